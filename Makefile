@@ -1,0 +1,52 @@
+# Two commands for a new machine: `make run` (set up, index corpus/, serve the chat) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TORCH := torch==2.13.0
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_VERBOSITY := error
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench install dev chromium lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# The CPU wheel of torch goes in first so nothing pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q $(TORCH)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q $(TORCH) -e '.[dev,llm]'
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(BIN)/assistant ingest corpus
+	$(BIN)/assistant serve
+
+test: dev chromium
+	$(BIN)/python -m pytest
+
+bench: dev
+	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+
+lint: dev
+	$(BIN)/ruff check assistant ui tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) index/chroma.sqlite3 index/*/ tests/artifacts
