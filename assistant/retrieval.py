@@ -1,0 +1,293 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank.
+
+The lexical side is a :class:`Snapshot` built from what Chroma stores: the current complete
+version of every document, its chunk texts and metadata. Questions run against one snapshot
+object, so they see either the index before a sync or after it, never half of one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embeddings import Embedder
+from assistant.errors import InputError
+from assistant.query import QueryPlan, analyse, fold
+from assistant.settings import RetrievalSettings
+from assistant.store import ChunkStore
+from assistant.sync import scan_index
+from assistant.types import Passage
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*%?|[\u4e00-\u9fff]")
+STOPWORDS = frozenset(
+    """a an the of in on at for to and or is are was were be been being what which who whom whose
+    how why when where did does do it its this that these those by with from as about than then
+    there their they them he she his her we our you your i me my has have had will would can could
+    should may might much many more most some any all also just only into out up not no so such
+    tell give show please""".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(fold(text)) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which documents a question may draw from."""
+
+    publishers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any] | None) -> Filters:
+        """From the contract's ``filters`` object; bad values raise InputError naming them."""
+        if not raw:
+            return cls()
+        if not isinstance(raw, dict):
+            raise InputError("filters must be an object")
+        unknown = set(raw) - {"publisher", "publishers", "sources", "date_from", "date_to"}
+        if unknown:
+            raise InputError(f"unknown filter {sorted(unknown)[0]!r}")
+        publishers = raw.get("publisher") or raw.get("publishers") or ()
+        sources = raw.get("sources") or ()
+        for name, value in (("publisher", publishers), ("sources", sources)):
+            if isinstance(value, str):
+                continue
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"filter {name} must be a string or a list of strings")
+        dates = {}
+        for key in ("date_from", "date_to"):
+            value = raw.get(key)
+            if value in (None, ""):
+                dates[key] = None
+                continue
+            try:
+                dates[key] = date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise InputError(f"filter {key} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
+        if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
+            raise InputError(f"filter date_from {dates['date_from']} is after date_to {dates['date_to']}")
+        return cls(
+            publishers=(publishers,) if isinstance(publishers, str) else tuple(publishers),
+            sources=(sources,) if isinstance(sources, str) else tuple(sources),
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.publishers or self.sources or self.date_from or self.date_to)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same restriction as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.publishers:
+            clauses.append({"publisher": {"$in": list(self.publishers)}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            clauses.append({"date_num": {"$gte": int(self.date_from.replace("-", ""))}})
+        if self.date_to:
+            clauses.append({"date_num": {"$lte": int(self.date_to.replace("-", ""))}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Snapshot:
+    """The current version of every document, with a BM25 index over its chunks."""
+
+    generation: int
+    last_sync: float
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    position: dict[str, int] = field(default_factory=dict)
+    bm25: Any = None
+
+    @classmethod
+    def build(cls, store: ChunkStore) -> Snapshot:
+        generation, last_sync = store.generation()
+        states = scan_index(store)
+        keep = {}
+        for source, state in states.items():
+            current = state.current()
+            if current:
+                keep[source] = current
+        ids, texts, metas = [], [], []
+        for chunk_id, meta, text in store.records(documents=True):
+            if keep.get(str(meta.get("source"))) == meta.get("doc_hash"):
+                ids.append(chunk_id)
+                texts.append(text or "")
+                metas.append(meta)
+        snapshot = cls(generation, last_sync, ids, texts, metas)
+        snapshot.position = {chunk_id: k for k, chunk_id in enumerate(ids)}
+        if ids:
+            import bm25s
+
+            bm25 = bm25s.BM25()
+            corpus = [tokenize(f"{m.get('title', '')} {t}") or ["_"] for m, t in zip(metas, texts, strict=True)]
+            bm25.index(corpus, show_progress=False)
+            snapshot.bm25 = bm25
+        return snapshot
+
+    def passage(self, k: int, score: float = 0.0) -> Passage:
+        meta = self.metas[k]
+        return Passage(
+            id=self.ids[k],
+            source=str(meta.get("source", "")),
+            text=self.texts[k],
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            title=str(meta.get("title", "")),
+            date=str(meta.get("date") or "") or None,
+            publisher=str(meta.get("publisher") or "") or None,
+            url=str(meta.get("url") or "") or None,
+            score=score,
+            page=int(meta.get("page") or 0) or None,
+        )
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        if not filters:
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        for k, meta in enumerate(self.metas):
+            if filters.publishers and meta.get("publisher") not in filters.publishers:
+                keep[k] = False
+            elif filters.sources and meta.get("source") not in filters.sources:
+                keep[k] = False
+            elif filters.date_from and str(meta.get("date") or "") < filters.date_from:
+                keep[k] = False
+            elif filters.date_to and (not meta.get("date") or str(meta["date"]) > filters.date_to):
+                keep[k] = False
+        return keep
+
+    def lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        if self.bm25 is None:
+            return []
+        vocab = self.bm25.vocab_dict
+        tokens = [t for t in tokenize(query) if t in vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(int(k), float(scores[k])) for k in top if scores[k] > 0]
+
+    def documents(self) -> list[dict[str, Any]]:
+        docs: dict[str, dict[str, Any]] = {}
+        for meta in self.metas:
+            source = str(meta.get("source"))
+            if source not in docs:
+                docs[source] = {
+                    "source": source,
+                    "title": meta.get("title") or source,
+                    "date": meta.get("date") or None,
+                    "publisher": meta.get("publisher") or None,
+                    "url": meta.get("url") or None,
+                    "chunks": 0,
+                }
+            docs[source]["chunks"] += 1
+        return sorted(docs.values(), key=lambda d: (d["date"] or "", d["source"]), reverse=True)
+
+
+class HybridSearcher:
+    """Dense + BM25 candidates, fused with reciprocal rank fusion and diversified by document."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self, *, refresh: bool = False) -> Snapshot:
+        """The current snapshot, rebuilt when the store's generation moved on."""
+        current = self._snapshot
+        if current is not None and not refresh:
+            generation, _ = self.store.generation()
+            if generation == current.generation:
+                return current
+        with self._lock:
+            if self._snapshot is None or refresh or self.store.generation()[0] != self._snapshot.generation:
+                self._snapshot = Snapshot.build(self.store)
+            return self._snapshot
+
+    def search(
+        self,
+        plan: QueryPlan,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        snapshot: Snapshot | None = None,
+    ) -> list[Passage]:
+        snap = snapshot or self.snapshot()
+        if not snap.ids:
+            return []
+        filters = filters or Filters()
+        k = k or self.settings.top_k
+        n = self.settings.candidates
+        text = plan.search_text()
+        mask = snap.mask(filters)
+        dense_hits = self.store.query(
+            self.embedder.embed_query(plan.text), min(n, len(snap.ids)), filters.where()
+        )
+        dense = [(snap.position[i], s) for i, s in dense_hits if i in snap.position]
+        lexical = snap.lexical(text, n, mask)
+        fused: dict[int, float] = {}
+        dense_score = dict(dense)
+        for ranking in (dense, lexical):
+            for rank, (pos, _) in enumerate(ranking):
+                fused[pos] = fused.get(pos, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+        order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
+        picked: list[Passage] = []
+        per_doc: dict[str, int] = {}
+        for pos in order:
+            source = str(snap.metas[pos].get("source"))
+            if per_doc.get(source, 0) >= self.settings.per_document:
+                continue
+            per_doc[source] = per_doc.get(source, 0) + 1
+            picked.append(snap.passage(pos, dense_score.get(pos, 0.0)))
+            if len(picked) >= k:
+                break
+        return picked
+
+
+class AssistantRetriever(BaseRetriever):
+    """LangChain retriever over the assistant's hybrid search; metadata carries the citation fields."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Any
+    k: int = 8
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        passages = self.searcher.search(analyse(query), k=self.k, filters=self.filters)
+        return [to_langchain(p) for p in passages]
+
+
+def to_langchain(passage: Passage) -> LCDocument:
+    return LCDocument(page_content=passage.text, metadata=passage.metadata(), id=passage.id)
+
+
+def passages_for(snapshot: Snapshot, ids: Sequence[str]) -> list[Passage]:
+    return [snapshot.passage(snapshot.position[i]) for i in ids if i in snapshot.position]
