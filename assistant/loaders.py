@@ -27,8 +27,8 @@ __all__ = ["SUPPORTED_SUFFIXES", "discover", "normalize_text", "read_document"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf"})
 # Longest first, so "x.tar.gz" is named as ".tar.gz". Office files and EPUBs are zip archives.
-_ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".gz", ".bz2", ".xz",
-             ".7z", ".rar", ".docx", ".xlsx", ".pptx", ".odt", ".epub")
+_ARCHIVES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".gz", ".bz2", ".xz", ".7z", ".rar",
+             ".docx", ".xlsx", ".pptx", ".odt", ".epub")
 _MAX_FRONT_MATTER_BYTES = 64 * 1024
 _MAX_FRONT_MATTER_VALUES = 50_000  # 64 KB of YAML holds ~32k values, unless aliases expand
 _MAX_TITLE_CHARS = 150
@@ -41,16 +41,14 @@ _TRANSLATE: dict[int, str | None] = {
     **dict.fromkeys([0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x85, 0x2028], "\n"),  # line separators
     0x2029: "\n\n",  # paragraph separator
     # soft hyphen, zero-width and invisible format characters (bidi controls, word joiner, BOM)
-    **dict.fromkeys([0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-                     *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF]),
+    **dict.fromkeys([0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF]),
 }
-_SPACE_RUN, _NEWLINE_RUN = re.compile(r" {2,}"), re.compile(r"\n{3,}")
-_SPACE_AT_NEWLINE = re.compile(r" ?\n ?")
+_SPACE_RUN, _SPACE_AT_NEWLINE, _NEWLINE_RUN = re.compile(r" {2,}"), re.compile(r" ?\n ?"), re.compile(r"\n{3,}")
 
 
 def normalize_text(text: str) -> str:
-    """NFC; no control or zero-width characters; "\\n" line ends; single spaces, none at line ends
-    or starts; paragraphs split by exactly "\\n\\n"; stripped. Linear time, and idempotent."""
+    """NFC; no control or zero-width characters; "\\n" line ends; single spaces, none at line ends or starts;
+    paragraphs split by exactly "\\n\\n"; stripped. Linear time, and idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)
     text = _SPACE_AT_NEWLINE.sub("\n", _SPACE_RUN.sub(" ", text))
@@ -67,9 +65,9 @@ def _one_line(value: object) -> str | None:
 def discover(root: Path) -> list[tuple[Path, str]]:
     """Files under ``root`` as ``(path, source)`` sorted by source, the POSIX path relative to root.
 
-    Hidden files and folders are skipped and symlinked folders not descended; a symlinked file is
-    listed only when its target resolves inside ``root``. A file given as ``root`` yields
-    ``[(root, root.name)]``. Suffixes are not filtered: :func:`read_document` reports those.
+    Hidden files and folders are skipped and symlinked folders not descended; a symlinked file is listed only
+    when its target resolves inside ``root``. A file given as ``root`` yields ``[(root, root.name)]``.
+    Suffixes are not filtered: :func:`read_document` reports unsupported files.
     """
     if not os.path.lexists(root):
         raise DocumentError(f"{root}: no such file or folder")
@@ -78,8 +76,7 @@ def discover(root: Path) -> list[tuple[Path, str]]:
     base = root.resolve()
     found: list[tuple[Path, str]] = []
     for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames
-                       if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))]
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))]
         for name in filenames:
             path = Path(folder, name)
             if name.startswith(".") or (path.is_symlink() and not _resolves_inside(path, base)):
@@ -98,12 +95,14 @@ def _resolves_inside(link: Path, base: Path) -> bool:
 def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
     """Read one article from ``path`` with normalised text; ``source`` names it in every error.
 
-    Raises UnsupportedTypeError for a type not read (archives named as such), TooLargeError for a
-    file over ``limits.max_file_bytes`` (checked before reading) or a text over
-    ``limits.max_document_chars``, and DocumentError for anything else wrong with the file.
+    Raises UnsupportedTypeError for a type not read (archives named as such), TooLargeError for a file over
+    ``limits.max_file_bytes`` (checked before reading) or a text over ``limits.max_document_chars``, and
+    DocumentError for anything else wrong with the file (empty, binary, encrypted, corrupt, unreadable...).
     """
     suffix = _supported_suffix(path, source)
     data = _read_bytes(path, source, limits.max_file_bytes)
+    if not data.strip():
+        raise DocumentError(f"{source}: no text to index")
     fallback_title = _prettify(PurePosixPath(source).stem) or source
     if suffix == ".pdf":
         return _read_pdf(data, source, fallback_title, limits.max_document_chars)
@@ -123,19 +122,18 @@ def _supported_suffix(path: Path, source: str) -> str:
     name, supported = path.name.lower(), ", ".join(sorted(SUPPORTED_SUFFIXES))
     archive = next((suffix for suffix in _ARCHIVES if name.endswith(suffix)), None)
     if archive:
-        raise UnsupportedTypeError(
-            f"{source}: archive ({archive}) not unpacked; add the articles themselves ({supported})")
+        raise UnsupportedTypeError(f"{source}: archive ({archive}) not unpacked; add its articles ({supported})")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnsupportedTypeError(
-            f"{source}: unsupported file type '{path.suffix or path.name}'; supported: {supported}")
+        shown = path.suffix or path.name
+        raise UnsupportedTypeError(f"{source}: unsupported file type '{shown}'; supported: {supported}")
     return path.suffix.lower()
 
 
 def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
     def check_size(size: int) -> None:
         if size > max_bytes:
-            raise TooLargeError(f"{source}: file is {size / 1e6:.1f} MB, over the "
-                                f"{max_bytes / 1e6:g} MB limit (ASSISTANT_LIMITS__MAX_FILE_BYTES)")
+            limit = f"{max_bytes / 1e6:g} MB limit (ASSISTANT_LIMITS__MAX_FILE_BYTES)"
+            raise TooLargeError(f"{source}: file is {size / 1e6:.1f} MB, over the {limit}")
 
     try:
         info = path.stat()
@@ -166,8 +164,8 @@ def _checked_text(text: str, source: str, max_chars: int) -> str:
 
 def _too_long(source: str, max_chars: int, chars: int | None = None) -> TooLargeError:
     size = "over" if chars is None else f"{chars:,} characters, over"
-    return TooLargeError(f"{source}: text is {size} the {max_chars:,}-character limit"
-                         " (ASSISTANT_LIMITS__MAX_DOCUMENT_CHARS)")
+    limit = f"{max_chars:,}-character limit (ASSISTANT_LIMITS__MAX_DOCUMENT_CHARS)"
+    return TooLargeError(f"{source}: text is {size} the {limit}")
 
 
 def _prettify(stem: str) -> str:
@@ -182,9 +180,8 @@ def _first_short_line(text: str) -> str | None:
 
 # --- encodings -----------------------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
 
 
@@ -225,7 +222,7 @@ _LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)")
 
 
 def _read_markdown(raw: str, source: str) -> tuple[str, dict[str, Any]]:
-    front, body = _split_front_matter(raw, source)
+    front, body = _split_front_matter(raw.replace("\r\n", "\n").replace("\r", "\n"), source)
     meta = _front_matter_fields(front, source)
     text, heading = _markdown_to_text(body)
     meta["title"] = meta["title"] or (_one_line(heading) if heading else None)
@@ -233,11 +230,10 @@ def _read_markdown(raw: str, source: str) -> tuple[str, dict[str, Any]]:
 
 
 def _markdown_to_text(body: str) -> tuple[str, str | None]:
-    """Markdown as plain lines, and its first heading: heading marks, emphasis, link targets,
-    images, rules and code fences removed; lists and code kept as lines."""
+    """Markdown as plain lines, and its first heading: heading marks, emphasis, link targets, images, rules and
+    code fences removed; lists and code kept as lines."""
     lines: list[str] = []
-    heading: str | None = None
-    fence: str | None = None
+    heading = fence = None
     for line in body.split("\n"):
         marker = _FENCE.match(line)
         if marker and fence in (None, marker.group(1)):
@@ -286,26 +282,27 @@ def _split_front_matter(raw: str, source: str) -> tuple[dict[Any, Any], str]:
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if problem and mark else ""
-        reason = (problem or str(exc) or type(exc).__name__).split("\n", 1)[0]
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else (problem or str(exc)).split("\n")[0]
         raise DocumentError(f"{source}: invalid front matter: {reason}{where}") from None
     if data is not None and not isinstance(data, dict):
-        raise DocumentError(f"{source}: invalid front matter: expected key: value pairs, "
-                            f"got a {type(data).__name__}")
+        raise DocumentError(f"{source}: invalid front matter: expected key: value pairs, got a {type(data).__name__}")
     if not _within_value_limit(data, _MAX_FRONT_MATTER_VALUES):
-        raise DocumentError(f"{source}: invalid front matter: over {_MAX_FRONT_MATTER_VALUES:,} "
-                            "values (YAML aliases expanding?)")
+        raise DocumentError(f"{source}: invalid front matter: over {_MAX_FRONT_MATTER_VALUES:,} values (aliases?)")
     return data or {}, body
 
 
 @cache
 def _front_matter_loader() -> type:
-    """yaml.SafeLoader keeping dates as strings, so a bad date is reported by its value."""
+    """The safe YAML loader, keeping dates as strings so a bad date is reported by its value. libyaml's (C) when
+    present: it is fast and caps nesting, where the pure-Python parser takes seconds on 64 KB of nested brackets."""
     import yaml
 
-    class FrontMatterLoader(yaml.SafeLoader):
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class FrontMatterLoader(safe_loader):  # type: ignore[misc, valid-type]
         yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
             first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+            for first, resolvers in safe_loader.yaml_implicit_resolvers.items()
         }
 
     return FrontMatterLoader
@@ -332,17 +329,14 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         if key == "author" and isinstance(value, list):
             value = ", ".join(str(item) for item in value if isinstance(item, (str, int, float)))
         if isinstance(value, (dict, list, set)):
-            raise DocumentError(
-                f"{source}: front matter '{key}' must be text, got a {type(value).__name__}")
+            raise DocumentError(f"{source}: front matter '{key}' must be text, got a {type(value).__name__}")
         fields[key] = None if value is None else _one_line(value)
     fields["date"] = _front_matter_date(values.get("date"), source)
     tags = values.get("tags")
     if isinstance(tags, str):
         tags = tags.split(",")
-    if tags is not None and (not isinstance(tags, list)
-                             or any(isinstance(tag, (dict, list)) for tag in tags)):
-        raise DocumentError(f"{source}: front matter 'tags' must be a list or a comma-separated "
-                            f"string, got {tags!r:.60}")
+    if tags is not None and (not isinstance(tags, list) or any(isinstance(tag, (dict, list)) for tag in tags)):
+        raise DocumentError(f"{source}: front matter 'tags' must be a list or comma-separated text, got {tags!r:.60}")
     fields["tags"] = _unique(tag for tag in tags or () if tag is not None)
     return fields
 
@@ -354,8 +348,7 @@ def _front_matter_date(value: object, source: str) -> str | None:
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     parsed = _iso_date(value) if isinstance(value, str) else None
     if parsed is None:
-        raise DocumentError(
-            f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD)")
+        raise DocumentError(f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD)")
     return parsed
 
 
@@ -375,19 +368,19 @@ def _unique(values: Any) -> tuple[str, ...]:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
-_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer",
-                             "aside", "form", "iframe", "svg", "object", "embed", "canvas"})
+_INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+                             "iframe", "svg", "object", "embed", "canvas"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([\w.:-]{1,40})", re.IGNORECASE)
-_BLOCK_TAGS = frozenset({"address", "article", "blockquote", "dd", "details", "div", "dl", "dt",
-                         "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
-                         "main", "ol", "p", "pre", "section", "summary", "table", "tr", "ul"})
+_BLOCK_TAGS = frozenset({"address", "article", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+                         "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "summary",
+                         "table", "tr", "ul"})
 _WHITESPACE = re.compile(r"\s+")
 
 
 def _read_html(data: bytes, source: str) -> tuple[str, dict[str, Any]]:
-    """Visible article text (trafilatura on the page with invisible parts removed, else the text
-    of <body>) and metadata (trafilatura's, with the title from <title>, og:title or <h1>)."""
+    """Visible article text (trafilatura on the page with invisible parts removed, else the text of <body>) and
+    metadata (trafilatura's, with the title from <title>, og:title or <h1>)."""
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -402,8 +395,16 @@ def _read_html(data: bytes, source: str) -> tuple[str, dict[str, Any]]:
     for element in [e for e in root.iter() if isinstance(e.tag, str) and _invisible(e)]:
         if element.getparent() is not None:
             element.drop_tree()  # keeps the tail text, which belongs to the parent
+    # trafilatura drops any text node reading just "Google", "PDF", "Mail" and the like (its share-button filter),
+    # a vendor name in a table cell included. A zero-width space ending each text keeps it; normalize_text drops it.
+    for element in (e for e in root.iter() if isinstance(e.tag, str)):
+        element.text, element.tail = _keep(element.text), _keep(element.tail)
     text = normalize_text(_trafilatura_text(lxml_html.tostring(root, encoding="unicode")))
     return text or _body_text(root), meta
+
+
+def _keep(text: str | None) -> str | None:
+    return text + "\u200b" if text and not text.isspace() else text
 
 
 def _invisible(element: Any) -> bool:
@@ -417,12 +418,12 @@ def _html_metadata(root: Any, page: str) -> dict[str, Any]:
 
     try:
         found = trafilatura.extract_metadata(page)
-    except Exception:  # noqa: BLE001 - metadata is optional; a failure only loses it
+    except Exception:  # metadata is optional; a failure only loses it
         found = None
-    og_title = root.find(".//meta[@property='og:title']")
-    candidates = [root.find(".//title"), og_title is not None and og_title.get("content"),
-                  root.find(".//h1")]
-    titles = (_one_line(c if isinstance(c, str) else c.text_content()) for c in candidates if c)
+    title, og_title, h1 = (root.find(f".//{path}") for path in ("title", "meta[@property='og:title']", "h1"))
+    titles = (_one_line(text) for text in (title is not None and title.text_content(),
+                                           og_title is not None and og_title.get("content"),
+                                           h1 is not None and h1.text_content()) if text)
     author, url = getattr(found, "author", None), getattr(found, "url", None)
     return {
         "title": next((title for title in titles if title), None),
@@ -440,23 +441,34 @@ def _trafilatura_text(page: str) -> str:
     from lxml import etree
 
     try:
-        xml = trafilatura.extract(page, output_format="xml", include_comments=False,
-                                  include_tables=True, include_links=False, include_images=False,
-                                  include_formatting=False, favor_recall=True, deduplicate=False)
+        xml = trafilatura.extract(page, output_format="xml", include_comments=False, include_tables=True,
+                                  include_links=False, include_images=False, include_formatting=False,
+                                  favor_recall=True, deduplicate=False, config=_trafilatura_config())
         main = etree.fromstring(xml).find("main") if xml else None
-    except Exception:  # noqa: BLE001 - an extractor failure only means: use the fallback
+    except Exception:  # an extractor failure only means: use the fallback
         return ""
     if main is None:
         return ""
     return "\n\n".join([main.text or ""] + [f"{_render(c)}\n\n{c.tail or ''}" for c in main])
 
 
+@cache
+def _trafilatura_config() -> Any:
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    # Under the default 250 characters, trafilatura distrusts its own extraction and falls back to a baseline
+    # that glues every paragraph of a short article into one.
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    return config
+
+
 def _render(element: Any) -> str:
     if element.tag == "list":
         return "\n".join(f"- {_render(item).strip()}" for item in element if item.tag == "item")
     if element.tag == "table":
-        return "\n".join(" | ".join(_render(cell).strip() for cell in row if cell.tag == "cell")
-                         for row in element if row.tag == "row")
+        rows = (row for row in element if row.tag == "row")
+        return "\n".join(" | ".join(_render(cell).strip() for cell in row if cell.tag == "cell") for row in rows)
     parts = ["\n" if element.tag == "lb" else element.text or ""]
     for child in element:
         block = "\n" if child.tag in ("list", "table", "p", "head", "quote") else ""
@@ -469,8 +481,7 @@ def _body_text(root: Any) -> str:
     body = root.find(".//body")
     body = root if body is None else body
     for element in (e for e in body.iter() if isinstance(e.tag, str)):
-        text, tail = (_WHITESPACE.sub(" ", element.text or ""),
-                      _WHITESPACE.sub(" ", element.tail or ""))
+        text, tail = _WHITESPACE.sub(" ", element.text or ""), _WHITESPACE.sub(" ", element.tail or "")
         if element.tag in _BLOCK_TAGS:
             text, tail = f"\n\n{text}", f"\n\n{tail}"
         elif element.tag in ("br", "td", "th"):
@@ -490,30 +501,30 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         encrypted = reader.is_encrypted
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged input
+    except Exception as exc:  # pypdf raises many kinds on damaged input
         raise DocumentError(f"{source}: corrupt PDF: {_reason(exc)}") from None
     if encrypted:
         try:
             opened = bool(reader.decrypt(""))  # an owner password only still opens
         except DependencyError:
-            raise DocumentError(f"{source}: encrypted PDF: cannot be read (its AES encryption "
-                                "needs the 'cryptography' package)") from None
-        except Exception:  # noqa: BLE001 - any failure to decrypt means: not readable
+            needs = "AES decryption needs the 'cryptography' package"
+            raise DocumentError(f"{source}: encrypted PDF: cannot be read ({needs})") from None
+        except Exception:  # any failure to decrypt means: not readable
             opened = False
         if not opened:
             raise DocumentError(f"{source}: encrypted PDF: cannot be read")
     pages: list[str] = []
-    length = 0
+    length = 0  # running, so a huge PDF stops early
     try:
         for page in reader.pages:
             pages.append(normalize_text(page.extract_text() or ""))
             length += len(pages[-1])
-            if length > max_chars:  # stop extracting early: the rest cannot be indexed anyway
+            if length > max_chars:
                 raise _too_long(source, max_chars)
         info = reader.metadata
     except TooLargeError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise DocumentError(f"{source}: corrupt PDF: {_reason(exc)}") from None
     text = "\n\n".join(page for page in pages if page)
     if not text:
@@ -525,20 +536,19 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
         starts.append(min(offset, len(text)))
         offset += len(page_text) + 2 if page_text else 0
     title, author, created = _pdf_info(info)
-    return Document(source=source, text=text, date=created, author=author,
-                    title=title or _first_short_line(text) or fallback_title,
-                    page_starts=tuple(starts))
+    title = title or _first_short_line(text) or fallback_title
+    return Document(source=source, text=text, title=title, date=created, author=author, page_starts=tuple(starts))
 
 
 def _pdf_info(info: Any) -> tuple[str | None, str | None, str | None]:
     """Title, author and creation date (YYYY-MM-DD) from PDF metadata, each None when absent."""
     try:
         title, author, raw = info.title, info.author, str(info.get("/CreationDate") or "")
-    except Exception:  # noqa: BLE001 - damaged or missing metadata only loses it
+    except Exception:  # damaged or missing metadata only loses it
         return None, None, None
     created = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", raw.strip())
-    return (_one_line(title or ""), _one_line(author or ""),
-            _iso_date("-".join(created.groups())) if created else None)
+    title = None if str(title).strip().lower() in ("", "none", "untitled", "unknown") else title
+    return _one_line(title or ""), _one_line(author or ""), _iso_date("-".join(created.groups())) if created else None
 
 
 def _reason(exc: Exception) -> str:
