@@ -1,0 +1,401 @@
+"""The HTTP server: REST under ``/api``, OpenAI-compatible chat under ``/v1``, the Gradio chat at ``/``.
+
+Every route is a thin shell over one :class:`~assistant.core.Assistant`. Errors leave as JSON
+``{"error": "..."}``: an :class:`~assistant.errors.AssistantError` with its own ``http_status``, a
+malformed body with 400 and a body that does not fit the schema with 422 (both naming the field),
+and anything unexpected as a 500 whose traceback stays in the server log.
+
+Questions are answered in worker threads, at most ``settings.concurrency`` at once; uploads are
+ingested in other worker threads, so an ingest never holds up a question (the assistant answers
+from a snapshot that is swapped when the ingest is done).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, File, Request, Security, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.errors import AssistantError
+from assistant.openai_api import openai_router
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Runner = Callable[..., Awaitable[Any]]
+PROTECTED_PREFIXES = ("/api", "/v1")
+# Connections uvicorn serves at once before answering 503 (browser tabs hold a few each), and
+# connections the kernel queues while the server is busy.
+LIMIT_CONCURRENCY = 256
+BACKLOG = 2048
+
+
+# ---- request bodies ------------------------------------------------------------------------
+
+
+class AskFilters(BaseModel):
+    """Restrict the documents an answer may cite."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    publisher: str | list[str] | None = Field(None, description="Publisher name(s), exact match.")
+    sources: str | list[str] | None = Field(None, description="Document source(s), as in GET /api/documents.")
+    date_from: str | None = Field(None, description="Earliest article date, YYYY-MM-DD (inclusive).")
+    date_to: str | None = Field(None, description="Latest article date, YYYY-MM-DD (inclusive).")
+
+
+class HistoryMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    """The body of ``POST /api/ask``."""
+
+    question: str = Field(..., description="The question, in any language the articles cover.")
+    history: list[HistoryMessage] | None = Field(None, description="Earlier turns of the conversation, oldest first.")
+    filters: AskFilters | None = None
+    id: str | None = Field(None, description="Echoed in the answer object.")
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def describe_validation(errors: Sequence[Any]) -> tuple[int, str]:
+    """Status and a readable message for a request body that failed validation."""
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            detail = (err.get("ctx") or {}).get("error")
+            return 400, "request body is not valid JSON" + (f": {detail}" if detail else "")
+    problems = []
+    for err in errors[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        problems.append(f"{where}: {err.get('msg', 'invalid value')}")
+    return 422, "invalid request: " + "; ".join(problems)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_assistant_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AssistantError)
+        return error_response(exc.http_status, str(exc))
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(*describe_validation(exc.errors()))
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return error_response(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette re-raises after this response, so the server logs the traceback.
+        return error_response(500, "internal error")
+
+    app.add_exception_handler(AssistantError, on_assistant_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+# ---- middleware ----------------------------------------------------------------------------
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_error(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    response = error_response(status, message, headers)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class BodyLimitMiddleware:
+    """Answer 413 to a body over ``limit`` bytes: by its Content-Length before reading it, and
+    while streaming when it has none (or lies)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, message: str) -> None:
+        self.app = app
+        self.limit = limit
+        self.message = message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _send_error(send, 400, "invalid Content-Length header")
+                return
+            if int(declared) > self.limit:
+                await _send_error(send, 413, self.message)
+                return
+        received = 0
+        exceeded = False
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    exceeded = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:  # whatever the app made of the cut-off body, the answer is 413
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _send_error(send, 413, self.message)
+
+
+class BearerAuthMiddleware:
+    """Require ``Authorization: Bearer <key>`` on every path under ``prefixes``."""
+
+    def __init__(self, app: ASGIApp, *, key: str, prefixes: Sequence[str] = PROTECTED_PREFIXES) -> None:
+        self.app = app
+        self.key = key.encode()
+        self.prefixes = tuple(prefixes)
+
+    def _protected(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.prefixes)
+
+    def _authorized(self, scope: Scope) -> bool:
+        value = dict(scope["headers"]).get(b"authorization", b"")
+        scheme, _, token = value.partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self.key)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._protected(scope["path"]) and not self._authorized(scope):
+            await _send_error(
+                send, 401, "missing or wrong API key: send the header Authorization: Bearer <key>",
+                {"WWW-Authenticate": "Bearer"},
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+def body_limit(settings: Settings) -> tuple[int, str]:
+    limits = settings.limits
+    limit = limits.max_file_bytes * limits.max_files_per_upload + 1_000_000
+    return limit, (
+        f"request body is larger than {limit:,} bytes; upload at most {limits.max_files_per_upload} files "
+        f"of at most {limits.max_file_bytes / 1e6:g} MB each"
+    )
+
+
+# ---- the app -------------------------------------------------------------------------------
+
+
+def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
+    """The FastAPI app: /api, /v1, /docs, and (unless ``ui`` is false) the Gradio chat at /."""
+    settings = assistant.settings
+    app = FastAPI(
+        title="Cloud market assistant",
+        description="Answers questions about the cloud market from your articles, citing the exact passages.",
+        version="1",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=functools.partial(warm_up, assistant),
+    )
+    app.state.assistant = assistant
+    install_error_handlers(app)
+    answer_slots = anyio.CapacityLimiter(settings.concurrency)
+
+    async def answering(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn`` in a worker thread, at most ``settings.concurrency`` at once."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=answer_slots)
+
+    async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+    # The middleware enforces the key before any body is read; this only shows it in /docs.
+    docs_security = [Security(HTTPBearer(auto_error=False))] if settings.api_key else []
+    routers = [rest_router(assistant, answering, in_thread), openai_router(assistant, answering)]
+    for router in routers:
+        app.include_router(router, dependencies=docs_security)
+    add_not_found_routes(app, routers)
+
+    limit, message = body_limit(settings)
+    app.add_middleware(BodyLimitMiddleware, limit=limit, message=message)
+    if settings.api_key:
+        app.add_middleware(BearerAuthMiddleware, key=settings.api_key)
+    if settings.cors_origins:  # added last, so it runs first and answers preflights
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    if ui:
+        mount_ui(app, assistant)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def warm_up(assistant: Assistant, app: FastAPI) -> AsyncIterator[None]:
+    """Load the encoder and the index snapshot before the server takes requests."""
+
+    def load() -> None:
+        assistant.searcher.snapshot()
+        assistant.embedder.embed_query("cloud market share")
+
+    await anyio.to_thread.run_sync(load)
+    yield
+
+
+def rest_router(assistant: Assistant, answering: Runner, in_thread: Runner) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["assistant"])
+
+    @router.get("/health", summary="Liveness and index size")
+    async def health() -> JSONResponse:
+        return JSONResponse(await in_thread(assistant.status))
+
+    @router.post("/ask", summary="Answer a question with citations (the contract's answer object)")
+    async def ask(body: AskRequest) -> JSONResponse:
+        history = [m.model_dump() for m in body.history] if body.history else None
+        filters = body.filters.model_dump(exclude_none=True) if body.filters else None
+        answer = await answering(assistant.ask, body.question, history, filters, id=body.id)
+        return JSONResponse(answer.to_dict())
+
+    @router.get("/documents", summary="The indexed articles")
+    async def documents() -> JSONResponse:
+        return JSONResponse(await in_thread(assistant.documents))
+
+    @router.post("/documents", summary="Upload and ingest articles (.md, .txt, .html, .pdf)")
+    async def upload(
+        files: list[UploadFile] | None = File(None, description="One or more article files."),  # noqa: B008
+        file: list[UploadFile] | None = File(None, description="Alternative field name for the files."),  # noqa: B008
+    ) -> JSONResponse:
+        payload = [(u.filename or "upload", await u.read()) for u in [*(files or []), *(file or [])]]
+        summary = await in_thread(assistant.add_files, payload)
+        if payload and len(summary.failed) >= len(payload):
+            problems = "; ".join(f"{f['path']}: {f['error']}" for f in summary.failed)
+            return error_response(upload_failure_status(payload, assistant.settings), problems)
+        return JSONResponse(summary.to_dict())
+
+    @router.delete("/documents/{source:path}", summary="Remove an article from the index")
+    async def delete(source: str) -> JSONResponse:
+        summary = await in_thread(assistant.remove, source)
+        return JSONResponse(summary.to_dict())
+
+    return router
+
+
+def upload_failure_status(payload: Sequence[tuple[str, bytes]], settings: Settings) -> int:
+    """415 when no file had a readable type, 413 when all were too large, else 400."""
+    from assistant.core import safe_filename
+    from assistant.loaders import SUPPORTED_SUFFIXES
+
+    if all(Path(safe_filename(name)).suffix.lower() not in SUPPORTED_SUFFIXES for name, _ in payload):
+        return 415
+    if all(len(data) > settings.limits.max_file_bytes for _, data in payload):
+        return 413
+    return 400
+
+
+def add_not_found_routes(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """JSON 404/405 for unknown paths and methods under /api and /v1 (not the chat's 404 page)."""
+    real_routes = [route for router in routers for route in router.routes]
+
+    async def not_found(request: Request) -> JSONResponse:
+        allowed = sorted({
+            m for route in real_routes if route.matches(request.scope)[0] == Match.PARTIAL
+            for m in getattr(route, "methods", None) or ()
+        })
+        if allowed:
+            return error_response(405, f"{request.method} is not allowed here; use {', '.join(allowed)}",
+                                  {"Allow": ", ".join(allowed)})
+        return error_response(404, f"no such endpoint: {request.method} {request.url.path}")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    for prefix in PROTECTED_PREFIXES:
+        app.add_api_route(f"{prefix}/{{rest:path}}", not_found, methods=methods, include_in_schema=False)
+
+
+def mount_ui(app: FastAPI, assistant: Assistant) -> None:
+    """Mount the Gradio chat from ``ui.app.build_app`` at ``/``, after the API routes."""
+    try:
+        from ui.app import build_app, mount_options
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"ui", "ui.app"}:
+            raise
+        log.warning("ui/app.py is missing: serving the API without the web chat")
+        return
+    import gradio as gr
+
+    settings = assistant.settings
+    blocks = build_app(assistant)
+    queue = getattr(blocks, "_queue", None)
+    if queue is not None and queue.default_concurrency_limit == 1:  # Gradio's default: one at a time
+        queue.default_concurrency_limit = settings.concurrency
+    auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth else None
+    gr.mount_gradio_app(
+        app, blocks, path="/", auth=auth, max_file_size=settings.limits.max_file_bytes, **mount_options()
+    )
+
+
+# ---- running -------------------------------------------------------------------------------
+
+
+def start_watch(assistant: Assistant) -> Callable[[], None] | None:
+    """Re-sync the corpus folder on every change (a background thread); returns a stop callable."""
+    try:
+        from assistant.watch import start_watching
+    except ImportError:
+        log.warning("--watch: assistant/watch.py is not available; the corpus is not watched")
+        return None
+    return start_watching(assistant)
+
+
+def serve(assistant: Assistant, watch: bool = False) -> None:
+    """Serve the app with uvicorn on ``settings.host:settings.port`` until interrupted."""
+    import uvicorn
+
+    settings = assistant.settings
+    if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.api_key:
+        log.warning("serving on %s without ASSISTANT_API_KEY: anyone who can reach it can use it", settings.host)
+    app = create_app(assistant)
+    stop = start_watch(assistant) if watch else None
+    try:
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, limit_concurrency=LIMIT_CONCURRENCY, backlog=BACKLOG,
+            timeout_graceful_shutdown=5, log_level="info",
+        )
+    finally:
+        if stop is not None:
+            stop()
