@@ -1,30 +1,35 @@
 """Answer generators; the default is extractive and needs no LLM.
 
 The extractive generator reads the retrieved passages sentence by sentence and scores each for
-the asked-for entities, metric, period and scope, then quotes the best ones verbatim, each with
-its source, date and ``[n]`` marker. It abstains when no sentence carries what was asked.
+the asked-for entities (and the figures each entity owns), metric, period, scope and source, then
+quotes the best ones verbatim with their source, date and ``[n]`` marker. It abstains, saying
+what is missing, when no sentence carries what was asked.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from assistant.chunking import split_sentences
-from assistant.grounding import Draft, numbers
+from assistant.embeddings import Embedder
+from assistant.grounding import Draft, figure_kind, figure_spans
 from assistant.query import (
-    CHINA_WORDS,
-    GLOBAL_WORDS,
     Period,
     QueryPlan,
     aliases_of,
+    entity_mentions,
     find_entities,
     find_metrics,
     find_periods,
     fold,
-    has_word,
+    region_of,
 )
 from assistant.retrieval import tokenize
 from assistant.settings import Settings
@@ -39,7 +44,25 @@ _INSTRUCTION = re.compile(
     r"|<\s*/?\s*(system|instructions?|prompt)\s*>",
     re.I,
 )
-_NUMERIC_METRICS = {"share", "revenue", "growth", "spending", "investment"}
+# The kind of figure each numeric metric is stated in.
+METRIC_KIND = {
+    "count": "count",
+    "share": "percent",
+    "growth": "percent",
+    "revenue": "amount",
+    "spending": "amount",
+    "investment": "amount",
+    "backlog": "amount",
+    "profit": "amount",
+}
+# "revenue growth" asks for a growth rate: the metric that decides the figure's kind comes first.
+_PRIORITY = ("share", "growth", "count", "backlog", "profit", "investment", "revenue", "spending")
+_FORWARD = re.compile(r"\b(expects?|expected|forecasts?|forecast|projects?|projected|will|plans? to|aims? to|could|outlook)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(because|aims?|to reduce|in order to|driven by|so that|reasons?|helps?|seeks?|designed to|lets|allows?|"
+    r"require|requires|rules|so it can|to serve|to meet|latency|demand)\b",
+    re.I,
+)
 
 
 class AnswerGenerator(Protocol):
@@ -52,121 +75,141 @@ class AnswerGenerator(Protocol):
     ) -> Iterator[str | Draft]: ...
 
 
-def make_generator(settings: Settings) -> AnswerGenerator:
+def make_generator(settings: Settings, embedder: Embedder | None = None) -> AnswerGenerator:
     """The generator named by ``ASSISTANT_LLM``: extractive (default), openai:MODEL or ollama:MODEL."""
     kind = settings.llm.split(":", 1)[0]
     if kind == "extractive":
-        return ExtractiveGenerator()
+        return ExtractiveGenerator(embedder.embed_documents if embedder else None)
     from assistant.llm import make_llm_generator
 
     return make_llm_generator(settings)
-
-
-def _is_heading(text: str) -> bool:
-    return "\n" not in text and len(text) < 120 and text.rstrip()[-1:] not in ".!?:;)\"”'"
 
 
 def is_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
+def _is_heading(text: str) -> bool:
+    return "\n" not in text and len(text) < 120 and text.rstrip()[-1:] not in ".!?:;)\"”'"
+
+
+def sentence_metrics(text: str) -> tuple[str, ...]:
+    return tuple(find_metrics(text))
+
+
 @dataclass
 class Candidate:
+    """One sentence of a retrieved passage, with what it states."""
+
     passage: Passage
     rank: int
     start: int  # absolute offsets into the document text
     end: int
     text: str
     entities: tuple[str, ...]
+    implied: tuple[str, ...]  # entities of the document title when the sentence names none
+    owned: dict[str, set[str]]  # entity -> figures it owns in this sentence
     metrics: tuple[str, ...]
     periods: tuple[Period, ...]
+    context_periods: tuple[Period, ...]  # of the sentence before, when this one names none
+    context_start: int  # absolute start of that sentence (quoted with this one when its period is used)
     figures: frozenset[str]
     scope: str | None
     score: float = 0.0
+    tokens: set[str] = field(default_factory=set)
+    title_tokens: set[str] = field(default_factory=set)
+    forward: bool = False  # a forecast or plan rather than a reported figure
+    similarity: float = 0.0  # cosine of the sentence to the question, when computed
+    heading: str = ""  # the section heading the sentence falls under
 
     @property
     def key_period(self) -> Period | None:
         return max(self.periods) if self.periods else None
 
+    def figures_of(self, entity: str | None, kind: str | None) -> set[str]:
+        figures = self.owned.get(entity, set()) if entity else set(self.figures)
+        if entity and not figures and entity in self.implied:
+            figures = set(self.figures)
+        return {f for f in figures if kind is None or figure_kind(f) == kind}
+
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    """Every quotable sentence of the passages, with what it states and its context."""
     out = []
     for rank, passage in enumerate(passages):
-        title_entities = find_entities(passage.title)
+        title_entities = tuple(find_entities(passage.title))
+        title_tokens = set(tokenize(passage.title))
+        heading = passage.section
+        heading_tokens: set[str] = set(tokenize(heading))
+        previous: Candidate | None = None
         for a, b in split_sentences(passage.text):
             text = passage.text[a:b]
-            if len(text) < 12 or is_instruction(text) or _is_heading(text):
+            if _is_heading(text) or (len(text) < 100 and text.endswith("?") and "\n" not in text):
+                heading, heading_tokens = text, set(tokenize(text))
+                previous = None
                 continue
-            folded = fold(text)
-            scope = "china" if has_word(folded, CHINA_WORDS) else "global" if has_word(folded, GLOBAL_WORDS) else None
-            entities = tuple(find_entities(text))
-            out.append(
-                Candidate(
-                    passage=passage,
-                    rank=rank,
-                    start=passage.start + a,
-                    end=passage.start + b,
-                    text=text,
-                    entities=entities or tuple(f"~{e}" for e in title_entities),
-                    metrics=sentence_metrics(text),
-                    periods=tuple(find_periods(text)),
-                    figures=frozenset(numbers(text)),
-                    scope=scope,
-                )
+            paragraph_start = a == 0 or passage.text[max(0, a - 2) : a] == "\n\n"
+            if paragraph_start:
+                previous = None
+            if len(text) < 12 or is_instruction(text):
+                continue
+            mentions = entity_mentions(text)
+            entities = tuple(dict.fromkeys(e for _, e in mentions))
+            figures = figure_spans(text, dates=False)
+            periods = tuple(find_periods(text))
+            c = Candidate(
+                passage=passage,
+                rank=rank,
+                start=passage.start + a,
+                end=passage.start + b,
+                text=text,
+                entities=entities,
+                implied=() if entities else (previous.entities or previous.implied if previous else title_entities),
+                owned=_ownership(mentions, figures),
+                metrics=sentence_metrics(text),
+                periods=periods,
+                context_periods=() if periods or previous is None else previous.periods or previous.context_periods,
+                context_start=previous.start if previous is not None and not periods else passage.start + a,
+                figures=frozenset(f for _, f in figures),
+                scope=region_of(fold(text)),
+                tokens=set(tokenize(text)),
+                title_tokens=title_tokens | heading_tokens,
+                forward=bool(_FORWARD.search(text)),
+                heading=heading,
             )
+            out.append(c)
+            previous = c
     return out
 
 
-_SHARE_PATTERN = re.compile(r"\d%\s+(?:of|del?|du|des)\s+(?:the\s+|la\s+|el\s+)?(?:[\w-]+\s+){0,4}(?:market|spending|mercado|marché|markt)", re.I)
-
-
-def sentence_metrics(text: str) -> tuple[str, ...]:
-    """Metrics a sentence states; "held 4% of the global market" states a share."""
-    metrics = find_metrics(text)
-    if "share" in metrics and re.search(r"\bshares?\s+(fell|rose|jumped|slid|dropped|gained|climbed|sank)", text, re.I):
-        metrics.remove("share")
-    if "share" not in metrics and _SHARE_PATTERN.search(text):
-        metrics.append("share")
-    return tuple(metrics)
-
-
-def score(c: Candidate, plan: QueryPlan, query_tokens: set[str]) -> float:
-    s = 0.0
-    if plan.entities:
-        direct = sum(e in c.entities for e in plan.entities)
-        implied = sum(f"~{e}" in c.entities for e in plan.entities)
-        s += 3.0 * (direct + 0.5 * implied) / len(plan.entities)
-        if not direct and not implied:
-            s -= 2.0
-    if plan.metrics:
-        s += 2.0 * len(set(plan.metrics) & set(c.metrics)) / len(plan.metrics)
-        if set(plan.metrics) & _NUMERIC_METRICS and c.figures:
-            s += 1.0
-    if plan.periods:
-        if any(p.contains(q) or q.contains(p) for p in plan.periods for q in c.periods):
-            s += 2.0
-        elif c.periods:
-            s -= 1.5
-    if plan.scope and c.scope and plan.scope != c.scope:
-        s -= 2.5
-    elif plan.scope is None and c.scope == "china" and "share" in plan.metrics:
-        s -= 1.0
-    words = set(tokenize(c.text))
-    if query_tokens:
-        s += 2.0 * len(words & query_tokens) / len(query_tokens)
-    s += 0.6 / (1 + c.rank)
-    if plan.why and re.search(r"\b(because|aim|aims|to reduce|in order to|driven by|so that|reason|help|seeks?|designed to)\b", c.text, re.I):
-        s += 1.0
-    return s
+def _ownership(mentions: list[tuple[int, str]], figures: list[tuple[int, str]]) -> dict[str, set[str]]:
+    """Each figure belongs to the nearest entity named before it (or, failing that, after it)."""
+    owned: dict[str, set[str]] = {}
+    for pos, figure in figures:
+        before = [e for p, e in mentions if p < pos]
+        after = [e for p, e in mentions if p > pos]
+        owner = before[-1] if before else after[0] if after else None
+        if owner:
+            owned.setdefault(owner, set()).add(figure)
+    return owned
 
 
 class ExtractiveGenerator:
-    """Quotes the sentences that answer the question; abstains when none does."""
+    """Quotes the sentences that answer the question; abstains when none does.
+
+    ``embed`` (texts -> unit vectors), when given, adds the sentence's similarity to the question
+    for questions that ask for reasons or strategy rather than a figure.
+    """
 
     name = "extractive"
+    # Calibrated on tests/qa/questions.jsonl by `python -m bench.calibrate` (see BENCHMARKS.md).
+    threshold = 0.40
 
-    def __init__(self, threshold: float = 3.0) -> None:
-        self.threshold = threshold
+    def __init__(self, embed: Callable[[list[str]], np.ndarray] | None = None, threshold: float | None = None) -> None:
+        self.embed = embed
+        if threshold is not None:
+            self.threshold = threshold
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def stream(
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]]
@@ -181,127 +224,322 @@ class ExtractiveGenerator:
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]] = ()
     ) -> Draft:
         pool = candidates(passages)
-        query_tokens = {t for t in tokenize(plan.text) if not t.isdigit()}
-        query_tokens -= {a for e in plan.entities for alias in aliases_of(e) for a in tokenize(alias)}
+        semantic = self.embed is not None and not plan.numeric and bool(pool)
+        if semantic:
+            self._similarities(plan, pool)
+        scorer = _Scorer(plan, semantic)
         for c in pool:
-            c.score = score(c, plan, query_tokens)
+            c.score = scorer(c)
         pool.sort(key=lambda c: c.score, reverse=True)
         missing = self._missing(plan, pool)
         if missing or not pool or pool[0].score < self.threshold:
             return self._abstain(plan, pool, missing)
-        chosen = self._select(plan, pool)
-        return self._compose(plan, chosen)
+        chosen, differ = self._select(plan, pool)
+        return self._compose(chosen, differ)
+
+    def _similarities(self, plan: QueryPlan, pool: list[Candidate]) -> None:
+        """Cosine of each sentence of the top passages to the question (sentence vectors cached)."""
+        assert self.embed is not None
+        top = [c for c in pool if c.rank < 8]
+        keys = [f"{c.passage.id}:{c.start}" for c in top]
+        todo = [k for k in dict.fromkeys(keys) if k not in self._vectors]
+        texts = {f"{c.passage.id}:{c.start}": f"{c.heading}: {c.text}" if c.heading else c.text for c in top}
+        vectors = self.embed([plan.text, *(texts[k] for k in todo)])
+        for key, vector in zip(todo, vectors[1:], strict=True):
+            self._vectors[key] = vector
+            if len(self._vectors) > 20000:
+                self._vectors.popitem(last=False)
+        query = vectors[0]
+        for c, key in zip(top, keys, strict=True):
+            c.similarity = float(np.dot(self._vectors[key], query))
+
+    # ---- what the question needs -------------------------------------------------------
+
+    @staticmethod
+    def kind(plan: QueryPlan) -> str | None:
+        """The kind of figure a numeric question wants (percent or amount)."""
+        if not plan.numeric:
+            return None
+        for metric in _PRIORITY:
+            if metric in plan.metrics:
+                return METRIC_KIND[metric]
+        return None
+
+    def relevant(self, c: Candidate, plan: QueryPlan, entity: str | None = None) -> bool:
+        """Does ``c`` state the asked-for metric, with a figure of its kind, for the entity and region?"""
+        kind = self.kind(plan)
+        entities = [entity] if entity else list(plan.entities)
+        if plan.counted:
+            stems = {t[:-1] if t.endswith("s") and len(t) > 3 else t for t in c.tokens}
+            if not all(w in stems for w in plan.counted) or not c.figures_of(None, None):
+                return False
+            entities = [e for e in entities if not (e in c.entities or e in c.implied)]
+            return not entities
+        if plan.combined and entities and not entity:
+            named = set(c.entities or c.implied)
+            if not all(e in named for e in entities) or not c.figures_of(None, kind):
+                return False
+        elif kind:
+            if entities and not any(c.figures_of(e, kind) for e in entities):
+                return False
+            if not entities and not c.figures_of(None, kind):
+                return False
+        elif entities and not any(e in c.entities or e in c.implied for e in entities):
+            return False
+        if plan.metrics and not set(plan.metrics) & set(c.metrics):
+            return False
+        region = c.scope or _passage_region(c)
+        if plan.scope and plan.scope != "global" and region != plan.scope:
+            return False
+        if plan.scope in (None, "global") and c.scope not in (None, "global") and "share" in plan.metrics:
+            if plan.scope == "global" or c.scope == "china" or plan.scope is None:
+                return False
+        return not plan.sources or any(_mentions_source(c, s) for s in plan.sources)
+
+    @staticmethod
+    def period_match(c: Candidate, plan: QueryPlan, exact: bool = False) -> bool:
+        """The sentence is about an asked period (an asked year covers its quarters, not the reverse)."""
+        own = c.periods or c.context_periods or _dated(c)
+        if exact:
+            return any(p == q for p in plan.periods for q in own)
+        return any(p.contains(q) for p in plan.periods for q in own)
 
     def _missing(self, plan: QueryPlan, pool: list[Candidate]) -> str | None:
-        """Why the passages cannot answer, when an asked-for entity or period is absent."""
+        """Why the passages cannot answer, when something asked for is absent."""
+        for term in plan.unknown_terms:
+            return f"The articles do not mention {term}."
+        if plan.periods and pool and not plan.trend and not any(self.period_match(c, plan) for c in pool):
+            asked = ", ".join(p.label() for p in plan.periods)
+            return f"The articles say nothing about {asked}."
         for entity in plan.entities:
-            if not any(entity in c.entities or f"~{entity}" in c.entities for c in pool):
+            if not any(entity in c.entities or entity in c.implied for c in pool):
                 return f"The articles do not mention {entity}" + (
                     f" in connection with {plan.metrics[0]}." if plan.metrics else "."
                 )
-        if plan.periods and plan.metrics and set(plan.metrics) & _NUMERIC_METRICS:
-            relevant = [c for c in pool if self._about(c, plan)]
-            if not any(any(p.contains(q) or q.contains(p) for p in plan.periods for q in c.periods) for c in relevant):
+        if self.kind(plan):
+            relevant = [c for c in pool if self.relevant(c, plan)]
+            subject = f"{plan.entities[0]}'s {plan.metrics[0]}" if len(plan.entities) == 1 else f"the {plan.metrics[0]} asked for"
+            if plan.scope and plan.scope != "global":
+                subject += f" in {plan.scope.title() if plan.scope != 'asia-pacific' else 'Asia-Pacific'}"
+            if plan.sources:
+                subject += f" from {plan.sources[0]}"
+            if not relevant:
+                return f"The articles do not give {subject}."
+            if plan.periods and not plan.trend and not any(self.period_match(c, plan) for c in relevant):
                 asked = ", ".join(p.label() for p in plan.periods)
-                return f"The articles do not give this figure for {asked}."
+                return f"The articles do not give {subject} for {asked}."
         return None
-
-    @staticmethod
-    def _about(c: Candidate, plan: QueryPlan) -> bool:
-        entity_ok = not plan.entities or any(e in c.entities or f"~{e}" in c.entities for e in plan.entities)
-        metric_ok = not plan.metrics or bool(set(plan.metrics) & set(c.metrics))
-        scope_ok = not (plan.scope and c.scope and plan.scope != c.scope)
-        return entity_ok and metric_ok and scope_ok
 
     def _abstain(self, plan: QueryPlan, pool: list[Candidate], missing: str | None) -> Draft:
         text = missing or "The articles do not contain an answer to this question."
-        covered = sorted(
-            {p for c in pool if self._about(c, plan) and plan.entities for p in c.periods},
-            reverse=True,
-        )
-        if covered and plan.metrics and plan.entities:
-            labels = ", ".join(p.label() for p in covered[:4])
-            text += f" They cover {plan.entities[0]}'s {plan.metrics[0]} for {labels}."
+        if self.kind(plan) and not plan.unknown_terms:
+            covered = sorted({p for c in pool if self.relevant(c, plan) for p in c.periods}, reverse=True)
+            if covered:
+                text += f" They give it only for {', '.join(p.label() for p in covered[:4])}."
         return Draft(text=text, abstained=True)
 
-    def _select(self, plan: QueryPlan, pool: list[Candidate]) -> list[Candidate]:
-        best = pool[0]
-        floor = max(self.threshold, best.score - 2.0)
-        good = [c for c in pool if c.score >= floor]
+    # ---- choosing sentences ------------------------------------------------------------
+
+    def _select(self, plan: QueryPlan, pool: list[Candidate]) -> tuple[list[Candidate], bool]:
         chosen: list[Candidate] = []
 
         def add(c: Candidate) -> None:
-            if all(c.start != o.start or c.passage.source != o.passage.source for o in chosen):
-                if not any(c.text == o.text for o in chosen):
-                    chosen.append(c)
+            if not any(c.text == o.text for o in chosen):
+                chosen.append(c)
 
-        numeric = bool(set(plan.metrics) & _NUMERIC_METRICS)
-        if plan.trend and numeric:
-            about = [c for c in pool if self._about(c, plan) and c.periods and c.figures]
-            by_period: dict[Period, Candidate] = {}
-            for c in about:
-                key = max(c.periods)
-                if key not in by_period or c.score > by_period[key].score:
-                    by_period[key] = c
-            for key in sorted(by_period)[-4:]:
-                add(by_period[key])
-        elif numeric and not plan.periods:
-            # Same metric for several periods: the latest first unless another was asked for.
-            about = [c for c in good if self._about(c, plan) and c.figures]
-            if about:
-                latest = max((c.key_period for c in about if c.key_period), default=None)
-                top = [c for c in about if c.key_period == latest] or about
-                add(max(top, key=lambda c: c.score))
-        if len(plan.entities) > 1:
-            for entity in plan.entities:
-                mine = [c for c in good if entity in c.entities]
-                if mine:
-                    add(mine[0])
-        if not chosen:
-            add(best)
-        # Disagreement: the same metric and period from another source with other figures.
-        lead = chosen[0]
-        if numeric and lead.figures:
-            for c in good:
-                if (
-                    c.passage.source != lead.passage.source
-                    and c.passage.publisher != lead.passage.publisher
-                    and self._about(c, plan)
-                    and set(c.periods) & set(lead.periods)
-                    and set(c.metrics) & set(lead.metrics)
-                    and c.figures
-                    and not (c.figures & lead.figures)
-                ):
+        kind = self.kind(plan)
+        differ = False
+        if kind:
+            bar = self.threshold * (0.7 if len(plan.entities) > 1 else 1.0)
+            relevant = [
+                c for c in pool
+                if c.score >= bar
+                and (self.relevant(c, plan) or any(self.relevant(c, plan, e) for e in plan.entities))
+            ]
+            if plan.periods and not plan.trend:
+                relevant = (
+                    [c for c in relevant if self.period_match(c, plan, exact=True)]
+                    or [c for c in relevant if self.period_match(c, plan)]
+                    or relevant
+                )
+            if plan.trend or len(plan.periods) > 1:
+                for c in self._per_period(plan, relevant):
                     add(c)
+            elif len(plan.entities) > 1:
+                whole = [c for c in relevant if all(c.figures_of(e, kind) for e in plan.entities)]
+                if whole and not plan.combined:
+                    add(self._latest(whole, plan))
+                if plan.combined:
+                    together = [c for c in relevant if self.relevant(c, plan)]
+                    if together:
+                        add(self._latest(together, plan))
+                for entity in plan.entities:
+                    if any(c.figures_of(entity, kind) for c in chosen):
+                        continue
+                    mine = [c for c in relevant if self.relevant(c, plan, entity)]
+                    if mine:
+                        add(self._latest(mine, plan))
+            elif relevant:
+                add(self._latest(relevant, plan))
+            if len(chosen) == 1 and not plan.trend:
+                differ = self._disagreement(plan, relevant, chosen)
+            premise = set(plan.figures) - set().union(*(c.figures for c in chosen)) if chosen else set()
+            if premise:
+                stated = [c for c in pool if premise & c.figures and c.score >= self.threshold * 0.7]
+                if stated:
+                    add(stated[0])
+        if not chosen:
+            add(pool[0])
+            limit = 3 if plan.why or not kind else 2
+            for c in pool[1:]:
+                if len(chosen) >= limit or c.score < max(self.threshold, pool[0].score - 0.12):
                     break
-        # Supporting sentences that add something, up to three in all.
-        for c in good:
-            if len(chosen) >= (3 if plan.why or not numeric else 2):
-                break
-            if c.figures and c.figures <= set().union(*(o.figures for o in chosen)):
-                continue
-            if c.score >= best.score - 1.0:
+                if c.figures and c.figures <= set().union(*(o.figures for o in chosen)):
+                    continue
                 add(c)
-        return chosen
+        return chosen, differ
 
-    def _compose(self, plan: QueryPlan, chosen: list[Candidate]) -> Draft:
-        lines = []
-        cited: dict[int, tuple[Passage, int, int]] = {}
+    def _per_period(self, plan: QueryPlan, relevant: list[Candidate]) -> list[Candidate]:
+        """The best sentence for each period, oldest first (trends and comparisons)."""
+        by_period: dict[Period, Candidate] = {}
+        for c in relevant:
+            for key in c.periods:
+                wanted = (
+                    any(p.contains(key) for p in plan.periods)
+                    if len(plan.periods) > 1
+                    else not plan.periods or key.year >= plan.periods[0].year
+                )
+                if wanted and (key not in by_period or c.score > by_period[key].score):
+                    by_period[key] = c
+        keys = sorted(by_period)
+        if len(keys) > 5:
+            keys = [keys[0], *keys[1:-1][-3:], keys[-1]]
+        return [by_period[k] for k in keys]
+
+    def _latest(self, options: list[Candidate], plan: QueryPlan) -> Candidate:
+        """The best sentence; without an asked period, the one about the latest period."""
+        best = max(options, key=lambda c: c.score)
+        if plan.periods:
+            return best
+        dated = [c for c in options if c.key_period and c.score >= best.score - 0.15]
+        if not dated:
+            return best
+        latest = max(c.key_period for c in dated if c.key_period)
+        return max((c for c in dated if c.key_period == latest), key=lambda c: c.score)
+
+    def _disagreement(self, plan: QueryPlan, relevant: list[Candidate], chosen: list[Candidate]) -> bool:
+        """Add the same figure for the same period from another source when it differs."""
+        kind = self.kind(plan)
         lead = chosen[0]
-        disagree = [
-            c for c in chosen[1:]
-            if c.passage.publisher != lead.passage.publisher and set(c.periods) & set(lead.periods)
-            and c.figures and lead.figures and not (c.figures & lead.figures) and set(c.metrics) & set(lead.metrics)
-        ]
-        if disagree:
-            lines.append("The sources differ on this figure:")
+        subject = plan.entities[0] if len(plan.entities) == 1 else None
+        mine = lead.figures_of(subject, kind)
+        for c in relevant:
+            if c.passage.source == lead.passage.source or c.passage.publisher == lead.passage.publisher:
+                continue
+            if not set(c.periods) & set(lead.periods) or (_analyst(c) or "") == (_analyst(lead) or ""):
+                continue
+            theirs = c.figures_of(subject, kind)
+            if theirs and mine and not theirs & mine:
+                chosen.append(c)
+                return True
+        return False
+
+    def _compose(self, chosen: list[Candidate], differ: bool) -> Draft:
+        lines = ["The sources give different figures:"] if differ else []
+        cited: dict[int, tuple[Passage, int, int]] = {}
         for n, c in enumerate(chosen, start=1):
-            cited[n] = (c.passage, c.start, c.end)
-            text = c.text.rstrip()
+            start = c.context_start if c.context_periods and c.figures else c.start
+            cited[n] = (c.passage, start, c.end)
+            text = c.passage.text[start - c.passage.start : c.end - c.passage.start].rstrip()
             end = text[-1] if text[-1:] in ".!?" else "."
             text = text[:-1] if text[-1:] in ".!?" else text
             lines.append(f"{attribution(c)}{text} [{n}]{end}")
         return Draft(text="\n".join(lines), abstained=False, cited=cited)
+
+
+class _Scorer:
+    """Score of a sentence for a plan, normalised to 0..1 by what the plan can reward."""
+
+    def __init__(self, plan: QueryPlan, semantic: bool = False) -> None:
+        self.plan = plan
+        self.kind = ExtractiveGenerator.kind(plan)
+        weights = plan.term_weights or {}
+        skip = {a for e in plan.entities for alias in aliases_of(e) for a in tokenize(alias)}
+        skip |= set(tokenize(" ".join(p.label() for p in plan.periods)))
+        self.terms = {t: weights.get(t, 1.0) for t in tokenize(plan.text) if t not in skip and not t.isdigit()}
+        self.total = sum(self.terms.values())
+        self.max = 3.0 + 0.6 + (3.0 if plan.entities else 0) + (2.0 + (1.0 if self.kind else 0) if plan.metrics else 0)
+        self.max += (2.0 if plan.periods else 0) + (1.0 if plan.sources else 0) + (1.0 if plan.why else 0)
+        self.max += 1.0 if plan.figures else 0
+        self.semantic = semantic
+        self.max += 4.0 if semantic else 0
+
+    def __call__(self, c: Candidate) -> float:
+        plan = self.plan
+        s = 0.0
+        if plan.entities:
+            got = 0.0
+            for e in plan.entities:
+                if self.kind and c.figures_of(e, self.kind) and e in c.entities:
+                    got += 1.0
+                elif e in c.entities:
+                    got += 0.6
+                elif e in c.implied:
+                    got += 0.4
+            s += 3.0 * got / len(plan.entities)
+            if not got:
+                s -= 1.5
+        if plan.metrics:
+            s += 2.0 * len(set(plan.metrics) & set(c.metrics)) / len(plan.metrics)
+            if self.kind and c.figures_of(None, self.kind):
+                s += 1.0
+        if plan.periods:
+            if ExtractiveGenerator.period_match(c, plan, exact=True):
+                s += 2.0
+            elif ExtractiveGenerator.period_match(c, plan):
+                s += 1.2
+            elif c.periods:
+                s -= 1.0
+        if plan.scope and c.scope and plan.scope != c.scope:
+            s -= 2.0
+        if plan.sources and any(_mentions_source(c, src) for src in plan.sources):
+            s += 1.0
+        if plan.figures and set(plan.figures) & c.figures:
+            s += 1.0
+        if self.total:
+            lexical = sum(w for t, w in self.terms.items() if t in c.tokens)
+            lexical += 0.3 * sum(w for t, w in self.terms.items() if t in c.title_tokens and t not in c.tokens)
+            s += 3.0 * min(1.0, lexical / self.total)
+        if self.semantic:
+            s += 4.0 * min(1.0, max(0.0, (c.similarity - 0.2) / 0.5))
+        s += 0.6 / (1 + c.rank)
+        if plan.why and _CAUSE.search(c.text):
+            s += 1.0
+        if c.forward and not re.search(r"\b(expect|forecast|plan|will|outlook|future)", plan.text, re.I):
+            s -= 0.5
+        return s / self.max
+
+
+def _dated(c: Candidate) -> tuple[Period, ...]:
+    """An undated sentence is taken to speak of its article's year (never of a quarter)."""
+    date = c.passage.date or ""
+    return (Period(int(date[:4])),) if date[:4].isdigit() else ()
+
+
+def _passage_region(c: Candidate) -> str | None:
+    return region_of(fold(c.passage.title))
+
+
+def _mentions_source(c: Candidate, source: str) -> bool:
+    names = aliases_of(source)
+    return any(name in fold(c.text) for name in names) or any(name in fold(c.passage.text) for name in names)
+
+
+def _analyst(c: Candidate) -> str | None:
+    for name in ("Synergy Research Group", "Canalys", "Gartner", "IDC"):
+        if any(alias in fold(c.text) for alias in aliases_of(name)):
+            return name
+    return None
 
 
 def attribution(c: Candidate) -> str:
@@ -310,3 +548,7 @@ def attribution(c: Candidate) -> str:
     when = f" ({c.passage.date})" if c.passage.date else ""
     period = "" if c.periods or not c.figures else f"As of {c.passage.date or 'the article date'}, "
     return f"{period}{'a' if period else 'A'}ccording to {who}{when}: "
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

@@ -85,7 +85,7 @@ def _ends_sentence(text: str, dot: int, after: int, line_end: int) -> bool:
 def _is_heading(text: str, start: int, end: int) -> bool:
     """A short single line without closing punctuation: it belongs with what follows."""
     line = text[start:end]
-    return "\n" not in line and len(line) < 120 and not line.rstrip().endswith((".", "!", "?", ":"))
+    return "\n" not in line and len(line) < 100 and not line.rstrip().endswith((".", "!", ":", ";", ","))
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -106,9 +106,12 @@ def chunk_document(
     """Split ``document.text`` into chunks of whole sentences within ``max_tokens``."""
     text = document.text
     units: list[tuple[int, int, bool]] = []  # (start, end, ends_paragraph)
+    headings: list[tuple[int, str]] = []
     for p_start, p_end in split_paragraphs(text):
         sentences = split_sentences(text, p_start, p_end)
         closes = not _is_heading(text, p_start, p_end)
+        if not closes:
+            headings.append((p_start, text[p_start:p_end]))
         for i, span in enumerate(sentences):
             units.append((span[0], span[1], closes and i == len(sentences) - 1))
     sizes = count_tokens([text[a:b] for a, b, _ in units])
@@ -137,7 +140,15 @@ def chunk_document(
             cur_start = None
     if cur_start is not None:
         chunks.append(_make_chunk(document, len(chunks), cur_start, cur_end))
-    return chunks
+    return [_with_section(c, headings) for c in chunks]
+
+
+def _with_section(chunk: Chunk, headings: list[tuple[int, str]]) -> Chunk:
+    """Attach the last heading at or before the chunk's start."""
+    before = [h for pos, h in headings if pos <= chunk.start]
+    if not before:
+        return chunk
+    return Chunk(chunk.source, chunk.index, chunk.text, chunk.start, chunk.end, before[-1][:200])
 
 
 def _split_long(

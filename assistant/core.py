@@ -55,7 +55,7 @@ class Assistant:
         self.embedder = embedder
         self.indexer: Indexer = Indexer(settings, store, embedder)
         self.searcher: HybridSearcher = HybridSearcher(store, embedder, settings.retrieval)
-        self.generator: AnswerGenerator = generator or make_generator(settings)
+        self.generator: AnswerGenerator = generator or make_generator(settings, embedder)
         self._write_guard = threading.Lock()
 
     @classmethod
@@ -229,8 +229,8 @@ class Assistant:
         question = self.validate_question(question)
         turns = self.clean_history(history)
         parsed = Filters.parse(filters)
-        plan = resolve_followup(question, turns)
         snapshot = self.searcher.snapshot()
+        plan = snapshot.annotate(resolve_followup(question, turns))
         passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
         retrieved = time.perf_counter()
         draft = None
@@ -253,7 +253,7 @@ class Assistant:
     def _fallback(self, plan: Any, passages: Any, turns: Any) -> Any:
         from assistant.answering import ExtractiveGenerator
 
-        return ExtractiveGenerator().generate(plan, passages, turns)
+        return ExtractiveGenerator(self.embedder.embed_documents).generate(plan, passages, turns)
 
     def validate_question(self, question: Any) -> str:
         if not isinstance(question, str):

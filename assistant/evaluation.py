@@ -46,8 +46,10 @@ def contains(text: str, needle: str) -> bool:
     pattern = re.escape(needle.lower())
     if needle[:1].isdigit() or needle[:1] in "$€£¥":
         pattern = r"(?<![\d.,])" + pattern
-    if needle[-1:].isdigit() or needle[-1:] == "%":
-        pattern = pattern + r"(?![\d%]|[.,]\d)"
+    if needle[-1:].isdigit():
+        pattern = pattern + r"(?!\d|[.,]\d)"
+    elif needle[-1:] == "%":
+        pattern = pattern + r"(?![\d%])"
     return re.search(pattern, text.lower()) is not None
 
 
@@ -60,6 +62,8 @@ def grounded_numbers(answer: dict[str, Any]) -> tuple[int, int]:
     """(figures in the answer found in the passages their sentence cites, figures in all)."""
     by_n = {c["n"]: c for c in answer.get("citations", [])}
     ok = total = 0
+    if answer.get("abstained"):
+        return 0, 0  # an abstention states no figures (it may name the periods asked about)
     for sentence in split_answer(answer.get("answer", "")):
         cited = [by_n[int(n)] for n in MARKER.findall(sentence) if int(n) in by_n]
         support = " ".join(" ".join(str(c.get(k) or "") for k in ("quote", "title", "date", "publisher")) for c in cited)

@@ -28,20 +28,45 @@ MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 
 
 def numbers(text: str) -> set[str]:
-    """Canonical figures in ``text``: ``30%``, ``$99b``, ``52.7``; quarter labels (Q2) are not figures."""
-    found: set[str] = set()
+    """Canonical figures in ``text``: ``30%``, ``99b``, ``52.7``; quarter labels (Q2) are not figures."""
+    return {figure for _, figure in figure_spans(text)}
+
+
+def figure_kind(figure: str) -> str:
+    """``percent``, ``amount`` (money or a scaled quantity) or ``count``."""
+    if figure.endswith("%"):
+        return "percent"
+    return "amount" if figure[-1:] in "tbmku" else "count"
+
+
+_MONTH_NEAR = re.compile(
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$|^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.I,
+)
+
+
+def figure_spans(text: str, dates: bool = True) -> list[tuple[int, str]]:
+    """(position, canonical figure) for each figure in ``text``; ``dates=False`` skips years and days."""
+    found: list[tuple[int, str]] = []
     for m in _NUMBER.finditer(text):
-        if m.start("num") > 0 and text[m.start("num") - 1] in "QqHh":
+        if m.start("num") > 0 and text[m.start("num") - 1] in "QqHhTt":
             continue
+        if not dates and not m.group("unit") and not m.group("cur"):
+            value = m.group("num")
+            if (value.isdigit() and 1900 <= int(value) <= 2100) or _MONTH_NEAR.search(
+                text[max(0, m.start("num") - 10) : m.start("num")]
+            ) or _MONTH_NEAR.search(text[m.end("num") : m.end("num") + 10]):
+                continue
         value = float(m.group("num").replace(",", ""))
         unit = (m.group("unit") or "").lower()
         shown = f"{value:g}"
         if unit in {"%", "percent", "per cent", "por ciento", "pour cent", "prozent"}:
-            found.add(f"{shown}%")
+            figure = f"{shown}%"
         elif unit or m.group("cur"):
-            found.add(f"{shown}{_SCALE.get(unit, '')}")
+            figure = f"{shown}{_SCALE.get(unit, '') or 'u'}" if m.group("cur") and not unit else f"{shown}{_SCALE.get(unit, '')}"
         else:
-            found.add(shown)
+            figure = shown
+        found.append((m.start(), figure))
     return found
 
 
@@ -50,7 +75,7 @@ def number_supported(figure: str, available: set[str]) -> bool:
         return True
     # A bare number may stand for a figure written with its unit in the passage ("30" of "30%").
     return not figure[-1:].isalpha() and not figure.endswith("%") and any(
-        a.rstrip("%tbmk") == figure for a in available
+        a.rstrip("%tbmku") == figure for a in available
     )
 
 

@@ -6,6 +6,7 @@ alias table covers the cloud-market domain; periods are parsed in their usual wr
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -34,14 +35,18 @@ ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
 # Metric -> words that signal it, across the languages users write in.
 METRIC_WORDS: dict[str, tuple[str, ...]] = {
     "share": ("share", "shares", "market share", "cuota", "participación", "part de marché",
-              "parts de marché", "lead", "leads", "leader", "leading", "largest", "biggest",
-              "dominates", "dominant", "top three", "big three", "marktanteil", "anteil", "份额", "占有率", "市场份额", "quota"),
+              "parts de marché", "part du marché", "lead", "leads", "leader", "leading", "largest", "biggest",
+              "dominates", "dominant", "top three", "big three", "how much of", "proportion", "portion", "marktanteil", "anteil", "份额", "占有率", "市场份额", "quota"),
     "revenue": ("revenue", "revenues", "sales", "turnover", "ingresos", "chiffre d'affaires",
                 "umsatz", "收入", "营收", "earned", "made"),
     "growth": ("growth", "grew", "grow", "growing", "increase", "rose", "year on year",
                "year-over-year", "yoy", "crecimiento", "croissance", "wachstum", "增长", "增速"),
-    "spending": ("spending", "spend", "spent", "market size", "size", "total", "gasto",
+    "spending": ("spending", "spend", "spent", "market size", "size", "sized", "large", "larger", "total", "gasto",
                  "dépenses", "ausgaben", "支出", "规模", "worth", "big"),
+    "profit": ("operating income", "operating profit", "profit", "profits", "margin", "margins",
+               "earnings before", "ebitda", "net income", "beneficio", "bénéfice", "gewinn", "利润"),
+    "backlog": ("backlog", "backlogs", "remaining performance obligations", "rpo", "order book",
+                "contracted revenue", "cartera de pedidos", "carnet de commandes", "auftragsbestand"),
     "investment": ("invest", "investment", "investing", "capex", "capital expenditure",
                    "spend on", "inversión", "investissement", "investition", "投资"),
     "datacenter": ("data center", "data centers", "data centre", "data centres", "datacenter",
@@ -52,16 +57,57 @@ METRIC_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 CHINA_WORDS = ("china", "chinese", "mainland", "china's", "中国", "中國", "chine", "chinesischen")
-GLOBAL_WORDS = ("global", "globally", "worldwide", "world", "mundial", "mondial", "weltweit", "全球")
-TREND_WORDS = ("moved", "move", "changed", "change", "trend", "over time", "evolve", "evolved",
+GLOBAL_WORDS = ("global", "globally", "worldwide", "world", "mundial", "mondial", "weltweit", "全球", "全世界")
+ANALYSTS = ("Synergy Research Group", "Canalys", "Gartner", "IDC")
+# Regions a figure can be about; "global" is the default market of a share.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "china": CHINA_WORDS,
+    "europe": ("europe", "european", "eu", "europa", "européen", "europeo", "europäischen", "欧洲"),
+    "latin america": ("latin america", "latin american", "latam", "américa latina", "latinoamérica",
+                      "mexico", "méxico", "brazil", "brasil"),
+    "asia-pacific": ("asia-pacific", "asia pacific", "apac", "southeast asia", "asia"),
+    "middle east": ("middle east", "gulf", "dubai", "saudi arabia"),
+    "africa": ("africa", "african", "áfrica", "afrique", "afrika", "非洲"),
+    "north america": ("north america", "north american", "united states", "u.s. market", "us market"),
+    "india": ("india", "indian"),
+    "japan": ("japan", "japanese", "日本"),
+}
+GROUPS: dict[str, tuple[str, ...]] = {
+    "big three": ("AWS", "Microsoft", "Google Cloud"),
+    "top three": ("AWS", "Microsoft", "Google Cloud"),
+    "three largest": ("AWS", "Microsoft", "Google Cloud"),
+    "three hyperscalers": ("AWS", "Microsoft", "Google Cloud"),
+    "american hyperscalers": ("AWS", "Microsoft", "Google Cloud"),
+    "us hyperscalers": ("AWS", "Microsoft", "Google Cloud"),
+}
+COMBINED_WORDS = ("together", "combined", "collectively", "in total", "add up", "added up", "between them",
+                  "juntos", "ensemble", "zusammen", "合计")
+TREND_WORDS = ("moved", "move", "changed", "change", "trend", "over time", "evolve", "evolved", "develop",
+               "developed", "evolution", "through 2025", "through 2024", "quarter by quarter",
                "history", "over the last", "over the past", "since", "trajectory", "shifted")
 WHY_WORDS = ("why", "reason", "reasons", "rationale", "motivation", "por qué", "pourquoi", "warum", "为什么")
 
-_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_QUARTER_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+    "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "primer": 1, "primero": 1,
+    "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "erste": 1, "ersten": 1, "erstes": 1,
+    "zweite": 2, "zweiten": 2, "zweites": 2, "dritte": 3, "dritten": 3, "drittes": 3, "vierte": 4,
+    "vierten": 4, "viertes": 4,
+}
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), start=1)}
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
 _PERIOD_PATTERNS = [
     (re.compile(r"\bq([1-4])\s*(?:of\s*)?'?(20\d\d|\d\d)\b", re.I), "q"),
     (re.compile(r"\b(20\d\d)\s*q([1-4])\b", re.I), "yq"),
     (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(20\d\d)\b", re.I), "wq"),
+    (re.compile(r"\b(premier|deuxième|troisième|quatrième|primer|primero|segundo|tercer|tercero|cuarto)\s+"
+                r"trimestre\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "wq"),
+    (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq"),
+    (re.compile(rf"\b{_MONTH}\s+(?:to|through|-|–)\s+{_MONTH}\s+(?:of\s+)?(20\d\d)\b", re.I), "mm"),
+    (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq"),
+    (re.compile(rf"\bquarter\s+(?:that\s+)?end(?:ed|ing|s)\s+(?:on\s+|in\s+)?(?:\d{{1,2}}\s+)?{_MONTH}\s*(?:\d{{1,2}},?\s*)?(20\d\d)\b", re.I), "mq"),
+    (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq"),
     (re.compile(r"\b([1-4])(?:er|e|º|°)?\s*(?:trimestre|quartal)\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "q"),
     (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t"),
     (re.compile(r"(20\d\d)\s*年?\s*第?\s*([一二三四1-4])\s*季度"), "cn"),
@@ -82,7 +128,7 @@ class Period:
 
     def label(self) -> str:
         if self.fiscal:
-            return f"FY{self.year}"
+            return f"fiscal Q{self.quarter} {self.year}" if self.quarter else f"FY{self.year}"
         return f"Q{self.quarter} {self.year}" if self.quarter else str(self.year)
 
     def previous(self) -> Period:
@@ -91,7 +137,11 @@ class Period:
         return Period(self.year - 1, 0, self.fiscal)
 
     def contains(self, other: Period) -> bool:
-        return self.year == other.year and (self.quarter == 0 or self.quarter == other.quarter)
+        return (
+            self.year == other.year
+            and self.fiscal == other.fiscal
+            and (self.quarter == 0 or self.quarter == other.quarter)
+        )
 
 
 def fold(text: str) -> str:
@@ -108,11 +158,18 @@ def find_periods(text: str) -> list[Period]:
         for m in pattern.finditer(text):
             a, b = m.group(1), m.group(2) if m.lastindex and m.lastindex > 1 else None
             if kind == "q":
-                period = Period(_year(b or ""), int(a))
+                fiscal = bool(re.search(r"(fiscal|fy)\s*$", text[max(0, m.start() - 8) : m.start()], re.I))
+                period = Period(_year(b or ""), int(a), fiscal)
             elif kind == "yq":
                 period = Period(int(a), int(b or 0))
             elif kind == "t":
                 period = Period(int(m.group(3)), int(a or b or 0))
+            elif kind == "mm":
+                end_month = _MONTHS[m.group(2).lower()]
+                period = Period(int(m.group(3)), (end_month + 2) // 3) if end_month % 3 == 0 else Period(int(m.group(3)))
+            elif kind == "mq":
+                month = _MONTHS[a.lower()]
+                period = Period(int(b or 0), (month + 2) // 3)
             elif kind == "wq":
                 period = Period(int(b or 0), _QUARTER_WORDS[a.lower()])
             elif kind == "cn":
@@ -121,6 +178,8 @@ def find_periods(text: str) -> list[Period]:
                 period = Period(_year(a), 0, fiscal=True)
             else:
                 period = Period(int(a))
+            if period.quarter and re.search(r"(fiscal|fy)\s*(year\s*)?$", text[max(0, m.start() - 12) : m.start()], re.I):
+                period = Period(period.year, period.quarter, True)
             found.append((m.start(), period))
             taken.append(m.span())
     for m in _YEAR.finditer(text):
@@ -138,31 +197,81 @@ def _year(text: str) -> int:
     return year + 2000 if year < 100 else year
 
 
+@functools.cache
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation for a word list: ASCII words on word boundaries, others anywhere."""
+    ascii_words = sorted((w for w in words if w.isascii()), key=len, reverse=True)
+    other = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    parts = []
+    if ascii_words:
+        parts.append(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in ascii_words) + r")(?![\w-])")
+    if other:
+        parts.append("(?:" + "|".join(re.escape(w) for w in other) + ")")
+    return re.compile("|".join(parts) or r"(?!x)x")
+
+
+@functools.cache
+def _entity_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    owner = {alias: canonical for canonical, aliases in ENTITY_ALIASES.items() for alias in aliases}
+    return _word_pattern(tuple(owner)), owner
+
+
+def entity_mentions(text: str) -> list[tuple[int, str]]:
+    """(position, canonical entity) of every mention; the longest alias wins, no overlaps."""
+    pattern, owner = _entity_pattern()
+    return [(m.start(), owner[m.group(0)]) for m in pattern.finditer(fold(text))]
+
+
 def find_entities(text: str) -> list[str]:
     """Canonical entities mentioned in ``text``, in order of first mention."""
-    folded = fold(text)
-    hits: list[tuple[int, str]] = []
-    for canonical, aliases in ENTITY_ALIASES.items():
-        positions = [p for alias in aliases if (p := _find_word(folded, alias)) >= 0]
-        if positions:
-            hits.append((min(positions), canonical))
-    return [name for _, name in sorted(hits)]
-
-
-def _find_word(folded: str, alias: str) -> int:
-    if not alias.isascii():
-        return folded.find(alias)
-    m = re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", folded)
-    return m.start() if m else -1
+    return list(dict.fromkeys(e for _, e in entity_mentions(text)))
 
 
 def has_word(folded: str, words: tuple[str, ...]) -> bool:
-    return any(_find_word(folded, w) >= 0 for w in words)
+    return _word_pattern(words).search(folded) is not None
+
+
+_ENGLISH = re.compile(r"\b(the|what|which|who|how|did|does|is|was|were|of|in|and)\b", re.I)
+_PROPER = re.compile(r"(?<![\w'-])([A-Z][\w-]*[a-z][\w-]*)")
+
+
+def proper_nouns(question: str) -> list[str]:
+    """Capitalised words past the first word of an English question (names of places, firms, products)."""
+    if len(_ENGLISH.findall(question)) < 2:
+        return []
+    words = []
+    for m in _PROPER.finditer(question):
+        if m.start() == 0 or question[: m.start()].rstrip().endswith((".", "?", "!", ":", '"')):
+            continue
+        words.append(m.group(1))
+    return words
+
+
+_SHARE = re.compile(
+    r"\d%\s+(?:of|del?|du|des)\s+(?:the\s+|la\s+|el\s+)?(?:[\w-]+\s+){0,4}(?:market|spending|mercado|marché|markt)", re.I
+)
+_SIZE = re.compile(
+    r"\bmarket\b[^.]{0,40}?\b(reached|was|totall?ed|hit|stood at|worth|grew to|amounted to|came to)\s+"
+    r"(about\s+|around\s+|roughly\s+)?(US\$|\$|€|£|¥|RMB)\s?\d",
+    re.I,
+)
+_GROWTH = re.compile(r"\b(up|down|rose|grew|increased?|growth of|jumped|climbed|fell)\s+(by\s+)?(about\s+)?\d", re.I)
+_STOCK = re.compile(r"\bshares?\s+(fell|rose|jumped|slid|dropped|gained|climbed|sank)", re.I)
 
 
 def find_metrics(text: str) -> list[str]:
+    """Metrics a text speaks of; "held 4% of the global market" speaks of a share."""
     folded = fold(text)
-    return [m for m, words in METRIC_WORDS.items() if has_word(folded, words)]
+    metrics = [m for m, words in METRIC_WORDS.items() if has_word(folded, words)]
+    if "share" in metrics and _STOCK.search(text):
+        metrics.remove("share")
+    if "share" not in metrics and _SHARE.search(text):
+        metrics.append("share")
+    if "growth" not in metrics and _GROWTH.search(text):
+        metrics.append("growth")
+    if "spending" not in metrics and _SIZE.search(text):
+        metrics.append("spending")
+    return metrics
 
 
 def aliases_of(entity: str) -> tuple[str, ...]:
@@ -177,11 +286,20 @@ class QueryPlan:
     entities: tuple[str, ...] = ()
     periods: tuple[Period, ...] = ()
     metrics: tuple[str, ...] = ()
-    scope: str | None = None  # "china", "global" or None
+    scope: str | None = None  # a region of REGIONS, "global", or None when unsaid or compared
+    combined: bool = False  # "together": one figure for the entities as a group
+    numeric: bool = False  # asks for a figure (how much, what share, a period...)
+    figures: tuple[str, ...] = ()  # figures the question itself states (a premise to check)
+    counted: tuple[str, ...] = ()  # "how many availability zones": the words counted
+    sources: tuple[str, ...] = ()  # analyst firms the question names ("according to Canalys")
     trend: bool = False
     why: bool = False
     original: str = ""
     notes: tuple[str, ...] = field(default=())
+    # Filled from the index before answering: rarity of each question term, and proper
+    # nouns of the question that no article contains.
+    term_weights: dict[str, float] | None = field(default=None, compare=False)
+    unknown_terms: tuple[str, ...] = ()
 
     def search_text(self) -> str:
         """Retrieval text with every alias of the asked-for entities, so AWS finds Amazon Web Services."""
@@ -189,16 +307,66 @@ class QueryPlan:
         return " ".join([self.text, *extra])
 
 
+_QUANTITY = re.compile(
+    r"\b(how\s+(much|many|fast|big|large|quickly|high|low)|what\s+(share|percentage|proportion|portion|growth)|"
+    r"by how much|rate|size|sized|worth|figure|number|percent|total|compare|shares?|revenue|earn|earned|"
+    r"cuánto|cuál|combien|quel(le)?|wie\s+(viel|hoch|groß))\b|%|\d|多少|几",
+    re.I,
+)
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?", re.I)
+_NOT_COUNTED = frozenset("did does do has have had is are was were will would can could of in the a an and or to for with per".split())
+
+
+def _counted(question: str) -> tuple[str, ...]:
+    """The thing a "how many" question counts, singularised ("availability zones" -> availability, zone)."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return ()
+    words = [w.lower() for w in m.groups() if w and w.lower() not in _NOT_COUNTED]
+    if len(words) == 2 and m.group(2) and m.group(2).lower() in _NOT_COUNTED:
+        words = words[:1]
+    return tuple(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words)
+
+
+def region_of(folded: str) -> str | None:
+    """The first non-global region named in folded text, else "global" if the world is named."""
+    hits = [(m.start(), name) for name, words in REGIONS.items() if (m := _word_pattern(words).search(folded))]
+    if hits:
+        return min(hits)[1]
+    return "global" if has_word(folded, GLOBAL_WORDS) else None
+
+
 def analyse(question: str) -> QueryPlan:
+    from assistant.grounding import numbers
+
     folded = fold(question)
-    scope = "china" if has_word(folded, CHINA_WORDS) else "global" if has_word(folded, GLOBAL_WORDS) else None
+    scope = region_of(folded)
+    if scope not in (None, "global") and has_word(folded, GLOBAL_WORDS):
+        scope = None  # a comparison of a region with the world
+    entities = [e for e in find_entities(question) if e not in ANALYSTS]
+    for group, members in GROUPS.items():
+        if group in folded:
+            entities.extend(m for m in members if m not in entities)
+    metrics = tuple(find_metrics(question))
+    periods = tuple(find_periods(question))
+    counted = _counted(question)
+    if counted and not metrics:
+        metrics = ("count",)
+    trend = has_word(folded, TREND_WORDS)
     return QueryPlan(
         text=question,
-        entities=tuple(e for e in find_entities(question) if e not in {"Synergy Research Group", "Canalys", "Gartner", "IDC"}),
-        periods=tuple(find_periods(question)),
-        metrics=tuple(find_metrics(question)),
+        entities=tuple(entities),
+        combined=has_word(folded, COMBINED_WORDS),
+        counted=counted,
+        numeric=bool(metrics) and bool(_QUANTITY.search(question) or periods or trend),
+        figures=tuple(sorted(f for f in numbers(question) if f.endswith("%") or f[-1:] in "tbmu")),
+        sources=tuple(e for e in find_entities(question) if e in ANALYSTS),
+        periods=periods,
+        metrics=metrics,
         scope=scope,
-        trend=has_word(folded, TREND_WORDS),
+        trend=trend,
         why=has_word(folded, WHY_WORDS),
         original=question,
     )
@@ -208,8 +376,12 @@ _FOLLOWUP_START = re.compile(
     r"^\s*(and|what about|how about|and what about|what of|same for|also|y|et|und|那|还有|¿y|y qué hay de|what was it|how did that|and in|and for)\b",
     re.I,
 )
-_PREVIOUS = re.compile(r"\b(previous|prior|last|preceding|earlier|before that)\s+(quarter|year|period)\b", re.I)
-_NEXT = re.compile(r"\b(next|following|later)\s+(quarter|year|period)\b", re.I)
+_PREVIOUS = re.compile(
+    r"\b(previous|prior|last|preceding|earlier)\s+(quarter|year|period)\b|\b(quarter|year|period)\s+before\b", re.I
+)
+_NEXT = re.compile(
+    r"\b(next|following|later|subsequent)\s+(quarter|year|period)\b|\b(quarter|year|period)\s+after\b", re.I
+)
 
 
 def resolve_followup(question: str, history: list[dict[str, str]]) -> QueryPlan:
@@ -262,6 +434,9 @@ def resolve_followup(question: str, history: list[dict[str, str]]) -> QueryPlan:
         periods=periods,
         metrics=metrics,
         scope=plan.scope or prior.scope,
+        numeric=plan.numeric or (prior.numeric and not plan.why),
+        combined=plan.combined or (prior.combined and not plan.entities),
+        sources=plan.sources or prior.sources,
         trend=plan.trend or (prior.trend and not plan.periods),
         why=why,
         notes=("follow-up resolved",),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
-from assistant.query import QueryPlan, analyse, fold
+from assistant.query import QueryPlan, aliases_of, analyse, fold
 from assistant.settings import RetrievalSettings
 from assistant.store import ChunkStore
 from assistant.sync import scan_index
@@ -117,6 +118,7 @@ class Snapshot:
     metas: list[dict[str, Any]]
     position: dict[str, int] = field(default_factory=dict)
     bm25: Any = None
+    df: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
@@ -142,7 +144,25 @@ class Snapshot:
             corpus = [tokenize(f"{m.get('title', '')} {t}") or ["_"] for m, t in zip(metas, texts, strict=True)]
             bm25.index(corpus, show_progress=False)
             snapshot.bm25 = bm25
+            df: Counter[str] = Counter()
+            for tokens in corpus:
+                df.update(set(tokens))
+            snapshot.df = dict(df)
         return snapshot
+
+    def annotate(self, plan: QueryPlan) -> QueryPlan:
+        """Add term rarity (IDF over chunks) and the question's proper nouns no article contains."""
+        from assistant.answering import idf
+        from assistant.query import proper_nouns
+
+        n = max(1, len(self.ids))
+        weights = {t: idf(self.df.get(t, 0), n) for t in tokenize(plan.text)}
+        known = {a for e in plan.entities for a in tokenize(" ".join(aliases_of(e)))}
+        unknown = tuple(
+            w for w in proper_nouns(plan.original or plan.text)
+            if self.ids and all(t not in self.df and t not in known for t in tokenize(w))
+        )
+        return replace(plan, term_weights=weights, unknown_terms=unknown)
 
     def passage(self, k: int, score: float = 0.0) -> Passage:
         meta = self.metas[k]
@@ -158,6 +178,7 @@ class Snapshot:
             url=str(meta.get("url") or "") or None,
             score=score,
             page=int(meta.get("page") or 0) or None,
+            section=str(meta.get("section") or ""),
         )
 
     def mask(self, filters: Filters) -> np.ndarray | None:

@@ -36,13 +36,13 @@ class ChunkingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    top_k: int = Field(8, ge=1, le=100, description="Passages handed to the answer generator.")
+    top_k: int = Field(16, ge=1, le=100, description="Passages handed to the answer generator.")
     candidates: int = Field(
         40, ge=1, le=1000, description="Candidates taken from each of the dense and lexical searches."
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     per_document: int = Field(
-        3, ge=1, description="Most passages kept from one document (diversity across documents)."
+        5, ge=1, description="Most passages kept from one document (diversity across documents)."
     )
 
 

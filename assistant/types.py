@@ -41,6 +41,7 @@ class Chunk:
     text: str
     start: int
     end: int
+    section: str = ""  # the heading the chunk falls under
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Passage:
     url: str | None
     score: float = 0.0
     page: int | None = None
+    section: str = ""
 
     def metadata(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "text"}

@@ -1,0 +1,147 @@
+"""Keep the index in step with article folders while they change (``ingest --watch``, ``serve --watch``).
+
+A watcher (``watchfiles``: inotify, FSEvents or polling) reports changes; they are gathered for a
+short quiet period so a burst (a copy, an editor's save, an upload's temp file then rename) gives
+one sync, and each sync is the ordinary :meth:`Assistant.ingest`, which embeds only what changed.
+Hidden and temporary files are ignored. Errors are logged and the watcher keeps going.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from watchfiles import Change
+
+    from assistant.core import Assistant
+    from assistant.types import IngestSummary
+
+log = logging.getLogger(__name__)
+
+OnSync = Callable[["IngestSummary"], None]
+
+QUIET_MS = 400  # a sync starts once no change was seen for this long...
+MAX_WAIT_MS = 3000  # ...or at the latest this long after the first change of a burst
+RETRY_S = 2.0  # pause before watching again after the watcher itself failed
+TEMP_SUFFIXES = (".part", ".tmp", ".temp", ".swp", ".swx", ".crdownload", "~")
+
+
+class _Targets:
+    """What is watched: folders recursively, single files through their parent folder."""
+
+    def __init__(self, paths: Sequence[Path], index: Path) -> None:
+        self.paths = [Path(p).absolute() for p in paths]
+        # A target that does not exist yet counts as a file when its name has a suffix.
+        self.files = [p for p in self.paths if p.is_file() or (not p.exists() and p.suffix)]
+        self.index = index.absolute()
+
+    def roots(self) -> list[Path]:
+        """Existing folders to hand to the watcher (a missing target's nearest existing parent)."""
+        roots: set[Path] = set()
+        for path in self.paths:
+            root = path.parent if path in self.files else path
+            while not root.is_dir() and root != root.parent:
+                root = root.parent
+            roots.add(root)
+        return sorted(roots)
+
+    def relevant(self, change: Change, raw: str) -> bool:
+        """True for a change to an article: not hidden, not temporary, not inside the index."""
+        path = Path(raw)
+        if path == self.index or self.index in path.parents:
+            return False
+        for target in self.paths:
+            if path == target or target in path.parents:
+                parts = path.relative_to(target).parts or (path.name,)
+                return not any(_ignored_name(part) for part in parts)
+        return False
+
+
+def _ignored_name(name: str) -> bool:
+    return name.startswith(".") or name.lower().endswith(TEMP_SUFFIXES) or name.startswith("~$")
+
+
+def sync_once(assistant: Assistant, targets: _Targets, on_sync: OnSync | None = None) -> IngestSummary | None:
+    """One re-sync: ingest what exists, forget watched single files that vanished; never raises."""
+    try:
+        present = [p for p in targets.paths if p.exists()]
+        missing = [p for p in targets.files if not p.exists() and not p.is_symlink()]
+        summary = assistant.ingest(present) if present else None
+        if missing:
+            with assistant.write_lock():
+                gone = assistant.indexer.forget_files(missing)
+            assistant.searcher.snapshot(refresh=True)
+            summary = gone if summary is None else _merge(summary, gone)
+        if summary is not None and on_sync is not None:
+            on_sync(summary)
+        return summary
+    except AssistantError as exc:
+        log.warning("re-sync failed: %s", exc)
+    except Exception:
+        log.exception("re-sync failed")
+    return None
+
+
+def _merge(first: IngestSummary, second: IngestSummary) -> IngestSummary:
+    first.removed += second.removed
+    first.documents, first.chunks = second.documents, second.chunks
+    return first
+
+
+def watch(
+    assistant: Assistant,
+    paths: Sequence[str | Path] | None = None,
+    on_sync: OnSync | None = None,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Re-sync ``paths`` (default: the corpus folder) on every change until stopped or interrupted."""
+    from watchfiles import watch as watch_changes
+
+    stop = stop_event or threading.Event()
+    targets = _Targets([Path(p) for p in (paths or [assistant.settings.corpus])], assistant.settings.index)
+    log.info("watching %s", ", ".join(str(p) for p in targets.paths))
+    while not stop.is_set():
+        roots = targets.roots()
+        try:
+            for _changes in watch_changes(
+                *roots,
+                watch_filter=targets.relevant,
+                debounce=MAX_WAIT_MS,
+                step=QUIET_MS,
+                stop_event=stop,
+                raise_interrupt=stop_event is None,
+                ignore_permission_denied=True,
+            ):
+                sync_once(assistant, targets, on_sync)
+                if targets.roots() != roots:
+                    break  # a watched folder appeared or vanished: watch the new set of folders
+        except KeyboardInterrupt:
+            return
+        except Exception:
+            log.exception("file watcher failed; restarting in %g s", RETRY_S)
+        stop.wait(RETRY_S if not stop.is_set() else 0)
+
+
+def start_watching(
+    assistant: Assistant,
+    paths: Sequence[str | Path] | None = None,
+    on_sync: OnSync | None = None,
+) -> Callable[[], None]:
+    """Watch in a daemon thread; returns a function that stops it (and waits for it briefly)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=watch, args=(assistant, paths, on_sync, stop), name="assistant-watch", daemon=True
+    )
+    thread.start()
+
+    def stop_watching() -> None:
+        stop.set()
+        thread.join(timeout=15)
+
+    return stop_watching
