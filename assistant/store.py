@@ -156,6 +156,7 @@ class ChunkStore:
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for reuse when a document is renamed or edited)."""
         out: dict[str, np.ndarray] = {}
+        ids = list(dict.fromkeys(ids))
         for i in range(0, len(ids), PAGE):
             page = self.collection.get(ids=list(ids[i : i + PAGE]), include=["embeddings"])
             vectors = page["embeddings"]
@@ -184,7 +185,7 @@ class ChunkStore:
         ``locked``: the caller holds the write lock. Otherwise the lock is tried without waiting
         and nothing happens while another writer holds it (a later call catches up).
         """
-        if True:
+        if not self.embedded:
             return True
         if locked:
             self.collection.delete(ids=[NO_SUCH_ID])

@@ -295,6 +295,7 @@ class Indexer:
             if item.previous:
                 reuse_ids.extend(item.previous.all_ids())
             reuse_ids.extend(by_hash.get(item.doc_hash, []))
+        reuse_ids = list(dict.fromkeys(reuse_ids))  # an edit and a takeover can name the same chunks
         known: dict[str, Any] = {}
         if reuse_ids:
             vectors = self.store.embeddings(reuse_ids)
