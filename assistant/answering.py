@@ -58,9 +58,10 @@ METRIC_KIND = {
 # "revenue growth" asks for a growth rate: the metric that decides the figure's kind comes first.
 _PRIORITY = ("share", "growth", "count", "backlog", "profit", "investment", "revenue", "spending")
 _FORWARD = re.compile(r"\b(expects?|expected|forecasts?|forecast|projects?|projected|will|plans? to|aims? to|could|outlook)\b", re.I)
+_WHY_HEADING = re.compile(r"\b(why|reasons?|motives?|drivers?|rationale|what drives|behind)\b|por qué|pourquoi|warum", re.I)
 _CAUSE = re.compile(
     r"\b(because|aims?|to reduce|in order to|driven by|so that|reasons?|helps?|seeks?|designed to|lets|allows?|"
-    r"require|requires|rules|so it can|to serve|to meet|latency|demand)\b",
+    r"require|requires|rules|so it can|to serve|to meet|sensitive to|motives?|prefer|want)\b",
     re.I,
 )
 
@@ -121,6 +122,7 @@ class Candidate:
     forward: bool = False  # a forecast or plan rather than a reported figure
     similarity: float = 0.0  # cosine of the sentence to the question, when computed
     heading: str = ""  # the section heading the sentence falls under
+    lead: bool = False  # first sentence of its paragraph
 
     @property
     def key_period(self) -> Period | None:
@@ -176,6 +178,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 title_tokens=title_tokens | heading_tokens,
                 forward=bool(_FORWARD.search(text)),
                 heading=heading,
+                lead=paragraph_start,
             )
             out.append(c)
             previous = c
@@ -240,7 +243,7 @@ class ExtractiveGenerator:
     def _similarities(self, plan: QueryPlan, pool: list[Candidate]) -> None:
         """Cosine of each sentence of the top passages to the question (sentence vectors cached)."""
         assert self.embed is not None
-        top = [c for c in pool if c.rank < 8]
+        top = pool
         keys = [f"{c.passage.id}:{c.start}" for c in top]
         todo = [k for k in dict.fromkeys(keys) if k not in self._vectors]
         texts = {f"{c.passage.id}:{c.start}": f"{c.heading}: {c.text}" if c.heading else c.text for c in top}
@@ -388,6 +391,18 @@ class ExtractiveGenerator:
                 stated = [c for c in pool if premise & c.figures and c.score >= self.threshold * 0.7]
                 if stated:
                     add(stated[0])
+        if not chosen and plan.why and _WHY_HEADING.search(pool[0].heading):
+            # A section of reasons: its paragraphs' opening sentences, in order, name them.
+            top = pool[0]
+            section = [c for c in pool if c.passage.source == top.passage.source and c.heading == top.heading]
+            leads = sorted((c for c in section if c.lead), key=lambda c: c.start)
+            for c in [top, *leads][:5]:
+                if len(c.text) < 60:  # a label ("Latency for clients.") reads with the sentence after it
+                    after = [o for o in section if o.passage.id == c.passage.id and o.start > c.start]
+                    if after:
+                        c.end = min(after, key=lambda o: o.start).end
+                add(c)
+            chosen.sort(key=lambda c: c.start)
         if not chosen:
             add(pool[0])
             limit = 3 if plan.why or not kind else 2
@@ -421,7 +436,7 @@ class ExtractiveGenerator:
         best = max(options, key=lambda c: c.score)
         if plan.periods:
             return best
-        dated = [c for c in options if c.key_period and c.score >= best.score - 0.15]
+        dated = [c for c in options if c.key_period and not c.forward and c.score >= best.score - 0.35]
         if not dated:
             return best
         latest = max(c.key_period for c in dated if c.key_period)
@@ -449,6 +464,7 @@ class ExtractiveGenerator:
         cited: dict[int, tuple[Passage, int, int]] = {}
         for n, c in enumerate(chosen, start=1):
             start = c.context_start if c.context_periods and c.figures else c.start
+            c.text = c.passage.text[c.start - c.passage.start : c.end - c.passage.start]
             cited[n] = (c.passage, start, c.end)
             text = c.passage.text[start - c.passage.start : c.end - c.passage.start].rstrip()
             end = text[-1] if text[-1:] in ".!?" else "."
@@ -469,10 +485,10 @@ class _Scorer:
         self.terms = {t: weights.get(t, 1.0) for t in tokenize(plan.text) if t not in skip and not t.isdigit()}
         self.total = sum(self.terms.values())
         self.max = 3.0 + 0.6 + (3.0 if plan.entities else 0) + (2.0 + (1.0 if self.kind else 0) if plan.metrics else 0)
-        self.max += (2.0 if plan.periods else 0) + (1.0 if plan.sources else 0) + (1.0 if plan.why else 0)
+        self.max += (2.0 if plan.periods else 0) + (1.0 if plan.sources else 0) + (2.5 if plan.why else 0)
         self.max += 1.0 if plan.figures else 0
         self.semantic = semantic
-        self.max += 4.0 if semantic else 0
+        self.max += 6.0 if semantic else 0
 
     def __call__(self, c: Candidate) -> float:
         plan = self.plan
@@ -511,10 +527,10 @@ class _Scorer:
             lexical += 0.3 * sum(w for t, w in self.terms.items() if t in c.title_tokens and t not in c.tokens)
             s += 3.0 * min(1.0, lexical / self.total)
         if self.semantic:
-            s += 4.0 * min(1.0, max(0.0, (c.similarity - 0.2) / 0.5))
+            s += 6.0 * min(1.0, max(0.0, (c.similarity - 0.2) / 0.5))
         s += 0.6 / (1 + c.rank)
-        if plan.why and _CAUSE.search(c.text):
-            s += 1.0
+        if plan.why:
+            s += 1.0 * bool(_CAUSE.search(c.text)) + 1.5 * bool(_WHY_HEADING.search(c.heading))
         if c.forward and not re.search(r"\b(expect|forecast|plan|will|outlook|future)", plan.text, re.I):
             s -= 0.5
         return s / self.max

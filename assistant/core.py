@@ -26,8 +26,13 @@ if TYPE_CHECKING:
     from assistant.store import ChunkStore
     from assistant.sync import Indexer
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# CSI sequences (colours, cursor), OSC/DCS/PM/APC strings with their payload (ESC ] 0;title BEL), other ESC pairs.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+# Control characters, and the invisible bidi/zero-width format characters (U+202E RLO and kin)
+# that reorder or split what a user sees without changing what they typed.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 

@@ -108,17 +108,26 @@ def check_sentence(sentence: str, passages: list[Passage]) -> bool:
 
 
 def split_answer(text: str) -> list[str]:
-    """Answer sentences, each keeping the markers that follow it."""
+    """Answer segments: within a line, sentences up to and including one that carries markers
+    (a marker closing a run of sentences covers all of them)."""
     out: list[str] = []
     for line in text.splitlines():
+        pending: list[str] = []
         for piece in re.split(r"(?<=[.!?。])\s+(?=\S)", line):
             piece = piece.strip()
             if not piece:
                 continue
-            if out and re.fullmatch(r"(\s?\[\d{1,3}\])+[.!?]?", piece):
-                out[-1] = f"{out[-1]} {piece}"
-            else:
-                out.append(piece)
+            if re.fullmatch(r"(\s?\[\d{1,3}\])+[.!?]?", piece):
+                if pending:
+                    pending[-1] = f"{pending[-1]} {piece}"
+                elif out:
+                    out[-1] = f"{out[-1]} {piece}"
+                continue
+            pending.append(piece)
+            if MARKER.search(piece):
+                out.append(" ".join(pending))
+                pending = []
+        out.extend(pending)
     return out
 
 
