@@ -57,7 +57,9 @@ METRIC_KIND = {
 }
 # "revenue growth" asks for a growth rate: the metric that decides the figure's kind comes first.
 _PRIORITY = ("share", "growth", "count", "backlog", "profit", "investment", "revenue", "spending")
-_FORWARD = re.compile(r"\b(expects?|expected|forecasts?|forecast|projects?|projected|will|plans? to|aims? to|could|outlook)\b", re.I)
+_FORWARD = re.compile(
+    r"\b(expects?|expected|forecasts?|forecast|projects?|projected|will|plans? to|aims? to|could|outlook)\b", re.I
+)
 _WHY_HEADING = re.compile(r"\b(why|reasons?|motives?|drivers?|rationale|what drives|behind)\b|por qué|pourquoi|warum", re.I)
 _CAUSE = re.compile(
     r"\b(because|aims?|to reduce|in order to|driven by|so that|reasons?|helps?|seeks?|designed to|lets|allows?|"
@@ -295,8 +297,7 @@ class ExtractiveGenerator:
         if plan.scope and plan.scope != "global" and region != plan.scope:
             return False
         if plan.scope in (None, "global") and c.scope not in (None, "global") and "share" in plan.metrics:
-            if plan.scope == "global" or c.scope == "china" or plan.scope is None:
-                return False
+            return False  # a share is global unless a region is asked for
         return not plan.sources or any(_mentions_source(c, s) for s in plan.sources)
 
     @staticmethod

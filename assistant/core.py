@@ -145,7 +145,8 @@ class Assistant:
                                        f"accepted: {', '.join(sorted(SUPPORTED_SUFFIXES))}"})
                 continue
             if len(data) > limits.max_file_bytes:
-                summary_failed.append({"path": safe, "error": f"file is larger than the {limits.max_file_bytes / 1e6:g} MB limit"})
+                limit = f"{limits.max_file_bytes / 1e6:g} MB"
+                summary_failed.append({"path": safe, "error": f"file is larger than the {limit} limit"})
                 continue
             target = folder / safe
             tmp = target.with_name(f".{safe}.part")

@@ -36,7 +36,8 @@ ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
 METRIC_WORDS: dict[str, tuple[str, ...]] = {
     "share": ("share", "shares", "market share", "cuota", "participación", "part de marché",
               "parts de marché", "part du marché", "lead", "leads", "leader", "leading", "largest", "biggest",
-              "dominates", "dominant", "top three", "big three", "how much of", "proportion", "portion", "marktanteil", "anteil", "份额", "占有率", "市场份额", "quota"),
+              "dominates", "dominant", "top three", "big three", "how much of", "proportion", "portion",
+              "marktanteil", "anteil", "份额", "占有率", "市场份额", "quota"),
     "revenue": ("revenue", "revenues", "sales", "turnover", "ingresos", "chiffre d'affaires",
                 "umsatz", "收入", "营收", "earned", "made"),
     "growth": ("growth", "grew", "grow", "growing", "increase", "rose", "year on year",
@@ -106,7 +107,10 @@ _PERIOD_PATTERNS = [
     (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq"),
     (re.compile(rf"\b{_MONTH}\s+(?:to|through|-|–)\s+{_MONTH}\s+(?:of\s+)?(20\d\d)\b", re.I), "mm"),
     (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq"),
-    (re.compile(rf"\bquarter\s+(?:that\s+)?end(?:ed|ing|s)\s+(?:on\s+|in\s+)?(?:\d{{1,2}}\s+)?{_MONTH}\s*(?:\d{{1,2}},?\s*)?(20\d\d)\b", re.I), "mq"),
+    (re.compile(
+        rf"\bquarter\s+(?:that\s+)?end(?:ed|ing|s)\s+(?:on\s+|in\s+)?(?:\d{{1,2}}\s+)?{_MONTH}\s*(?:\d{{1,2}},?\s*)?(20\d\d)\b",
+        re.I,
+    ), "mq"),
     (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq"),
     (re.compile(r"\b([1-4])(?:er|e|º|°)?\s*(?:trimestre|quartal)\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "q"),
     (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t"),
@@ -316,7 +320,9 @@ _QUANTITY = re.compile(
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?", re.I)
-_NOT_COUNTED = frozenset("did does do has have had is are was were will would can could of in the a an and or to for with per".split())
+_NOT_COUNTED = frozenset(
+    "did does do has have had is are was were will would can could of in the a an and or to for with per".split()
+)
 
 
 def _counted(question: str) -> tuple[str, ...]:
@@ -373,7 +379,8 @@ def analyse(question: str) -> QueryPlan:
 
 
 _FOLLOWUP_START = re.compile(
-    r"^\s*(and|what about|how about|and what about|what of|same for|also|y|et|und|那|还有|¿y|y qué hay de|what was it|how did that|and in|and for)\b",
+    r"^\s*(and|what about|how about|and what about|what of|same for|also|y|et|und|那|还有|¿y|y qué hay de|"
+    r"what was it|how did that|and in|and for)\b",
     re.I,
 )
 _PREVIOUS = re.compile(

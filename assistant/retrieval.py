@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -186,14 +186,13 @@ class Snapshot:
             return None
         keep = np.ones(len(self.ids), dtype=bool)
         for k, meta in enumerate(self.metas):
-            if filters.publishers and meta.get("publisher") not in filters.publishers:
-                keep[k] = False
-            elif filters.sources and meta.get("source") not in filters.sources:
-                keep[k] = False
-            elif filters.date_from and str(meta.get("date") or "") < filters.date_from:
-                keep[k] = False
-            elif filters.date_to and (not meta.get("date") or str(meta["date"]) > filters.date_to):
-                keep[k] = False
+            date = str(meta.get("date") or "")
+            keep[k] = not (
+                (filters.publishers and meta.get("publisher") not in filters.publishers)
+                or (filters.sources and meta.get("source") not in filters.sources)
+                or (filters.date_from and date < filters.date_from)
+                or (filters.date_to and (not date or date > filters.date_to))
+            )
         return keep
 
     def lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:

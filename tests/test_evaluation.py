@@ -60,7 +60,7 @@ def test_wrong_answers_score_low() -> None:
 def test_question_file_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "qa.jsonl"
     bad.write_text('{"id": "x", "question": "ok"}\n{not json}\n')
-    with pytest.raises(UsageError, match="qa.jsonl:2: invalid JSON"):
+    with pytest.raises(UsageError, match=r"qa\.jsonl:2: invalid JSON"):
         load_questions(bad)
     assert app(["eval", str(tmp_path / "missing.jsonl")]) == 2
 

