@@ -1,0 +1,66 @@
+"""Benchmark 1 (quality side): recall@8 of gold sources on the evaluation questions.
+
+Three indexes of the sample corpus: the product as configured (bf16 encoder where the CPU has
+AMX), the product forced to fp32, and the naive LangChain pipeline (Chroma similarity search,
+top 8 on the question). recall@8 = share of a question's gold sources among the sources of the
+top 8 passages, averaged over the answerable questions that list gold sources.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bench.common import SAMPLE_CORPUS, Context, log, open_assistant, questions, sample_index
+from bench.ingest import naive_embeddings, naive_ingest
+from bench.report import Figure, ratio
+
+K = 8
+
+
+def recall_at_k(search: Callable[[str], Iterable[str]], rows: list[dict[str, Any]]) -> float:
+    """Mean share of gold sources found among the sources ``search`` returns for each question."""
+    total = 0.0
+    for row in rows:
+        found = set(search(row["question"]))
+        gold = set(row["gold_sources"])
+        total += len(gold & found) / len(gold)
+    return total / len(rows)
+
+
+def product_search(assistant: Any) -> Callable[[str], list[str]]:
+    retriever = assistant.as_retriever(k=K)
+    return lambda q: [d.metadata["source"] for d in retriever.invoke(q)]
+
+
+def run(ctx: Context) -> list[Figure]:
+    rows = questions(answerable_only=True)[: ctx.pick("quality.questions", 1000, 30)]
+    log(f"retrieval quality: recall@{K} over {len(rows)} questions, three indexes of the sample corpus")
+    index = sample_index(ctx)
+    corpus = index.parent / "corpus"
+    product = open_assistant(index, corpus)
+    recall_product = recall_at_k(product_search(product), rows)
+
+    fp32_root = ctx.scratch("sample-fp32")
+    fp32_corpus = shutil.copytree(SAMPLE_CORPUS, fp32_root / "corpus")
+    fp32 = open_assistant(fp32_root / "index", fp32_corpus, embedding_dtype="float32")
+    fp32.ingest([fp32_corpus])
+    recall_fp32 = recall_at_k(product_search(fp32), rows)
+
+    embeddings = naive_embeddings()
+    persist = ctx.scratch("sample-naive")
+    _, store = naive_ingest(sorted(SAMPLE_CORPUS.glob("*.md")), persist, embeddings)
+    recall_naive = recall_at_k(lambda q: [d.metadata["source"] for d in store.similarity_search(q, k=K)], rows)
+
+    dtype = product.embedder.dtype
+    return [
+        Figure(
+            f"recall@{K} gold sources: product ({dtype})", recall_product, "recall", "naive LangChain",
+            recall_naive, ratio(recall_product, recall_naive), note=f"{len(rows)} answerable questions",
+        ),
+        Figure(
+            f"recall@{K} gold sources: product fp32", recall_fp32, "recall", f"product {dtype}",
+            recall_product, ratio(recall_fp32, recall_product),
+        ),
+    ]
