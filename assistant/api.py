@@ -211,10 +211,10 @@ class BearerAuthMiddleware:
 
 def body_limit(settings: Settings) -> tuple[int, str]:
     limits = settings.limits
-    limit = limits.max_file_bytes * limits.max_files_per_upload + 1_000_000
+    limit = min(limits.max_upload_bytes, limits.max_file_bytes * limits.max_files_per_upload) + 1_000_000
     return limit, (
         f"request body is larger than {limit:,} bytes; upload at most {limits.max_files_per_upload} files "
-        f"of at most {limits.max_file_bytes / 1e6:g} MB each"
+        f"of at most {limits.max_file_bytes / 1e6:g} MB each, {limits.max_upload_bytes / 1e6:g} MB in all"
     )
 
 

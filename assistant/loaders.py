@@ -331,6 +331,8 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         if isinstance(value, (dict, list, set)):
             raise DocumentError(f"{source}: front matter '{key}' must be text, got a {type(value).__name__}")
         fields[key] = None if value is None else _one_line(value)
+    if fields["url"] and not fields["url"].lower().startswith(("http://", "https://")):
+        fields["url"] = None  # only web links are kept: no javascript:, data: or file: URLs
     fields["date"] = _front_matter_date(values.get("date"), source)
     tags = values.get("tags")
     if isinstance(tags, str):

@@ -56,6 +56,9 @@ class LimitSettings(BaseModel):
         2_000_000, ge=1, description="Largest extracted article text; longer ones are refused."
     )
     max_files_per_upload: int = Field(50, ge=1, description="Most files in one upload.")
+    max_upload_bytes: int = Field(
+        100_000_000, ge=1, description="Largest upload request (all files together); uploads are held in memory."
+    )
 
 
 class Settings(BaseSettings):
@@ -79,9 +82,9 @@ class Settings(BaseSettings):
         "auto", description="Encoder precision; auto picks bfloat16 on CPUs with AMX/AVX-512 BF16."
     )
     embedding_batch_size: int = Field(64, ge=1, le=4096, description="Texts per encoder batch.")
-    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
-    limits: LimitSettings = Field(default_factory=LimitSettings)
+    chunking: ChunkingSettings = Field(ChunkingSettings(), description="Chunk sizes.")
+    retrieval: RetrievalSettings = Field(RetrievalSettings(), description="Retrieval depth and fusion.")
+    limits: LimitSettings = Field(LimitSettings(), description="Size limits on inputs.")
     llm: str = Field(
         "extractive", description="Answer generator: extractive, openai:MODEL or ollama:MODEL."
     )

@@ -95,7 +95,7 @@ def test_an_upload_over_max_file_bytes_is_413_stating_the_limit(server: Server) 
 @pytest.mark.slow
 def test_a_body_over_the_total_limit_is_413_before_it_is_read(server: Server) -> None:
     expected = (f"request body is larger than {BODY_LIMIT:,} bytes; upload at most {MAX_FILES} files "
-                f"of at most {MAX_FILE_BYTES / 1e6:g} MB each")
+                f"of at most {MAX_FILE_BYTES / 1e6:g} MB each, 100 MB in all")
     for path in (b"/api/documents", b"/api/ask", b"/v1/chat/completions"):
         head = (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
                 b"Content-Length: %d\r\n\r\n" % (path, BODY_LIMIT + 1))
