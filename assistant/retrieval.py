@@ -69,7 +69,7 @@ class Filters:
                 continue
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise InputError(f"filter {name} must be a string or a list of strings")
-        dates = {}
+        dates: dict[str, str | None] = {}
         for key in ("date_from", "date_to"):
             value = raw.get(key)
             if value in (None, ""):
