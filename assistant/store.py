@@ -12,6 +12,7 @@ forces that (a delete of an id that never exists), under the index's write lock.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -22,14 +23,16 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, IndexBusyError
 from assistant.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+log = logging.getLogger(__name__)
 
 PAGE = 2000
 NO_SUCH_ID = "__catch_up__"  # deleted to make an embedded Chroma apply other processes' writes
 LOCK_NAME = ".write.lock"  # the embedded index's write lock (Assistant.write_lock takes the same file)
+OPEN_LOCK_NAME = ".open.lock"  # held briefly while an embedded index is opened
 
 
 @register_embedding_function
@@ -84,10 +87,28 @@ class ChunkStore:
                     f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
                 ) from None
             self.location = settings.chroma_url
+            self._open_collections(settings)
         else:
+            from filelock import FileLock, Timeout
+
             settings.index.mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(settings.index), settings=chroma_settings)
             self.location = str(settings.index)
+            # Two processes creating one new index at once race in Chroma's schema setup.
+            try:
+                with FileLock(str(settings.index / OPEN_LOCK_NAME), timeout=120):
+                    self.client = chromadb.PersistentClient(path=str(settings.index), settings=chroma_settings)
+                    self._open_collections(settings)
+            except Timeout:
+                raise IndexBusyError(f"the index {settings.index} is being opened by another process") from None
+        self.max_batch = min(self.client.get_max_batch_size(), 2000)
+        self.embedded = not settings.chroma_url
+        self.lock_path = settings.index / LOCK_NAME
+        self._seen_generation = self._read_state()[0]
+        # This process may hold the index open already (Chroma shares one client per path) and
+        # another process may have written since: start from the current vectors.
+        self.catch_up(locked=False)
+
+    def _open_collections(self, settings: Settings) -> None:
         ef = AssistantEmbeddingFunction(settings.embedding_model, settings.embedding_dtype)
         self.collection = self.client.get_or_create_collection(
             settings.collection,
@@ -98,13 +119,6 @@ class ChunkStore:
             f"{settings.collection}-state",
             embedding_function=ef,  # type: ignore[arg-type]
         )
-        self.max_batch = min(self.client.get_max_batch_size(), 2000)
-        self.embedded = not settings.chroma_url
-        self.lock_path = settings.index / LOCK_NAME
-        self._seen_generation = self._read_state()[0]
-        # This process may hold the index open already (Chroma shares one client per path) and
-        # another process may have written since: start from the current vectors.
-        self.catch_up(locked=False)
 
     # ---- chunks -------------------------------------------------------------------------
 
@@ -197,6 +211,9 @@ class ChunkStore:
             with FileLock(str(self.lock_path), timeout=0):
                 self.collection.delete(ids=[NO_SUCH_ID])
         except Timeout:
+            return False
+        except Exception:  # a read-only index, say: read what is there
+            log.debug("could not catch up with %s", self.location, exc_info=True)
             return False
         return True
 

@@ -126,7 +126,18 @@ class Indexer:
         present = {source for _, source, _ in files}
         seen: dict[str, str] = {}  # doc_hash -> source that holds it
         stale: list[str] = []
-        todo: list[tuple[Path, str, str, str, bytes]] = []
+        todo: list[tuple[Path, str, str, str]] = []
+
+        def fail(source: str, error: str) -> None:
+            """A file that cannot be read keeps its indexed version; leftovers of others go."""
+            summary.failed.append({"path": source, "error": error})
+            state = states.get(source)
+            if state:
+                current = state.current()
+                if current:
+                    seen.setdefault(current, source)
+                stale.extend(i for h, g in state.groups.items() if h != current for i in g)
+
         # Pass 1: unchanged files are recognised by their bytes alone.
         for path, source, root in files:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -141,10 +152,10 @@ class Indexer:
                     raise _limit_error(source, self.settings.limits.max_file_bytes)
                 data = path.read_bytes()
             except AssistantError as exc:
-                summary.failed.append({"path": source, "error": _reason(str(exc), source)})
+                fail(source, _reason(str(exc), source))
                 continue
             except OSError as exc:
-                summary.failed.append({"path": source, "error": f"cannot read: {exc.strerror}"})
+                fail(source, f"cannot read: {exc.strerror}")
                 continue
             file_hash = hashlib.sha256(data).hexdigest()
             state = states.get(source)
@@ -159,20 +170,23 @@ class Indexer:
                 seen[current] = source
                 stale.extend(i for h, ids in state.groups.items() if h != current for i in ids)
             else:
-                todo.append((path, source, root, file_hash, data))
+                todo.append((path, source, root, file_hash))
 
-        # Pass 2: parse what changed; identical content under two names is kept once.
-        pending: list[_Pending] = []
-        for path, source, root, file_hash, _ in todo:
+        # Pass 2: parse what changed, so every failure (and the version it keeps) is known...
+        parsed: list[tuple[Document, str, str]] = []
+        for path, source, root, file_hash in todo:
             try:
-                doc = read_document(path, source, self.settings.limits)
+                parsed.append((read_document(path, source, self.settings.limits), file_hash, root))
             except UnsupportedTypeError as exc:
                 summary.skipped += 1
                 summary.skipped_files.append({"path": source, "reason": _reason(str(exc), source)})
-                continue
             except AssistantError as exc:
-                summary.failed.append({"path": source, "error": _reason(str(exc), source)})
-                continue
+                fail(source, _reason(str(exc), source))
+
+        # ...before deciding duplicates: identical content under two names is kept once.
+        pending: list[_Pending] = []
+        for doc, file_hash, root in parsed:
+            source = doc.source
             doc_hash = document_hash(doc)
             state = states.get(source)
             if doc_hash in seen:

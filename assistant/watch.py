@@ -42,14 +42,17 @@ class _Targets:
         self.index = index.absolute()
 
     def roots(self) -> list[Path]:
-        """Existing folders to hand to the watcher (a missing target's nearest existing parent)."""
-        roots: set[Path] = set()
-        for path in self.paths:
-            root = path.parent if path in self.files else path
-            while not root.is_dir() and root != root.parent:
-                root = root.parent
-            roots.add(root)
-        return sorted(roots)
+        """Existing folders to hand to the watcher; a missing target is looked for again later.
+
+        Never a missing target's grandparent: watching, say, the whole working directory
+        recursively because ``corpus/`` is not there yet would cost more than it helps.
+        """
+        roots = {path.parent if path in self.files else path for path in self.paths}
+        return sorted(root for root in roots if root.is_dir())
+
+    def recursive(self) -> bool:
+        """Folders are watched with their subfolders; a file's folder alone is enough for files."""
+        return any(path not in self.files for path in self.paths)
 
     def relevant(self, change: Change, raw: str) -> bool:
         """True for a change to an article: not hidden, not temporary, not inside the index."""
@@ -106,26 +109,39 @@ def watch(
     stop = stop_event or threading.Event()
     targets = _Targets([Path(p) for p in (paths or [assistant.settings.corpus])], assistant.settings.index)
     log.info("watching %s", ", ".join(str(p) for p in targets.paths))
+    previous: list[Path] | None = None
+    failed = False
     while not stop.is_set():
         roots = targets.roots()
+        if failed or (previous is not None and roots != previous):
+            sync_once(assistant, targets, on_sync)  # changes may have been missed meanwhile
+        previous, failed = roots, False
+        if not roots:
+            stop.wait(RETRY_S)  # nothing there yet to watch
+            continue
         try:
-            for _changes in watch_changes(
+            for changes in watch_changes(
                 *roots,
                 watch_filter=targets.relevant,
                 debounce=MAX_WAIT_MS,
                 step=QUIET_MS,
                 stop_event=stop,
+                rust_timeout=int(RETRY_S * 1000),
+                yield_on_timeout=True,  # wakes up now and then to notice folders appearing
                 raise_interrupt=stop_event is None,
+                recursive=targets.recursive(),
                 ignore_permission_denied=True,
             ):
-                sync_once(assistant, targets, on_sync)
+                if changes:
+                    sync_once(assistant, targets, on_sync)
                 if targets.roots() != roots:
-                    break  # a watched folder appeared or vanished: watch the new set of folders
+                    break  # a watched folder appeared or vanished: watch the new set
         except KeyboardInterrupt:
             return
         except Exception:
             log.exception("file watcher failed; restarting in %g s", RETRY_S)
-        stop.wait(RETRY_S if not stop.is_set() else 0)
+            failed = True
+            stop.wait(RETRY_S)
 
 
 def start_watching(

@@ -312,6 +312,31 @@ def test_a_bad_file_fails_alone_and_an_indexed_version_is_kept(
     assert_index_matches(a, corpus)
 
 
+def test_a_corrupt_file_keeps_its_version_and_cleans_up_leftovers(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus", SMALL[:2])
+    (corpus / "nimbus.md").write_text(NIMBUS)
+    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
+    a.ingest([corpus])
+    kept = index_groups(a.store)["nimbus.md"]
+    # What a run killed half-way through writing a new version leaves behind: 1 chunk out of 3.
+    first = {k: v for k, v in next(iter(kept.values()))[0].items() if k != "_id"}
+    meta = {**first, "doc_hash": "f" * 64, "n_chunks": 3, "ingested_at": time.time()}
+    text = "Nimbus Cloud revenue reached $99 billion in Q3 2025."
+    a.store.add(["f" * 24 + ":0"], a.embedder.embed_documents([text]), [text], [meta])
+    assert "99" not in a.ask("What was Nimbus Cloud's revenue in Q3 2025?").answer
+
+    (corpus / "nimbus.md").write_bytes(bytes(range(256)) * 8)
+    shutil.copy(CORPUS / SMALL[0], corpus / "zz-same-as-first.md")
+    (corpus / "aa-nimbus-copy.md").write_text(NIMBUS)
+    summary = a.ingest([corpus])
+    assert [item["path"] for item in summary.failed] == ["nimbus.md"]
+    # The unreadable file still holds its indexed content, so a copy of that content is a duplicate.
+    assert sorted(d["path"] for d in summary.duplicates) == ["aa-nimbus-copy.md", "zz-same-as-first.md"]
+    assert index_groups(a.store)["nimbus.md"] == kept
+    assert (summary.documents, summary.chunks) == (3, a.store.count())
+    assert "12.4" in a.ask("What was Nimbus Cloud's revenue in Q3 2025?").answer
+
+
 def test_answers_never_quote_an_outdated_figure(tmp_path: Path) -> None:
     corpus = small_corpus(tmp_path / "corpus", SMALL[:2])
     (corpus / "nimbus.md").write_text(NIMBUS)
@@ -439,6 +464,20 @@ def test_watch_single_file_forgets_it_when_deleted(tmp_path: Path) -> None:
     finally:
         stop()
     assert {d["source"] for d in a.documents()} == {SMALL[0]}
+
+
+def test_watch_a_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    a = Assistant.open(index=tmp_path / "index", corpus=tmp_path / "later")
+    summaries: queue.Queue[IngestSummary] = queue.Queue()
+    stop = start_watching(a, None, summaries.put)  # default: the corpus folder
+    try:
+        time.sleep(0.5)
+        small_corpus(tmp_path / "later", SMALL[:1])
+        assert _wait_for(summaries, lambda s: s.added == 1).documents == 1
+        (tmp_path / "later" / "nimbus.md").write_text(NIMBUS)
+        assert _wait_for(summaries, lambda s: s.added == 1).documents == 2
+    finally:
+        stop()
 
 
 @pytest.mark.slow
