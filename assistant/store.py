@@ -233,7 +233,7 @@ class ChunkStore:
         got = self.state.get(ids=["state"], include=["metadatas"])
         if not got["ids"]:
             return 0, 0.0
-        meta = (got["metadatas"] or [{}])[0] or {}
+        meta: dict[str, Any] = dict((got["metadatas"] or [{}])[0] or {})
         return int(meta.get("generation", 0)), float(meta.get("last_sync", 0.0))
 
     def mark_synced(self, changed: bool) -> None:
@@ -241,7 +241,7 @@ class ChunkStore:
         generation, _ = self._read_state()
         self.state.upsert(
             ids=["state"],
-            embeddings=[np.zeros(384, dtype=np.float32)],
+            embeddings=np.zeros((1, 384), dtype=np.float32),
             documents=[""],
             metadatas=[{"generation": generation + int(changed), "last_sync": time.time()}],
         )

@@ -113,15 +113,15 @@ class Indexer:
             if not path.exists() and not path.is_symlink():
                 summary.failed.append({"path": str(path), "error": "no such file or folder"})
                 continue
-            root = path.resolve() if path.is_dir() else path.resolve().parent
+            base = str(path.resolve() if path.is_dir() else path.resolve().parent)
             if path.is_dir():
-                roots.add(str(root))
+                roots.add(base)
             try:
                 found = discover(path)
             except AssistantError as exc:
                 summary.failed.append({"path": str(path), "error": _reason(str(exc), str(path))})
                 continue
-            files.extend((p, source, str(root)) for p, source in found)
+            files.extend((p, source, base) for p, source in found)
 
         present = {source for _, source, _ in files}
         seen: dict[str, str] = {}  # doc_hash -> source that holds it
@@ -216,8 +216,8 @@ class Indexer:
 
         # Documents gone from a mirrored folder.
         for source, state in states.items():
-            root = str(state.meta[next(iter(state.meta))].get("root", ""))
-            if prune and root in roots and source not in present:
+            held_in = str(state.meta[next(iter(state.meta))].get("root", ""))
+            if prune and held_in in roots and source not in present:
                 stale.extend(state.all_ids())
                 summary.removed += 1
         stale_ids = sorted(set(stale) - written)
