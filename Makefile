@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_VERBOSITY := error
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench install dev chromium lint clean
+.PHONY: run test bench install dev chromium llm-server lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,15 @@ dev: $(VENV)/.installed-dev
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# llama.cpp's OpenAI-compatible server and SmolLM2-135M for the `llm` tests (wheel built once, cached).
+llm-server: dev
+	bash scripts/llm-server-deps.sh $(VENV)
+
 run: install
 	$(BIN)/assistant ingest corpus
 	$(BIN)/assistant serve
 
-test: dev chromium
+test: dev chromium llm-server
 	$(BIN)/python -m pytest
 
 bench: dev

@@ -123,14 +123,15 @@ class Snapshot:
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
         generation, last_sync = store.generation()
-        states = scan_index(store)
+        records = list(store.records(documents=True))  # one read: versions and texts agree
+        states = scan_index(store, records)
         keep = {}
         for source, state in states.items():
             current = state.current()
             if current:
                 keep[source] = current
         ids, texts, metas = [], [], []
-        for chunk_id, meta, text in store.records(documents=True):
+        for chunk_id, meta, text in records:
             if keep.get(str(meta.get("source"))) == meta.get("doc_hash"):
                 ids.append(chunk_id)
                 texts.append(text or "")

@@ -59,9 +59,10 @@ class DocState:
         return max(done, key=lambda h: self.meta[h].get("ingested_at", 0.0)) if done else None
 
 
-def scan_index(store: ChunkStore) -> dict[str, DocState]:
+def scan_index(store: ChunkStore, records: Iterable[tuple[str, dict[str, Any], str | None]] | None = None) -> dict[str, DocState]:
+    """Chunk ids grouped by source and document version, from ``records`` or a fresh read of the store."""
     states: dict[str, DocState] = {}
-    for chunk_id, meta, _ in store.records():
+    for chunk_id, meta, _ in records if records is not None else store.records():
         source = str(meta.get("source", ""))
         state = states.setdefault(source, DocState(source))
         doc_hash = str(meta.get("doc_hash", ""))
