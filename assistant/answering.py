@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import numpy as np
-
 from assistant.chunking import split_sentences
-from assistant.embeddings import Embedder
 from assistant.grounding import Draft, figure_kind, figure_spans
 from assistant.query import (
     Period,
@@ -78,11 +74,11 @@ class AnswerGenerator(Protocol):
     ) -> Iterator[str | Draft]: ...
 
 
-def make_generator(settings: Settings, embedder: Embedder | None = None) -> AnswerGenerator:
+def make_generator(settings: Settings) -> AnswerGenerator:
     """The generator named by ``ASSISTANT_LLM``: extractive (default), openai:MODEL or ollama:MODEL."""
     kind = settings.llm.split(":", 1)[0]
     if kind == "extractive":
-        return ExtractiveGenerator(embedder.embed_documents if embedder else None)
+        return ExtractiveGenerator()
     from assistant.llm import make_llm_generator
 
     return make_llm_generator(settings)
@@ -122,7 +118,6 @@ class Candidate:
     tokens: set[str] = field(default_factory=set)
     title_tokens: set[str] = field(default_factory=set)
     forward: bool = False  # a forecast or plan rather than a reported figure
-    similarity: float = 0.0  # cosine of the sentence to the question, when computed
     heading: str = ""  # the section heading the sentence falls under
     lead: bool = False  # first sentence of its paragraph
 
@@ -200,21 +195,15 @@ def _ownership(mentions: list[tuple[int, str]], figures: list[tuple[int, str]]) 
 
 
 class ExtractiveGenerator:
-    """Quotes the sentences that answer the question; abstains when none does.
-
-    ``embed`` (texts -> unit vectors), when given, adds the sentence's similarity to the question
-    for questions that ask for reasons or strategy rather than a figure.
-    """
+    """Quotes the sentences that answer the question; abstains when none does."""
 
     name = "extractive"
     # Calibrated on tests/qa/questions.jsonl by `python -m bench.calibrate` (see BENCHMARKS.md).
     threshold = 0.40
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray] | None = None, threshold: float | None = None) -> None:
-        self.embed = embed
+    def __init__(self, threshold: float | None = None) -> None:
         if threshold is not None:
             self.threshold = threshold
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def stream(
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]]
@@ -229,10 +218,7 @@ class ExtractiveGenerator:
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]] = ()
     ) -> Draft:
         pool = candidates(passages)
-        semantic = self.embed is not None and not plan.numeric and bool(pool)
-        if semantic:
-            self._similarities(plan, pool)
-        scorer = _Scorer(plan, semantic)
+        scorer = _Scorer(plan)
         for c in pool:
             c.score = scorer(c)
         pool.sort(key=lambda c: c.score, reverse=True)
@@ -241,22 +227,6 @@ class ExtractiveGenerator:
             return self._abstain(plan, pool, missing)
         chosen, differ = self._select(plan, pool)
         return self._compose(chosen, differ)
-
-    def _similarities(self, plan: QueryPlan, pool: list[Candidate]) -> None:
-        """Cosine of each sentence of the top passages to the question (sentence vectors cached)."""
-        assert self.embed is not None
-        top = pool
-        keys = [f"{c.passage.id}:{c.start}" for c in top]
-        todo = [k for k in dict.fromkeys(keys) if k not in self._vectors]
-        texts = {f"{c.passage.id}:{c.start}": f"{c.heading}: {c.text}" if c.heading else c.text for c in top}
-        vectors = self.embed([plan.text, *(texts[k] for k in todo)])
-        for key, vector in zip(todo, vectors[1:], strict=True):
-            self._vectors[key] = vector
-            if len(self._vectors) > 20000:
-                self._vectors.popitem(last=False)
-        query = vectors[0]
-        for c, key in zip(top, keys, strict=True):
-            c.similarity = float(np.dot(self._vectors[key], query))
 
     # ---- what the question needs -------------------------------------------------------
 
@@ -477,7 +447,7 @@ class ExtractiveGenerator:
 class _Scorer:
     """Score of a sentence for a plan, normalised to 0..1 by what the plan can reward."""
 
-    def __init__(self, plan: QueryPlan, semantic: bool = False) -> None:
+    def __init__(self, plan: QueryPlan) -> None:
         self.plan = plan
         self.kind = ExtractiveGenerator.kind(plan)
         weights = plan.term_weights or {}
@@ -488,8 +458,6 @@ class _Scorer:
         self.max = 3.0 + 0.6 + (3.0 if plan.entities else 0) + (2.0 + (1.0 if self.kind else 0) if plan.metrics else 0)
         self.max += (2.0 if plan.periods else 0) + (1.0 if plan.sources else 0) + (2.5 if plan.why else 0)
         self.max += 1.0 if plan.figures else 0
-        self.semantic = semantic
-        self.max += 6.0 if semantic else 0
 
     def __call__(self, c: Candidate) -> float:
         plan = self.plan
@@ -527,8 +495,6 @@ class _Scorer:
             lexical = sum(w for t, w in self.terms.items() if t in c.tokens)
             lexical += 0.3 * sum(w for t, w in self.terms.items() if t in c.title_tokens and t not in c.tokens)
             s += 3.0 * min(1.0, lexical / self.total)
-        if self.semantic:
-            s += 6.0 * min(1.0, max(0.0, (c.similarity - 0.2) / 0.5))
         s += 0.6 / (1 + c.rank)
         if plan.why:
             s += 1.0 * bool(_CAUSE.search(c.text)) + 1.5 * bool(_WHY_HEADING.search(c.heading))

@@ -60,7 +60,7 @@ class Assistant:
         self.embedder = embedder
         self.indexer: Indexer = Indexer(settings, store, embedder)
         self.searcher: HybridSearcher = HybridSearcher(store, embedder, settings.retrieval)
-        self.generator: AnswerGenerator = generator or make_generator(settings, embedder)
+        self.generator: AnswerGenerator = generator or make_generator(settings)
         self._write_guard = threading.Lock()
 
     @classmethod
@@ -259,7 +259,7 @@ class Assistant:
     def _fallback(self, plan: Any, passages: Any, turns: Any) -> Any:
         from assistant.answering import ExtractiveGenerator
 
-        return ExtractiveGenerator(self.embedder.embed_documents).generate(plan, passages, turns)
+        return ExtractiveGenerator().generate(plan, passages, turns)
 
     def validate_question(self, question: Any) -> str:
         if not isinstance(question, str):

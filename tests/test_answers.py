@@ -107,7 +107,7 @@ def test_question_set_meets_the_quality_floors(sample_assistant) -> None:
     overall = report["overall"]
     print(json.dumps(overall, indent=1))
     assert overall["questions"] >= 80
-    assert overall["accuracy"] >= 0.88  # target 0.90: strategy questions still fall short
+    assert overall["accuracy"] >= 0.90
     assert overall["abstention_recall"] >= 0.85
     assert overall["false_abstention_rate"] <= 0.03
     assert overall["numbers_grounded"] == 1.0
