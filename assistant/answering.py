@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.chunking import split_sentences
@@ -132,53 +132,72 @@ class Candidate:
         return {f for f in figures if kind is None or figure_kind(f) == kind}
 
 
-def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Every quotable sentence of the passages, with what it states and its context."""
+def candidates(
+    passages: Sequence[Passage], read: dict[tuple[str, int, int, str], list[Candidate]] | None = None
+) -> list[Candidate]:
+    """Every quotable sentence of the passages, with what it states and its context.
+
+    A passage's sentences are read once and kept (keyed by chunk id and offsets, which change
+    whenever its text does); each question gets fresh copies with its own ranks and scores.
+    """
+    read = {} if read is None else read
     out = []
     for rank, passage in enumerate(passages):
-        title_entities = tuple(find_entities(passage.title))
-        title_tokens = set(tokenize(passage.title))
-        heading = passage.section
-        heading_tokens: set[str] = set(tokenize(heading))
-        previous: Candidate | None = None
-        for a, b in split_sentences(passage.text):
-            text = passage.text[a:b]
-            if _is_heading(text) or (len(text) < 100 and text.endswith("?") and "\n" not in text):
-                heading, heading_tokens = text, set(tokenize(text))
-                previous = None
-                continue
-            paragraph_start = a == 0 or passage.text[max(0, a - 2) : a] == "\n\n"
-            if paragraph_start:
-                previous = None
-            if len(text) < 12 or is_instruction(text):
-                continue
-            mentions = entity_mentions(text)
-            entities = tuple(dict.fromkeys(e for _, e in mentions))
-            figures = figure_spans(text, dates=False)
-            periods = tuple(find_periods(text))
-            c = Candidate(
-                passage=passage,
-                rank=rank,
-                start=passage.start + a,
-                end=passage.start + b,
-                text=text,
-                entities=entities,
-                implied=() if entities else (previous.entities or previous.implied if previous else title_entities),
-                owned=_ownership(mentions, figures),
-                metrics=sentence_metrics(text),
-                periods=periods,
-                context_periods=() if periods or previous is None else previous.periods or previous.context_periods,
-                context_start=previous.start if previous is not None and not periods else passage.start + a,
-                figures=frozenset(f for _, f in figures),
-                scope=region_of(fold(text)),
-                tokens=set(tokenize(text)),
-                title_tokens=title_tokens | heading_tokens,
-                forward=bool(_FORWARD.search(text)),
-                heading=heading,
-                lead=paragraph_start,
-            )
-            out.append(c)
-            previous = c
+        key = (passage.id, passage.start, passage.end, passage.section)
+        sentences = read.get(key)
+        if sentences is None:
+            sentences = read[key] = _read_passage(passage)
+            if len(read) > 50_000:
+                read.pop(next(iter(read)))
+        out.extend(replace(c, rank=rank) for c in sentences)
+    return out
+
+
+def _read_passage(passage: Passage) -> list[Candidate]:
+    out: list[Candidate] = []
+    title_entities = tuple(find_entities(passage.title))
+    title_tokens = set(tokenize(passage.title))
+    heading = passage.section
+    heading_tokens: set[str] = set(tokenize(heading))
+    previous: Candidate | None = None
+    for a, b in split_sentences(passage.text):
+        text = passage.text[a:b]
+        if _is_heading(text) or (len(text) < 100 and text.endswith("?") and "\n" not in text):
+            heading, heading_tokens = text, set(tokenize(text))
+            previous = None
+            continue
+        paragraph_start = a == 0 or passage.text[max(0, a - 2) : a] == "\n\n"
+        if paragraph_start:
+            previous = None
+        if len(text) < 12 or is_instruction(text):
+            continue
+        mentions = entity_mentions(text)
+        entities = tuple(dict.fromkeys(e for _, e in mentions))
+        figures = figure_spans(text, dates=False)
+        periods = tuple(find_periods(text))
+        c = Candidate(
+            passage=passage,
+            rank=0,
+            start=passage.start + a,
+            end=passage.start + b,
+            text=text,
+            entities=entities,
+            implied=() if entities else (previous.entities or previous.implied if previous else title_entities),
+            owned=_ownership(mentions, figures),
+            metrics=sentence_metrics(text),
+            periods=periods,
+            context_periods=() if periods or previous is None else previous.periods or previous.context_periods,
+            context_start=previous.start if previous is not None and not periods else passage.start + a,
+            figures=frozenset(f for _, f in figures),
+            scope=region_of(fold(text)),
+            tokens=set(tokenize(text)),
+            title_tokens=title_tokens | heading_tokens,
+            forward=bool(_FORWARD.search(text)),
+            heading=heading,
+            lead=paragraph_start,
+        )
+        out.append(c)
+        previous = c
     return out
 
 
@@ -204,6 +223,7 @@ class ExtractiveGenerator:
     def __init__(self, threshold: float | None = None) -> None:
         if threshold is not None:
             self.threshold = threshold
+        self._read: dict[tuple[str, int, int, str], list[Candidate]] = {}  # passages already read
 
     def stream(
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]]
@@ -217,7 +237,7 @@ class ExtractiveGenerator:
     def generate(
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]] = ()
     ) -> Draft:
-        pool = candidates(passages)
+        pool = candidates(passages, self._read)
         scorer = _Scorer(plan)
         for c in pool:
             c.score = scorer(c)
