@@ -67,6 +67,8 @@ def _fmt(value: float | None) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
+    if 0.99 <= abs(value) < 1:  # cosines and recalls near 1 keep their distinguishing digits
+        return f"{value:.5f}"
     return f"{value:.4g}"
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from bench.common import DATA, Context, log, open_assistant
 from bench.corpus_gen import generate, sentences
 
-VERSION = 1  # bump when the recipe changes, so stale caches are rebuilt
+VERSION = 2  # bump when the recipe or the record layout changes, so stale caches are rebuilt
 REAL_ARTICLES = 175  # about 1,000 chunks
 NOISE = 0.03  # per-dimension standard deviation of the perturbation
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -110,12 +110,12 @@ def _build_synthetic(ctx: Context, folder: Path, target: int) -> int:
             batch[0].append(f"{doc_hash[:24]}:{k}")
             batch[1].append(moved / np.linalg.norm(moved))
             batch[2].append(text)
+            # Every field sync writes, copied from the real chunk, then made this document's own.
             batch[3].append({
-                "source": f"synthetic/{doc:06d}.md", "root": root, "file_hash": file_hash,
+                **meta, "source": f"synthetic/{doc:06d}.md", "root": root, "file_hash": file_hash,
                 "doc_hash": doc_hash, "n_chunks": len(template), "chunk": k, "start": start,
                 "end": start + len(text), "title": title, "date": date, "date_num": int(date.replace("-", "")),
-                "publisher": meta.get("publisher", ""), "url": f"https://example.com/synthetic/{doc}",
-                "author": meta.get("author", ""), "tags": meta.get("tags", ""), "page": 0, "ingested_at": now,
+                "url": f"https://example.com/synthetic/{doc}", "ingested_at": now,
             })
             start += len(text) + 2  # chunks of one document joined by a blank line
         written += len(template)
