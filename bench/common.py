@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = REPO / "corpus"
 QUESTIONS = REPO / "tests" / "qa" / "questions.jsonl"
 DATA = Path(__file__).resolve().parent / ".data"
+
+T = TypeVar("T")
 
 QUIET_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
@@ -73,7 +75,7 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
     """(seconds, result) of one call."""
     started = time.perf_counter()
     result = fn()

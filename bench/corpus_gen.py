@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 
@@ -62,7 +63,8 @@ def load_samples(folder: Path = SAMPLE) -> list[_Sample]:
     samples = []
     for path in sorted(folder.glob("*.md")):
         post = frontmatter.load(path)
-        tags = tuple(str(t) for t in post.metadata.get("tags", []))
+        raw_tags: Any = post.metadata.get("tags") or []
+        tags = tuple(str(t) for t in raw_tags)
         sections: list[tuple[str, list[str]]] = [("", [])]
         for block in re.split(r"\n\s*\n", post.content):
             block = block.strip()
@@ -142,7 +144,8 @@ def _article(i: int, samples: list[_Sample], rng: random.Random) -> tuple[str, s
         "author": rng.choice(AUTHORS),
         "tags": list(dict.fromkeys(tags)),
     }
-    post = frontmatter.Post("\n".join(parts).rstrip() + "\n", **front)
+    post = frontmatter.Post("\n".join(parts).rstrip() + "\n")
+    post.metadata.update(front)
     return f"{slug}-{i:05d}.md", frontmatter.dumps(post) + "\n"
 
 

@@ -9,6 +9,7 @@ exact inputs the product embeds. Models are loaded before the clock starts, for 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +71,14 @@ def run(ctx: Context) -> list[Figure]:
     reference = np.zeros((0, 384), dtype=np.float32)
     for rep in range(reps):  # interleaved, so machine noise hits all three alike
         assistant = open_assistant(ctx.scratch(f"ingest-index-{rep}"), corpus)
-        seconds, summary = timed(lambda a=assistant: a.ingest([corpus]))
+        seconds, summary = timed(partial(assistant.ingest, [corpus]))
         product_s.append(seconds)
         persist = ctx.scratch(f"naive-{rep}")
-        seconds, (naive_chunks, _) = timed(lambda p=persist: naive_ingest(files, p, naive))
+        seconds, (naive_chunks, _) = timed(partial(naive_ingest, files, persist, naive))
         naive_s.append(seconds)
         texts, stored = product_inputs(assistant)
         batch = assistant.settings.embedding_batch_size
-        seconds, reference = timed(lambda t=texts, b=batch: fp32.encode(t, batch_size=b, normalize_embeddings=True))
+        seconds, reference = timed(partial(fp32.encode, texts, batch_size=batch, normalize_embeddings=True))
         raw_s.append(seconds)
         log(f"ingest rep {rep + 1}: product {product_s[-1]:.1f} s, naive {naive_s[-1]:.1f} s, raw {raw_s[-1]:.1f} s")
     ctx.shared.update(ingest_corpus=corpus, ingest_index=assistant.settings.index, full_build_s=median(product_s))

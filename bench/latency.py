@@ -7,6 +7,7 @@ collection, asking for as many neighbours as the product's dense search does.
 from __future__ import annotations
 
 import gc
+from functools import partial
 from typing import Any
 
 from bench.common import Context, log, open_assistant, questions, timed
@@ -21,13 +22,13 @@ def measure(assistant: Any, texts: list[str]) -> dict[str, float]:
     first_s, _ = timed(lambda: assistant.ask(texts[0]))  # builds the lexical snapshot
     for text in texts[:WARMUP]:
         assistant.ask(text)
-    asks = [timed(lambda t=text: assistant.ask(t))[0] * 1000 for text in texts]
+    asks = [timed(partial(assistant.ask, text))[0] * 1000 for text in texts]
     vectors = [assistant.embedder.embed_query(t) for t in texts]
     n = assistant.settings.retrieval.candidates
     collection = assistant.store.collection
     for vector in vectors[:WARMUP]:
         collection.query(query_embeddings=[vector], n_results=n)
-    bare = [timed(lambda v=v: collection.query(query_embeddings=[v], n_results=n))[0] * 1000 for v in vectors]
+    bare = [timed(partial(collection.query, query_embeddings=[v], n_results=n))[0] * 1000 for v in vectors]
     return {
         "p50": percentile(asks, 50), "p95": percentile(asks, 95),
         "bare_p50": percentile(bare, 50), "bare_p95": percentile(bare, 95), "first_s": first_s,
@@ -62,6 +63,8 @@ def run(ctx: Context) -> list[Figure]:
             ),
         ]
     largest = max(sizes)
+    if len(sizes) < 2:
+        return figures
     growth = p50[largest] / p50[sizes[0]]
     full = largest == 100_000
     figures.append(
