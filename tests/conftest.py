@@ -81,13 +81,26 @@ def wait_http(url: str, timeout: float = 120.0, proc: subprocess.Popen[bytes] | 
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Terminate, and kill if it does not exit within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def running_server(
     index: Path, corpus: Path, *, env: dict[str, str] | None = None, log: Path | None = None
 ) -> Iterator[str]:
-    """`assistant serve` as a subprocess on a free loopback port; yields its base URL."""
+    """`assistant serve` as a subprocess on a free loopback port; yields its base URL.
+
+    The server sees only the ASSISTANT_* variables given here (none leak in from the test run)."""
     port = free_port()
-    full_env = {**os.environ, "ASSISTANT_INDEX": str(index), "ASSISTANT_CORPUS": str(corpus), **(env or {})}
+    outer = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    full_env = {**outer, "ASSISTANT_INDEX": str(index), "ASSISTANT_CORPUS": str(corpus), **(env or {})}
     out = open(log or index.parent / f"serve-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
@@ -108,12 +121,7 @@ def running_server(
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         out.close()
 
 
@@ -132,9 +140,5 @@ def chroma_server(path: Path) -> Iterator[str]:
         wait_http(f"{url}/api/v2/heartbeat", timeout=60, proc=proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         log.close()

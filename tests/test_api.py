@@ -68,13 +68,8 @@ def ingested_copy(root: Path) -> tuple[Path, Path]:
 
 @contextlib.contextmanager
 def serving(index: Path, corpus: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`running_server` with no ASSISTANT_* variable leaking in from the outer environment."""
-    with contextlib.ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as mp:
-            for name in list(os.environ):
-                if name.startswith("ASSISTANT_"):
-                    mp.delenv(name)
-            base = stack.enter_context(running_server(index, corpus, env=env))
+    """`running_server` (which passes no outer ASSISTANT_* variable to the server)."""
+    with running_server(index, corpus, env=env) as base:
         yield base
 
 

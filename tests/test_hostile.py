@@ -6,8 +6,6 @@ evaluated or revealed, and the index is the same after all of them as before.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -93,12 +91,7 @@ def server(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     canary = root / "canary.txt"
     canary.write_text("a shell payload that ran would delete this file\n")
     env = {"ASSISTANT_API_KEY": SECRET, ENV_CANARY[0]: ENV_CANARY[1]}
-    with contextlib.ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as mp:
-            for name in list(os.environ):
-                if name.startswith("ASSISTANT_"):
-                    mp.delenv(name)
-            base = stack.enter_context(running_server(index, corpus, env=env))
+    with running_server(index, corpus, env=env) as base:
         srv = Server(base, root, corpus, canary)
         health = srv.get("/api/health").json()
         assert health["documents"] == 14

@@ -22,7 +22,7 @@ import pytest
 from assistant.evaluation import evaluate, grounded_numbers, load_questions
 from assistant.grounding import MARKER, Draft
 from assistant.types import Answer
-from tests.conftest import ARTIFACTS, REPO, free_port, wait_http
+from tests.conftest import ARTIFACTS, REPO, free_port, stop_process, wait_http
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
@@ -68,12 +68,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             wait_http(f"http://127.0.0.1:{port}/v1/models", timeout=180, proc=proc)
             yield f"http://127.0.0.1:{port}/v1"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 class RecordingGenerator:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import inspect
-import os
 import re
 import shutil
 import subprocess
@@ -42,12 +41,7 @@ class Server:
 @contextlib.contextmanager
 def serve(root: Path, index: Path, corpus: Path, env: dict[str, str], headers: dict[str, str]) -> Iterator[Server]:
     """`running_server` with only the ASSISTANT_* variables given here."""
-    with contextlib.ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as mp:
-            for name in list(os.environ):
-                if name.startswith("ASSISTANT_"):
-                    mp.delenv(name)
-            base = stack.enter_context(running_server(index, corpus, env=env))
+    with running_server(index, corpus, env=env) as base:
         yield Server(base, root, corpus, headers)
 
 
