@@ -121,7 +121,7 @@ class Assistant:
         targets = [Path(p) for p in (paths or [self.settings.corpus])]
         with self.write_lock(lock_timeout):
             summary = self.indexer.sync(targets, prune=prune, progress=progress)
-        self.searcher.snapshot(refresh=True)
+        self.searcher.refresh()
         return summary
 
     def add_files(self, files: Sequence[tuple[str, bytes]]) -> IngestSummary:
@@ -180,7 +180,7 @@ class Assistant:
             corpus = self.settings.corpus.resolve()
             if path.is_file() and corpus in path.parents:
                 path.unlink()
-        self.searcher.snapshot(refresh=True)
+        self.searcher.refresh()
         return summary
 
     def _refresh_counts(self, summary: IngestSummary) -> None:

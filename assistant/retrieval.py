@@ -250,6 +250,12 @@ class HybridSearcher:
                 self._snapshot = Snapshot.build(self.store)
             return self._snapshot
 
+    def refresh(self) -> None:
+        """After a write: bring a snapshot already built up to date (if the index changed); a
+        process that never searched (``assistant ingest``) builds none."""
+        if self._snapshot is not None:
+            self.snapshot()
+
     def search(
         self,
         plan: QueryPlan,

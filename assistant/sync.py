@@ -225,7 +225,8 @@ class Indexer:
         if stale_ids:
             self.store.delete(stale_ids)
         self.store.mark_synced(changed=bool(written or stale_ids))
-        self._count(summary)
+        owners = {item.doc_hash[:24]: item.doc.source for item in pending}
+        _count(summary, states, {i: owners[i.partition(":")[0]] for i in written}, stale_ids)
         return summary
 
     def remove(self, sources: Iterable[str]) -> IngestSummary:
@@ -241,7 +242,7 @@ class Indexer:
         if ids:
             self.store.delete(ids)
         self.store.mark_synced(changed=bool(ids))
-        self._count(summary)
+        _count(summary, states, {}, ids)
         return summary
 
     def forget_files(self, paths: Iterable[Path]) -> IngestSummary:
@@ -346,14 +347,19 @@ class Indexer:
         docs = got["documents"] or []
         return [(i, dict(metas[k] or {}), docs[k]) for k, i in enumerate(got["ids"])]
 
-    def _count(self, summary: IngestSummary) -> None:
-        sources: set[str] = set()
-        chunks = 0
-        for _, meta, _ in self.store.records():
-            sources.add(str(meta.get("source")))
-            chunks += 1
-        summary.documents = len(sources)
-        summary.chunks = chunks
+
+
+def _count(
+    summary: IngestSummary, states: dict[str, DocState], written: dict[str, str], deleted: Iterable[str]
+) -> None:
+    """Documents and chunks in the index after a sync: the scan it started from, plus the chunks it
+    wrote (id -> source), minus those it deleted. No second read of the store."""
+    owner = {i: source for source, state in states.items() for i in state.all_ids()}
+    owner.update(written)
+    for chunk_id in deleted:
+        owner.pop(chunk_id, None)
+    summary.documents = len(set(owner.values()))
+    summary.chunks = len(owner)
 
 
 def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[str, Any]:

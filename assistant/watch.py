@@ -79,7 +79,7 @@ def sync_once(assistant: Assistant, targets: _Targets, on_sync: OnSync | None = 
         if missing:
             with assistant.write_lock():
                 gone = assistant.indexer.forget_files(missing)
-            assistant.searcher.snapshot(refresh=True)
+            assistant.searcher.refresh()
             summary = gone if summary is None else _merge(summary, gone)
         if summary is not None and on_sync is not None:
             on_sync(summary)
