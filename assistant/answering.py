@@ -141,7 +141,7 @@ def candidates(
     whenever its text does); each question gets fresh copies with its own ranks and scores.
     """
     read = {} if read is None else read
-    out = []
+    out: list[Candidate] = []
     for rank, passage in enumerate(passages):
         key = (passage.id, passage.start, passage.end, passage.section)
         sentences = read.get(key)
