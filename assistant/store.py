@@ -5,16 +5,22 @@ hashes sync needs and the offsets citations need, so the lexical index and the d
 derived from it and every process against one server sees the same state.
 
 An embedded store opened by several processes (``serve`` while ``ingest`` runs) needs care: Chroma
-reads metadata from SQLite, which is always current, but keeps the vector index in memory and only
-applies other processes' writes from its log when it next writes itself. :meth:`ChunkStore.catch_up`
-forces that (a delete of an id that never exists), under the index's write lock.
+reads metadata from SQLite, which is always current, but keeps the vector index in memory, loaded
+once per process, and replaying another process's log into it is not reliable (that process may
+already have persisted and purged what this one never applied). So every writer, holding the
+index's write lock, rewrites a marker file (``.writes``) before and after it writes; a process that
+finds the marker changed reloads its Chroma client from disk, as a fresh process would, under the
+same lock. One client per index folder is shared by every store of a process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -30,7 +36,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 PAGE = 2000
-NO_SUCH_ID = "__catch_up__"  # deleted to make an embedded Chroma apply other processes' writes
+WRITES_NAME = ".writes"  # rewritten by every writer before and after it writes (see the module doc)
 LOCK_NAME = ".write.lock"  # the embedded index's write lock (Assistant.write_lock takes the same file)
 OPEN_LOCK_NAME = ".open.lock"  # held briefly while an embedded index is opened
 
@@ -64,14 +70,48 @@ class AssistantEmbeddingFunction(EmbeddingFunction[Documents]):
         return "cosine"
 
 
+class _Handle:
+    """This process's Chroma client of one index folder, and how many calls are using it.
+
+    A reload replaces the handle; the old one is retired and its Chroma system stopped once the
+    calls still running on it have returned (stopping is what frees its vectors' memory).
+    """
+
+    def __init__(self, client: Any, system: Any, marker: str) -> None:
+        self.client = client
+        self.system = system
+        self.marker = marker
+        self.users = 0
+        self.retired = False
+
+    def leave(self) -> None:
+        with _CLIENTS_LOCK:
+            self.users -= 1
+            self._stop_if_idle()
+
+    def retire(self) -> None:
+        with _CLIENTS_LOCK:
+            self.retired = True
+            self._stop_if_idle()
+
+    def _stop_if_idle(self) -> None:
+        if self.retired and self.users == 0 and self.system is not None:
+            system, self.system = self.system, None
+            try:
+                system.stop()
+            except Exception:  # a system that fails to stop is only memory not given back
+                log.debug("stopping a retired Chroma system failed", exc_info=True)
+
+
 class ChunkStore:
     """Chunk records in one Chroma collection, plus a tiny state record for change detection."""
 
     def __init__(self, settings: Settings) -> None:
         import chromadb
-        from chromadb.config import Settings as ChromaSettings
 
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self.settings = settings
+        self.embedded = not settings.chroma_url
+        self._handle: _Handle | None = None
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
             try:
@@ -79,7 +119,7 @@ class ChunkStore:
                     host=url.hostname or "127.0.0.1",
                     port=url.port or (443 if url.scheme == "https" else 8000),
                     ssl=url.scheme == "https",
-                    settings=chroma_settings,
+                    settings=_chroma_settings(),
                 )
                 self.client.heartbeat()
             except Exception as exc:
@@ -89,24 +129,104 @@ class ChunkStore:
             self.location = settings.chroma_url
             self._open_collections(settings)
         else:
-            from filelock import FileLock, Timeout
-
             settings.index.mkdir(parents=True, exist_ok=True)
             self.location = str(settings.index)
-            # Two processes creating one new index at once race in Chroma's schema setup.
-            try:
-                with FileLock(str(settings.index / OPEN_LOCK_NAME), timeout=120):
-                    self.client = chromadb.PersistentClient(path=str(settings.index), settings=chroma_settings)
-                    self._open_collections(settings)
-            except Timeout:
-                raise IndexBusyError(f"the index {settings.index} is being opened by another process") from None
+            self._attach(reload=False)
         self.max_batch = min(self.client.get_max_batch_size(), 2000)
-        self.embedded = not settings.chroma_url
         self.lock_path = settings.index / LOCK_NAME
-        self._seen_generation = self._read_state()[0]
-        # This process may hold the index open already (Chroma shares one client per path) and
-        # another process may have written since: start from the current vectors.
-        self.catch_up(locked=False)
+
+    # ---- one client per index folder, reloaded after other processes' writes ---------------
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[tuple[Any, Any]]:
+        """(chunk collection, state collection) of a live client, held for the duration of a call."""
+        if not self.embedded:
+            yield self.collection, self.state
+            return
+        with _CLIENTS_LOCK:
+            if self._handle is None or self._handle.retired:
+                self._attach(reload=False)
+            handle = self._handle
+            assert handle is not None
+            handle.users += 1
+            collections = self.collection, self.state
+        try:
+            yield collections
+        finally:
+            handle.leave()
+
+    def _attach(self, *, reload: bool) -> None:
+        """Use this process's client of the index folder, (re)opening it from disk when asked or
+        when it was loaded before the last write recorded in the marker file."""
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from filelock import FileLock, Timeout
+
+        index = self.settings.index
+        key = str(index.resolve())
+        with _CLIENTS_LOCK:
+            marker = _read_marker(index)  # read before loading: a write after it is noticed later
+            handle = _CLIENTS.get(key)
+            if handle is None or reload or handle.marker != marker:
+                # Chroma shares one system per path in a process; take it out of that cache so
+                # the new client loads the index from disk, as a fresh process would.
+                SharedSystemClient._identifier_to_system.pop(str(index), None)
+                try:
+                    # Two processes creating one new index at once race in Chroma's schema setup.
+                    with FileLock(str(index / OPEN_LOCK_NAME), timeout=120):
+                        client = chromadb.PersistentClient(path=str(index), settings=_chroma_settings())
+                except Timeout:
+                    raise IndexBusyError(f"the index {index} is being opened by another process") from None
+                if handle is not None:
+                    handle.retire()
+                system = SharedSystemClient._identifier_to_system.get(str(index))
+                handle = _CLIENTS[key] = _Handle(client, system, marker)
+            if handle is not self._handle:
+                self.client = handle.client
+                self._open_collections(self.settings)
+                self._handle = handle
+
+    def _current(self, *, locked: bool) -> None:
+        """Reload the vectors if another process wrote since they were loaded.
+
+        ``locked``: the caller holds the write lock. Otherwise the lock is tried without waiting,
+        and while another writer holds it the vectors stay as they are (a later call reloads).
+        """
+        if not self.embedded:
+            return
+        marker = _read_marker(self.settings.index)
+        current = _CLIENTS.get(str(self.settings.index.resolve()))
+        if current is not None and current.marker == marker:
+            if current is not self._handle:
+                self._attach(reload=False)  # another store of this process reloaded already
+            return
+        if locked:
+            self._attach(reload=True)
+            return
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(str(self.lock_path), timeout=0):
+                self._attach(reload=True)
+        except Timeout:
+            return
+        except OSError:  # a read-only index, say: keep what was loaded
+            log.debug("could not reload %s", self.location, exc_info=True)
+
+    def begin_write(self) -> None:
+        """Called by a writer holding the write lock, before it writes anything."""
+        self._current(locked=True)
+        self._bump_marker()
+
+    def _bump_marker(self) -> None:
+        if not self.embedded or self._handle is None:
+            return
+        marker = f"{os.getpid()}-{uuid.uuid4().hex}"
+        target = self.settings.index / WRITES_NAME
+        tmp = target.with_name(f"{WRITES_NAME}.{os.getpid()}.tmp")
+        tmp.write_text(marker, encoding="utf-8")
+        tmp.replace(target)
+        self._handle.marker = marker  # this process's client saw its own writes: it stays current
 
     def _open_collections(self, settings: Settings) -> None:
         ef = AssistantEmbeddingFunction(settings.embedding_model, settings.embedding_dtype)
@@ -123,7 +243,8 @@ class ChunkStore:
     # ---- chunks -------------------------------------------------------------------------
 
     def count(self) -> int:
-        return self.collection.count()
+        with self._use() as (collection, _):
+            return int(collection.count())
 
     def add(
         self,
@@ -132,23 +253,26 @@ class ChunkStore:
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
-        for i in range(0, len(ids), self.max_batch):
-            j = i + self.max_batch
-            self.collection.upsert(
-                ids=list(ids[i:j]),
-                embeddings=embeddings[i:j],
-                documents=list(documents[i:j]),
-                metadatas=list(metadatas[i:j]),  # type: ignore[arg-type]
-            )
+        with self._use() as (collection, _):
+            for i in range(0, len(ids), self.max_batch):
+                j = i + self.max_batch
+                collection.upsert(
+                    ids=list(ids[i:j]),
+                    embeddings=embeddings[i:j],
+                    documents=list(documents[i:j]),
+                    metadatas=list(metadatas[i:j]),
+                )
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
-        for i in range(0, len(ids), self.max_batch):
-            j = i + self.max_batch
-            self.collection.update(ids=list(ids[i:j]), metadatas=list(metadatas[i:j]))  # type: ignore[arg-type]
+        with self._use() as (collection, _):
+            for i in range(0, len(ids), self.max_batch):
+                j = i + self.max_batch
+                collection.update(ids=list(ids[i:j]), metadatas=list(metadatas[i:j]))
 
     def delete(self, ids: Sequence[str]) -> None:
-        for i in range(0, len(ids), self.max_batch):
-            self.collection.delete(ids=list(ids[i : i + self.max_batch]))
+        with self._use() as (collection, _):
+            for i in range(0, len(ids), self.max_batch):
+                collection.delete(ids=list(ids[i : i + self.max_batch]))
 
     def records(
         self, *, documents: bool = False, where: dict[str, Any] | None = None
@@ -157,7 +281,8 @@ class ChunkStore:
         include: list[Any] = ["metadatas", "documents"] if documents else ["metadatas"]
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=PAGE, offset=offset, where=where)
+            with self._use() as (collection, _):
+                page = collection.get(include=include, limit=PAGE, offset=offset, where=where)
             ids = page["ids"]
             metas = page["metadatas"] or []
             texts = page["documents"] if documents else None
@@ -167,12 +292,24 @@ class ChunkStore:
                 return
             offset += PAGE
 
+    def records_by_id(self, ids: Sequence[str]) -> list[tuple[str, dict[str, Any], str | None]]:
+        """The records of these ids that exist (id, metadata, text)."""
+        out: list[tuple[str, dict[str, Any], str | None]] = []
+        for i in range(0, len(ids), PAGE):
+            with self._use() as (collection, _):
+                got = collection.get(ids=list(ids[i : i + PAGE]), include=["metadatas", "documents"])
+            metas = got["metadatas"] or []
+            texts = got["documents"] or []
+            out.extend((chunk_id, dict(metas[k] or {}), texts[k]) for k, chunk_id in enumerate(got["ids"]))
+        return out
+
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for reuse when a document is renamed or edited)."""
         out: dict[str, np.ndarray] = {}
         ids = list(dict.fromkeys(ids))
         for i in range(0, len(ids), PAGE):
-            page = self.collection.get(ids=list(ids[i : i + PAGE]), include=["embeddings"])
+            with self._use() as (collection, _):
+                page = collection.get(ids=list(ids[i : i + PAGE]), include=["embeddings"])
             vectors = page["embeddings"]
             if vectors is None:
                 continue
@@ -186,51 +323,27 @@ class ChunkStore:
         """Nearest chunk ids with cosine similarity."""
         if n <= 0:
             return []
-        result = self.collection.query(
-            query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
-        )
+        with self._use() as (collection, _):
+            result = collection.query(
+                query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
+            )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
-
-    def catch_up(self, *, locked: bool) -> bool:
-        """Apply other processes' writes to this embedded store's vectors; True when done.
-
-        ``locked``: the caller holds the write lock. Otherwise the lock is tried without waiting
-        and nothing happens while another writer holds it (a later call catches up).
-        """
-        if not self.embedded:
-            return True
-        if locked:
-            self.collection.delete(ids=[NO_SUCH_ID])
-            self._seen_generation = self._read_state()[0]
-            return True
-        from filelock import FileLock, Timeout
-
-        try:
-            with FileLock(str(self.lock_path), timeout=0):
-                self.collection.delete(ids=[NO_SUCH_ID])
-        except Timeout:
-            return False
-        except Exception:  # a read-only index, say: read what is there
-            log.debug("could not catch up with %s", self.location, exc_info=True)
-            return False
-        return True
 
     # ---- state --------------------------------------------------------------------------
 
     def generation(self) -> tuple[int, float]:
         """(generation, time of the last completed sync); bumps whenever a sync changed chunks.
 
-        Seeing a generation written by another process brings this store's vectors up to date.
+        Finding that another process wrote brings this store's vectors up to date first.
         """
-        generation, last_sync = self._read_state()
-        if generation != self._seen_generation and self.catch_up(locked=False):
-            self._seen_generation = generation
-        return generation, last_sync
+        self._current(locked=False)
+        return self._read_state()
 
     def _read_state(self) -> tuple[int, float]:
-        got = self.state.get(ids=["state"], include=["metadatas"])
+        with self._use() as (_, state):
+            got = state.get(ids=["state"], include=["metadatas"])
         if not got["ids"]:
             return 0, 0.0
         meta: dict[str, Any] = dict((got["metadatas"] or [{}])[0] or {})
@@ -239,10 +352,28 @@ class ChunkStore:
     def mark_synced(self, changed: bool) -> None:
         """Record a completed sync; the caller holds the write lock."""
         generation, _ = self._read_state()
-        self.state.upsert(
-            ids=["state"],
-            embeddings=np.zeros((1, 384), dtype=np.float32),
-            documents=[""],
-            metadatas=[{"generation": generation + int(changed), "last_sync": time.time()}],
-        )
-        self._seen_generation = generation + int(changed)
+        with self._use() as (_, state):
+            state.upsert(
+                ids=["state"],
+                embeddings=np.zeros((1, 384), dtype=np.float32),
+                documents=[""],
+                metadatas=[{"generation": generation + int(changed), "last_sync": time.time()}],
+            )
+        self._bump_marker()
+
+
+_CLIENTS: dict[str, _Handle] = {}  # index folder -> this process's current client of it
+_CLIENTS_LOCK = threading.RLock()
+
+
+def _read_marker(index: Any) -> str:
+    try:
+        return str((index / WRITES_NAME).read_text(encoding="utf-8"))
+    except OSError:
+        return ""
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)

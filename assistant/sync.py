@@ -105,7 +105,7 @@ class Indexer:
         (with ``prune``). Single files are added or updated only.
         """
         summary = IngestSummary()
-        self.store.catch_up(locked=True)
+        self.store.begin_write()
         states = scan_index(self.store)
         files: list[tuple[Path, str, str]] = []
         roots: set[str] = set()
@@ -232,7 +232,7 @@ class Indexer:
     def remove(self, sources: Iterable[str]) -> IngestSummary:
         """Drop documents by source; the caller holds the write lock."""
         summary = IngestSummary()
-        self.store.catch_up(locked=True)
+        self.store.begin_write()
         states = scan_index(self.store)
         ids: list[str] = []
         for source in sources:
@@ -315,7 +315,7 @@ class Indexer:
         known: dict[str, Any] = {}
         if reuse_ids:
             vectors = self.store.embeddings(reuse_ids)
-            for chunk_id, meta, text in self._records_by_id(reuse_ids):
+            for chunk_id, meta, text in self.store.records_by_id(reuse_ids):
                 if chunk_id in vectors and text is not None:
                     known[f"{meta.get('title', '')}\n{text}"] = vectors[chunk_id]
         ids: list[str] = []
@@ -340,12 +340,6 @@ class Indexer:
         summary.embedded_chunks += len(to_embed)
         self.store.add(ids, vectors_out, texts, metas)
         return set(ids)
-
-    def _records_by_id(self, ids: list[str]) -> list[tuple[str, dict[str, Any], str | None]]:
-        got = self.store.collection.get(ids=ids, include=["metadatas", "documents"])
-        metas = got["metadatas"] or []
-        docs = got["documents"] or []
-        return [(i, dict(metas[k] or {}), docs[k]) for k, i in enumerate(got["ids"])]
 
 
 

@@ -17,7 +17,7 @@ from assistant.cli import app
 from assistant.errors import IndexBusyError
 from assistant.store import LOCK_NAME
 from tests.conftest import copy_corpus
-from tests.test_sync import NIMBUS, SMALL, assert_index_matches, small_corpus
+from tests.test_sync import NIMBUS, SMALL, assert_index_matches, assert_vectors_match_records, small_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -58,8 +58,7 @@ def test_two_ingest_processes_take_turns_on_one_index(tmp_path: Path) -> None:
 
     a = Assistant.open(index=index, corpus=corpus)
     assert_index_matches(a, corpus)
-    ids = {chunk_id for chunk_id, _, _ in a.store.records()}
-    assert {i for i, _ in a.store.query(a.embedder.embed_query("cloud market share"), len(ids))} == ids
+    assert_vectors_match_records(a, "cloud market share")
 
 
 def test_a_busy_index_fails_clearly_after_the_lock_timeout(tmp_path: Path) -> None:
@@ -87,14 +86,44 @@ def test_a_reader_process_sees_what_another_process_wrote(tmp_path: Path, capsys
     assert done.returncode == 0, done.stderr[-2000:]
 
     assert {d["source"] for d in reader.documents()} == {SMALL[1], "nimbus.md"}
-    ids = {chunk_id for chunk_id, _, _ in reader.store.records()}
-    dense = {i for i, _ in reader.store.query(reader.embedder.embed_query("Nimbus Cloud revenue"), len(ids))}
-    assert dense == ids  # the reader's vectors include the new article and not the deleted one
+    assert_vectors_match_records(reader, "Nimbus Cloud revenue")  # the new article's, not the deleted one's
     answer = reader.ask("What was Nimbus Cloud's revenue in Q3 2025?")
     assert any(c.source == "nimbus.md" and "12.4" in c.quote for c in answer.citations)
     # And the reader can write in turn.
     assert app(["ingest", str(corpus), "--index", str(index), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["unchanged"] == 2
+
+
+def test_a_reader_process_follows_a_large_ingest_by_another_process(tmp_path: Path) -> None:
+    """More chunks than Chroma keeps in its log before it persists the vector index and drops the
+    log: the reader cannot replay what it missed and must reload (it used to fail every read of
+    vectors with "Error finding id" from then on)."""
+    corpus = small_corpus(tmp_path / "corpus", SMALL[:2])
+    index = tmp_path / "index"
+    reader = Assistant.open(index=index, corpus=corpus)
+    reader.ingest([corpus])
+    assert len(reader.documents()) == 2
+    providers = ["AWS", "Microsoft Azure", "Google Cloud", "Oracle"]
+    for i in range(1_200):
+        (corpus / f"note-{i:04d}.txt").write_text(
+            f"Note {i}: {providers[i % 4]} held {i % 29 + 1}% of a regional market in Q{i % 4 + 1} {2019 + i % 6}.\n"
+        )
+    (corpus / "note-0777.txt").write_text("Kestrel Cloud held 17% of the Nordic cloud market in Q3 2023.\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "ingest", str(corpus), "--index", str(index), "--json"],
+        capture_output=True, text=True, timeout=600, env={**os.environ},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    assert len(reader.documents()) == 1_202
+    assert_vectors_match_records(reader, "regional market share")
+    answer = reader.ask("What share of the Nordic market did Kestrel Cloud hold in Q3 2023?")
+    assert answer.citations and answer.citations[0].source == "note-0777.txt" and "17%" in answer.answer
+    # The reader writes in turn, on vectors that include the other process's.
+    (corpus / "note-0001.txt").unlink()
+    summary = reader.ingest([corpus])
+    assert (summary.removed, summary.documents, summary.embedded_chunks) == (1, 1_201, 0)
+    assert_vectors_match_records(reader, "regional market share")
 
 
 def test_questions_during_syncs_see_one_version_of_each_document(tmp_path: Path) -> None:
