@@ -201,7 +201,23 @@ def app(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
+    _limit_malloc_arenas()
     sys.exit(app())
+
+
+def _limit_malloc_arenas() -> None:
+    """At most two glibc malloc arenas in the assistant's own processes.
+
+    By default every thread (Chroma's and torch's) gets an arena that keeps what it freed: a
+    ``serve`` that reloads the index after other processes' writes grew by ~15 MB per reload
+    that way (measured, 10k chunks), against a flat +35 MB over 16 reloads with two arenas.
+    """
+    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: leave malloc alone
+            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
 
 
 if __name__ == "__main__":
