@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -37,6 +37,9 @@ STOPWORDS = frozenset(
     should may might much many more most some any all also just only into out up not no so such
     tell give show please""".split()
 )
+
+
+PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section")
 
 
 def tokenize(text: str) -> list[str]:
@@ -122,33 +125,49 @@ class Snapshot:
 
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
+        """Read the store once; keep what passages need, each repeated value (title, source,
+        date...) as one object, and the BM25 index over token ids rather than token lists."""
         generation, last_sync = store.generation()
-        records = list(store.records(documents=True))  # one read: versions and texts agree
-        states = scan_index(store, records)
-        keep = {}
-        for source, state in states.items():
-            current = state.current()
-            if current:
-                keep[source] = current
+        rows: list[tuple[str, dict[str, Any], str, str]] = []
+        shared: dict[str, str] = {}
+
+        def reading() -> Iterator[tuple[str, dict[str, Any], None]]:
+            for chunk_id, meta, text in store.records(documents=True):  # one read: versions and texts agree
+                slim = {
+                    key: shared.setdefault(value, value) if isinstance(value, str) else value
+                    for key in PASSAGE_FIELDS
+                    if (value := meta.get(key)) is not None
+                }
+                rows.append((chunk_id, slim, text or "", str(meta.get("doc_hash", ""))))
+                yield chunk_id, meta, None
+
+        states = scan_index(store, reading())
+        keep = {source: state.current() for source, state in states.items()}
+        del states
         ids, texts, metas = [], [], []
-        for chunk_id, meta, text in records:
-            if keep.get(str(meta.get("source"))) == meta.get("doc_hash"):
+        for chunk_id, meta, text, doc_hash in rows:
+            if keep.get(str(meta.get("source"))) == doc_hash:
                 ids.append(chunk_id)
-                texts.append(text or "")
+                texts.append(text)
                 metas.append(meta)
+        rows.clear()
         snapshot = cls(generation, last_sync, ids, texts, metas)
         snapshot.position = {chunk_id: k for k, chunk_id in enumerate(ids)}
         if ids:
             import bm25s
 
+            vocab: dict[str, int] = {}
+            corpus: list[list[int]] = []
+            for meta, text in zip(metas, texts, strict=True):
+                tokens = tokenize(f"{meta.get('title', '')} {text}") or ["_"]
+                corpus.append([vocab.setdefault(token, len(vocab)) for token in tokens])
+            counts: Counter[int] = Counter()
+            for token_ids in corpus:
+                counts.update(set(token_ids))
+            snapshot.df = {token: counts[k] for token, k in vocab.items()}
             bm25 = bm25s.BM25()
-            corpus = [tokenize(f"{m.get('title', '')} {t}") or ["_"] for m, t in zip(metas, texts, strict=True)]
-            bm25.index(corpus, show_progress=False)
+            bm25.index((corpus, vocab), show_progress=False)
             snapshot.bm25 = bm25
-            df: Counter[str] = Counter()
-            for tokens in corpus:
-                df.update(set(tokens))
-            snapshot.df = dict(df)
         return snapshot
 
     def annotate(self, plan: QueryPlan) -> QueryPlan:
