@@ -549,6 +549,9 @@ def _analyst(c: Candidate) -> str | None:
 def attribution(c: Candidate) -> str:
     """"According to <publisher> (<date>): " - the source of every quoted figure."""
     who = c.passage.publisher or c.passage.title or c.passage.source
+    if not c.passage.publisher and c.passage.title and fold(c.passage.title) in fold(c.text):
+        who = c.passage.source  # a title taken from the quoted sentence itself names nothing new
+    who = who.rstrip(" .:;")
     when = f" ({c.passage.date})" if c.passage.date else ""
     period = "" if c.periods or not c.figures else f"As of {c.passage.date or 'the article date'}, "
     return f"{period}{'a' if period else 'A'}ccording to {who}{when}: "

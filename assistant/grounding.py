@@ -92,7 +92,9 @@ class Draft:
 
 
 def _support(passage: Passage) -> str:
-    return " ".join(x for x in (passage.text, passage.title, passage.date or "", passage.publisher or "") if x)
+    """What a sentence citing ``passage`` may state: its text and the names of its source."""
+    fields = (passage.text, passage.title, passage.date or "", passage.publisher or "", passage.source)
+    return " ".join(x for x in fields if x)
 
 
 def check_sentence(sentence: str, passages: list[Passage]) -> bool:
