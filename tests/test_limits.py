@@ -171,6 +171,62 @@ def test_a_50_mb_file_is_refused_by_ingest_with_bounded_memory(tmp_path: Path) -
     assert 0 < peak < PEAK_RSS_LIMIT, f"peak RSS {peak / 1e6:.0f} MB"
 
 
+TINY_FILES = 10_000
+
+
+def run_measured(args: list[str]) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run a command to completion; also return the peak RSS of its process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watched, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            peak = max(peak, watched.memory_info().rss)
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    return subprocess.CompletedProcess(args, proc.returncode, out, err), peak
+
+
+@pytest.mark.slow
+def test_ten_thousand_tiny_files_are_ingested_synced_and_cited(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    providers = ["AWS", "Microsoft Azure", "Google Cloud", "Alibaba Cloud", "Oracle", "IBM Cloud"]
+    for i in range(TINY_FILES):
+        line = f"Note {i}: {providers[i % 6]} held {i % 37 + 1}% of a regional market in Q{i % 4 + 1} {2018 + i % 7}.\n"
+        if i % 2:
+            (folder / f"note-{i:05d}.txt").write_text(line, encoding="utf-8")
+        else:
+            (folder / f"note-{i:05d}.md").write_text(f"---\ntitle: Note {i}\n---\n{line}", encoding="utf-8")
+    planted = folder / "note-04321.txt"
+    planted.write_text("Kestrel Cloud held 17% of the Nordic cloud market in Q3 2023.\n", encoding="utf-8")
+    ingest = [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "index"), "--json"]
+
+    first, peak = run_measured(ingest)
+    assert first.returncode == 0, first.stderr[-2000:]
+    summary = json.loads(first.stdout.strip().splitlines()[-1])
+    assert (summary["added"], summary["documents"], summary["chunks"]) == (TINY_FILES, TINY_FILES, TINY_FILES)
+    assert summary["failed"] == [] and summary["embedded_chunks"] == TINY_FILES
+    assert 0 < peak < PEAK_RSS_LIMIT, f"peak RSS {peak / 1e6:.0f} MB"
+
+    (folder / "note-00000.md").unlink()
+    (folder / "note-00001.txt").write_text("Note 1: AWS held 31% of a regional market in Q2 2024.\n", encoding="utf-8")
+    (folder / "note-10000.txt").write_text("Note 10000: Oracle held 3% of a regional market in Q1 2025.\n", encoding="utf-8")
+    again, _ = run_measured(ingest)
+    assert again.returncode == 0, again.stderr[-2000:]
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert (summary["added"], summary["updated"], summary["removed"]) == (1, 1, 1)
+    assert (summary["unchanged"], summary["embedded_chunks"], summary["chunks"]) == (TINY_FILES - 2, 2, TINY_FILES)
+
+    asked, _ = run_measured([sys.executable, "-m", "assistant", "ask", "What share of the Nordic market did Kestrel "
+                             "Cloud hold in Q3 2023?", "--index", str(tmp_path / "index"), "--json"])
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    answer = json.loads(asked.stdout)
+    assert not answer["abstained"] and "17%" in answer["answer"]
+    assert answer["citations"][0]["source"] == planted.name
+    assert "note-04321.txt" in answer["answer"] and answer["answer"].count("Kestrel Cloud held") == 1
+
+
 # ---- settings ----------------------------------------------------------------------------------
 
 
