@@ -53,4 +53,4 @@ lint: dev
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) index/chroma.sqlite3 index/*/ tests/artifacts
+	rm -rf $(VENV) index/chroma.sqlite3 index/*/ index/.writes tests/artifacts
