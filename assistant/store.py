@@ -112,6 +112,7 @@ class ChunkStore:
         self.settings = settings
         self.embedded = not settings.chroma_url
         self._handle: _Handle | None = None
+        self._announced = False  # this sync's writes were announced to readers (see begin_write)
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
             try:
@@ -214,9 +215,16 @@ class ChunkStore:
             log.debug("could not reload %s", self.location, exc_info=True)
 
     def begin_write(self) -> None:
-        """Called by a writer holding the write lock, before it writes anything."""
+        """Called by a writer holding the write lock, before it reads what it will change."""
         self._current(locked=True)
-        self._bump_marker()
+        self._announced = False
+
+    def _announce_write(self) -> None:
+        """Before a sync's first write: a reader that loaded before it must reload, even if this
+        writer dies before it finishes."""
+        if not self._announced:
+            self._bump_marker()
+            self._announced = True
 
     def _bump_marker(self) -> None:
         if not self.embedded or self._handle is None:
@@ -253,6 +261,7 @@ class ChunkStore:
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
+        self._announce_write()
         with self._use() as (collection, _):
             for i in range(0, len(ids), self.max_batch):
                 j = i + self.max_batch
@@ -264,12 +273,14 @@ class ChunkStore:
                 )
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        self._announce_write()
         with self._use() as (collection, _):
             for i in range(0, len(ids), self.max_batch):
                 j = i + self.max_batch
                 collection.update(ids=list(ids[i:j]), metadatas=list(metadatas[i:j]))
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._announce_write()
         with self._use() as (collection, _):
             for i in range(0, len(ids), self.max_batch):
                 collection.delete(ids=list(ids[i : i + self.max_batch]))
@@ -350,7 +361,12 @@ class ChunkStore:
         return int(meta.get("generation", 0)), float(meta.get("last_sync", 0.0))
 
     def mark_synced(self, changed: bool) -> None:
-        """Record a completed sync; the caller holds the write lock."""
+        """Record a completed sync that wrote something; the caller holds the write lock.
+
+        A sync that wrote nothing leaves the state alone, so readers have nothing to reload.
+        """
+        if not changed and not self._announced:
+            return
         generation, _ = self._read_state()
         with self._use() as (_, state):
             state.upsert(

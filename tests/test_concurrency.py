@@ -15,7 +15,7 @@ from filelock import FileLock
 from assistant import Assistant
 from assistant.cli import app
 from assistant.errors import IndexBusyError
-from assistant.store import LOCK_NAME
+from assistant.store import LOCK_NAME, WRITES_NAME
 from tests.conftest import copy_corpus
 from tests.test_sync import NIMBUS, SMALL, assert_index_matches, assert_vectors_match_records, small_corpus
 
@@ -124,6 +124,29 @@ def test_a_reader_process_follows_a_large_ingest_by_another_process(tmp_path: Pa
     summary = reader.ingest([corpus])
     assert (summary.removed, summary.documents, summary.embedded_chunks) == (1, 1_201, 0)
     assert_vectors_match_records(reader, "regional market share")
+
+
+def test_only_a_sync_that_writes_makes_a_reader_reload(tmp_path: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus", SMALL[:2])
+    index = tmp_path / "index"
+    reader = Assistant.open(index=index, corpus=corpus)
+    reader.ingest([corpus])
+    question = "What was Alibaba Cloud's global share in Q2 2025?"
+    reader.ask(question)
+    marker, client = (index / WRITES_NAME).read_text(), reader.store.client
+    command = [sys.executable, "-m", "assistant", "ingest", str(corpus), "--index", str(index), "--json"]
+
+    unchanged = subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ})
+    assert unchanged.returncode == 0 and json.loads(unchanged.stdout)["unchanged"] == 2
+    reader.ask(question)
+    assert (index / WRITES_NAME).read_text() == marker and reader.store.client is client
+
+    (corpus / "nimbus.md").write_text(NIMBUS)
+    added = subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ})
+    assert added.returncode == 0 and json.loads(added.stdout)["added"] == 1
+    answer = reader.ask("What was Nimbus Cloud's revenue in Q3 2025?")
+    assert (index / WRITES_NAME).read_text() != marker and reader.store.client is not client
+    assert any(c.source == "nimbus.md" for c in answer.citations)
 
 
 def test_questions_during_syncs_see_one_version_of_each_document(tmp_path: Path) -> None:
