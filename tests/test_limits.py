@@ -143,37 +143,6 @@ def test_history_is_bounded_in_turns_and_in_size(server: Server, sample_assistan
 # ---- ingest ------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_a_50_mb_file_is_refused_by_ingest_with_bounded_memory(tmp_path: Path) -> None:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(CORPUS / "oracle-and-second-tier.md", folder)
-    line = b"The cloud market grew again this quarter, according to analysts. " * 15 + b"\n"
-    with (folder / "huge.md").open("wb") as f:
-        f.write(b"# A huge article\n\n")
-        while f.tell() < HUGE_FILE_BYTES:
-            f.write(line)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "index"), "--json"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    watched, peak = psutil.Process(proc.pid), 0
-    while proc.poll() is None:
-        with contextlib.suppress(psutil.Error):
-            peak = max(peak, watched.memory_info().rss)
-        time.sleep(0.05)
-    out, err = proc.communicate()
-    assert proc.returncode == 1, err.decode()[-2000:]
-    summary = json.loads(out.decode().strip().splitlines()[-1])
-    assert summary["failed"] == [{"path": "huge.md", "error": "file is larger than the 20 MB limit"}]
-    assert summary["added"] == 1 and summary["documents"] == 1
-    assert 0 < peak < PEAK_RSS_LIMIT, f"peak RSS {peak / 1e6:.0f} MB"
-
-
-TINY_FILES = 10_000
-
-
 def run_measured(args: list[str]) -> tuple[subprocess.CompletedProcess[str], int]:
     """Run a command to completion; also return the peak RSS of its process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
@@ -185,6 +154,29 @@ def run_measured(args: list[str]) -> tuple[subprocess.CompletedProcess[str], int
         time.sleep(0.05)
     out, err = proc.communicate()
     return subprocess.CompletedProcess(args, proc.returncode, out, err), peak
+
+
+@pytest.mark.slow
+def test_a_50_mb_file_is_refused_by_ingest_with_bounded_memory(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORPUS / "oracle-and-second-tier.md", folder)
+    line = b"The cloud market grew again this quarter, according to analysts. " * 15 + b"\n"
+    with (folder / "huge.md").open("wb") as f:
+        f.write(b"# A huge article\n\n")
+        while f.tell() < HUGE_FILE_BYTES:
+            f.write(line)
+    done, peak = run_measured(
+        [sys.executable, "-m", "assistant", "ingest", str(folder), "--index", str(tmp_path / "index"), "--json"]
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["failed"] == [{"path": "huge.md", "error": "file is larger than the 20 MB limit"}]
+    assert summary["added"] == 1 and summary["documents"] == 1
+    assert 0 < peak < PEAK_RSS_LIMIT, f"peak RSS {peak / 1e6:.0f} MB"
+
+
+TINY_FILES = 10_000
 
 
 @pytest.mark.slow
