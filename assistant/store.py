@@ -132,7 +132,8 @@ class ChunkStore:
         else:
             settings.index.mkdir(parents=True, exist_ok=True)
             self.location = str(settings.index)
-            self._attach(reload=False)
+            self._key = str(settings.index.resolve())  # this index in the process's client table
+            self._attach()
         self.max_batch = min(self.client.get_max_batch_size(), 2000)
         self.lock_path = settings.index / LOCK_NAME
 
@@ -146,7 +147,7 @@ class ChunkStore:
             return
         with _CLIENTS_LOCK:
             if self._handle is None or self._handle.retired:
-                self._attach(reload=False)
+                self._attach()
             handle = self._handle
             assert handle is not None
             handle.users += 1
@@ -156,19 +157,18 @@ class ChunkStore:
         finally:
             handle.leave()
 
-    def _attach(self, *, reload: bool) -> None:
-        """Use this process's client of the index folder, (re)opening it from disk when asked or
-        when it was loaded before the last write recorded in the marker file."""
+    def _attach(self) -> None:
+        """Use this process's client of the index folder, (re)opening it from disk when there is
+        none or it was loaded before the last write recorded in the marker file."""
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
         from filelock import FileLock, Timeout
 
         index = self.settings.index
-        key = str(index.resolve())
         with _CLIENTS_LOCK:
             marker = _read_marker(index)  # read before loading: a write after it is noticed later
-            handle = _CLIENTS.get(key)
-            if handle is None or reload or handle.marker != marker:
+            handle = _CLIENTS.get(self._key)
+            if handle is None or handle.marker != marker:
                 # Chroma shares one system per path in a process; take it out of that cache so
                 # the new client loads the index from disk, as a fresh process would.
                 SharedSystemClient._identifier_to_system.pop(str(index), None)
@@ -181,7 +181,7 @@ class ChunkStore:
                 if handle is not None:
                     handle.retire()
                 system = SharedSystemClient._identifier_to_system.get(str(index))
-                handle = _CLIENTS[key] = _Handle(client, system, marker)
+                handle = _CLIENTS[self._key] = _Handle(client, system, marker)
             if handle is not self._handle:
                 self.client = handle.client
                 self._open_collections(self.settings)
@@ -195,20 +195,18 @@ class ChunkStore:
         """
         if not self.embedded:
             return
-        marker = _read_marker(self.settings.index)
-        current = _CLIENTS.get(str(self.settings.index.resolve()))
-        if current is not None and current.marker == marker:
-            if current is not self._handle:
-                self._attach(reload=False)  # another store of this process reloaded already
+        current = _CLIENTS.get(self._key)
+        loaded = current is not None and current.marker == _read_marker(self.settings.index)
+        if loaded and current is self._handle:
             return
-        if locked:
-            self._attach(reload=True)
+        if loaded or locked:
+            self._attach()  # another store of this process reloaded already, or reload under the lock
             return
         from filelock import FileLock, Timeout
 
         try:
             with FileLock(str(self.lock_path), timeout=0):
-                self._attach(reload=True)
+                self._attach()
         except Timeout:
             return
         except OSError:  # a read-only index, say: keep what was loaded
