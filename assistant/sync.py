@@ -221,12 +221,11 @@ class Indexer:
             if prune and held_in in roots and source not in present:
                 stale.extend(state.all_ids())
                 summary.removed += 1
-        stale_ids = sorted(set(stale) - written)
+        stale_ids = sorted(set(stale) - written.keys())
         if stale_ids:
             self.store.delete(stale_ids)
         self.store.mark_synced(changed=bool(written or stale_ids))
-        owners = {item.doc_hash[:24]: item.doc.source for item in pending}
-        _count(summary, states, {i: owners[i.partition(":")[0]] for i in written}, stale_ids)
+        _count(summary, states, written, stale_ids)
         return summary
 
     def remove(self, sources: Iterable[str]) -> IngestSummary:
@@ -269,14 +268,15 @@ class Indexer:
         states: dict[str, DocState],
         summary: IngestSummary,
         progress: bool,
-    ) -> set[str]:
-        """Chunk, embed (reusing stored vectors of unchanged chunk texts) and store."""
+    ) -> dict[str, str]:
+        """Chunk, embed (reusing stored vectors of unchanged chunk texts) and store; returns the
+        ids written, each with its document's source."""
         limits = self.settings.chunking
         by_hash: dict[str, list[str]] = {}
         for state in states.values():
             for doc_hash, ids in state.groups.items():
                 by_hash.setdefault(doc_hash, []).extend(ids)
-        written: set[str] = set()
+        written: dict[str, str] = {}
         bar = _progress(len(pending), progress)
         batch: list[tuple[_Pending, list[Chunk]]] = []
         size = 0
@@ -290,11 +290,11 @@ class Indexer:
             batch.append((item, chunks))
             size += len(chunks)
             if size >= EMBED_GROUP:
-                written |= self._flush(batch, by_hash, summary)
+                written.update(self._flush(batch, by_hash, summary))
                 bar.update(len(batch))
                 batch, size = [], 0
         if batch:
-            written |= self._flush(batch, by_hash, summary)
+            written.update(self._flush(batch, by_hash, summary))
             bar.update(len(batch))
         bar.close()
         return written
@@ -304,7 +304,7 @@ class Indexer:
         batch: list[tuple[_Pending, list[Chunk]]],
         by_hash: dict[str, list[str]],
         summary: IngestSummary,
-    ) -> set[str]:
+    ) -> dict[str, str]:
         # Vectors already stored for this source or for the same content (a rename), by text.
         reuse_ids: list[str] = []
         for item, _ in batch:
@@ -339,7 +339,7 @@ class Indexer:
         vectors_out = np.stack([fresh_by_k[k] if k in fresh_by_k else known[t] for k, t in enumerate(inputs)])
         summary.embedded_chunks += len(to_embed)
         self.store.add(ids, vectors_out, texts, metas)
-        return set(ids)
+        return {chunk_id: meta["source"] for chunk_id, meta in zip(ids, metas, strict=True)}
 
 
 
