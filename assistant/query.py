@@ -98,27 +98,37 @@ _QUARTER_WORDS = {
 _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), start=1)}
 _MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
+_QUARTER = re.compile(r"quarter", re.I)
+_TRIMESTRE = re.compile(r"trimestre|quartal", re.I)
+# (pattern, kind, a word the pattern cannot match without: a cheap test that skips it).
 _PERIOD_PATTERNS = [
-    (re.compile(r"\bq([1-4])\s*(?:of\s*)?'?(20\d\d|\d\d)\b", re.I), "q"),
-    (re.compile(r"\b(20\d\d)\s*q([1-4])\b", re.I), "yq"),
-    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(20\d\d)\b", re.I), "wq"),
+    (re.compile(r"\bq([1-4])\s*(?:of\s*)?'?(20\d\d|\d\d)\b", re.I), "q", re.compile(r"q", re.I)),
+    (re.compile(r"\b(20\d\d)\s*q([1-4])\b", re.I), "yq", re.compile(r"q", re.I)),
+    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(20\d\d)\b", re.I), "wq",
+     _QUARTER),
     (re.compile(r"\b(premier|deuxième|troisième|quatrième|primer|primero|segundo|tercer|tercero|cuarto)\s+"
-                r"trimestre\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "wq"),
-    (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq"),
-    (re.compile(rf"\b{_MONTH}\s+(?:to|through|-|–)\s+{_MONTH}\s+(?:of\s+)?(20\d\d)\b", re.I), "mm"),
-    (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq"),
+                r"trimestre\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "wq", _TRIMESTRE),
+    (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq", _TRIMESTRE),
+    (re.compile(rf"\b{_MONTH}\s+(?:to|through|-|–)\s+{_MONTH}\s+(?:of\s+)?(20\d\d)\b", re.I), "mm",
+     re.compile(_MONTH, re.I)),
+    (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq", _QUARTER),
     (re.compile(
         rf"\bquarter\s+(?:that\s+)?end(?:ed|ing|s)\s+(?:on\s+|in\s+)?(?:\d{{1,2}}\s+)?{_MONTH}\s*(?:\d{{1,2}},?\s*)?(20\d\d)\b",
         re.I,
-    ), "mq"),
-    (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq"),
-    (re.compile(r"\b([1-4])(?:er|e|º|°)?\s*(?:trimestre|quartal)\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "q"),
-    (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t"),
-    (re.compile(r"(20\d\d)\s*年?\s*第?\s*([一二三四1-4])\s*季度"), "cn"),
-    (re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s*'?(20\d\d|\d\d)\b", re.I), "fy"),
-    (re.compile(r"\b(?:full[- ]year|all of|whole year|year)\s+(20\d\d)\b", re.I), "y"),
+    ), "mq", _QUARTER),
+    (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq", _QUARTER),
+    (re.compile(r"\b([1-4])(?:er|e|º|°)?\s*(?:trimestre|quartal)\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "q",
+     _TRIMESTRE),
+    (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t", re.compile(r"t", re.I)),
+    (re.compile(r"(20\d\d)\s*年?\s*第?\s*([一二三四1-4])\s*季度"), "cn", re.compile(r"季度")),
+    (re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s*'?(20\d\d|\d\d)\b", re.I), "fy", re.compile(r"fy|fiscal", re.I)),
+    (re.compile(r"\b(?:full[- ]year|all of|whole year|year)\s+(20\d\d)\b", re.I), "y", re.compile(r"year|all of", re.I)),
 ]
 _YEAR = re.compile(r"(?<![\d$€£.,])(20[0-4]\d|19\d\d)(?![\d%])")
+# Every period pattern needs one of these; most sentences have none and skip the fifteen patterns.
+_FISCAL_BEFORE = re.compile(r"(fiscal|fy)\s*$", re.I)
+_FISCAL_YEAR_BEFORE = re.compile(r"(fiscal|fy)\s*(year\s*)?$", re.I)
+_PERIOD_HINT = re.compile(r"(?:19|20)\d\d|q[1-4]|fy|fiscal", re.I)
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
@@ -156,13 +166,17 @@ def fold(text: str) -> str:
 
 def find_periods(text: str) -> list[Period]:
     """Periods written in ``text``, in order, without duplicates."""
+    if not _PERIOD_HINT.search(text):
+        return []
     found: list[tuple[int, Period]] = []
     taken: list[tuple[int, int]] = []
-    for pattern, kind in _PERIOD_PATTERNS:
+    for pattern, kind, needs in _PERIOD_PATTERNS:
+        if not needs.search(text):
+            continue
         for m in pattern.finditer(text):
             a, b = m.group(1), m.group(2) if m.lastindex and m.lastindex > 1 else None
             if kind == "q":
-                fiscal = bool(re.search(r"(fiscal|fy)\s*$", text[max(0, m.start() - 8) : m.start()], re.I))
+                fiscal = bool(_FISCAL_BEFORE.search(text, max(0, m.start() - 8), m.start()))
                 period = Period(_year(b or ""), int(a), fiscal)
             elif kind == "yq":
                 period = Period(int(a), int(b or 0))
@@ -182,7 +196,7 @@ def find_periods(text: str) -> list[Period]:
                 period = Period(_year(a), 0, fiscal=True)
             else:
                 period = Period(int(a))
-            if period.quarter and re.search(r"(fiscal|fy)\s*(year\s*)?$", text[max(0, m.start() - 12) : m.start()], re.I):
+            if period.quarter and _FISCAL_YEAR_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 period = Period(period.year, period.quarter, True)
             found.append((m.start(), period))
             taken.append(m.span())
@@ -231,8 +245,73 @@ def find_entities(text: str) -> list[str]:
     return list(dict.fromkeys(e for _, e in entity_mentions(text)))
 
 
+_RUN = re.compile(r"[\w-]+")
+
+
+class Lexicon:
+    """Labelled word lists found in folded text with the same matches as :func:`_word_pattern`
+    (ASCII words on word boundaries, others anywhere), without a regex search per list: an ASCII
+    word can only occur where its leading run of word characters is a whole word of the text, so
+    one set intersection picks the few words worth looking for."""
+
+    def __init__(self, lists: dict[str, tuple[str, ...]]) -> None:
+        self.by_head: dict[str, list[tuple[str, str]]] = {}
+        self.anywhere: list[tuple[str, str]] = []
+        for label, words in lists.items():
+            for word in words:
+                if not word.isascii():
+                    self.anywhere.append((word, label))
+                elif head := _RUN.match(word):
+                    self.by_head.setdefault(head.group(), []).append((word, label))
+                else:
+                    raise ValueError(f"{word!r}: an ASCII word must start with a letter, digit, '_' or '-'")
+        self.heads = frozenset(self.by_head)
+
+    def first(self, folded: str) -> dict[str, int]:
+        """Label -> position of the first occurrence of any of its words."""
+        found: dict[str, int] = {}
+        for head in self.heads.intersection(_RUN.findall(folded)):
+            for word, label in self.by_head[head]:
+                _earliest(found, label, _find_word(folded, word))
+        if self.anywhere and not folded.isascii():  # words of other scripts cannot occur in ASCII text
+            for word, label in self.anywhere:
+                _earliest(found, label, folded.find(word))
+        return found
+
+
+def _earliest(found: dict[str, int], label: str, at: int) -> None:
+    if at >= 0 and at < found.get(label, at + 1):
+        found[label] = at
+
+
+def _find_word(text: str, word: str) -> int:
+    """Position of the first occurrence of ``word`` not inside a longer word, or -1."""
+    at = text.find(word)
+    while at >= 0:
+        if (at == 0 or not _is_word_char(text[at - 1])) and (
+            at + len(word) == len(text) or not _is_word_char(text[at + len(word)])
+        ):
+            return at
+        at = text.find(word, at + 1)
+    return -1
+
+
+def _is_word_char(char: str) -> bool:
+    """``[\\w-]`` of a regex: letters and digits of any script, underscore, hyphen."""
+    return char.isalnum() or char in "_-"
+
+
+@functools.cache
+def _lexicon(words: tuple[str, ...]) -> Lexicon:
+    return Lexicon({"": words})
+
+
 def has_word(folded: str, words: tuple[str, ...]) -> bool:
-    return _word_pattern(words).search(folded) is not None
+    return bool(_lexicon(words).first(folded))
+
+
+_METRICS = Lexicon(METRIC_WORDS)
+_REGIONS = Lexicon({**REGIONS, "global": GLOBAL_WORDS})
 
 
 _ENGLISH = re.compile(r"\b(the|what|which|who|how|did|does|is|was|were|of|in|and)\b", re.I)
@@ -266,7 +345,8 @@ _STOCK = re.compile(r"\bshares?\s+(fell|rose|jumped|slid|dropped|gained|climbed|
 def find_metrics(text: str) -> list[str]:
     """Metrics a text speaks of; "held 4% of the global market" speaks of a share."""
     folded = fold(text)
-    metrics = [m for m, words in METRIC_WORDS.items() if has_word(folded, words)]
+    found = _METRICS.first(folded)
+    metrics = [m for m in METRIC_WORDS if m in found]
     if "share" in metrics and _STOCK.search(text):
         metrics.remove("share")
     if "share" not in metrics and _SHARE.search(text):
@@ -338,10 +418,11 @@ def _counted(question: str) -> tuple[str, ...]:
 
 def region_of(folded: str) -> str | None:
     """The first non-global region named in folded text, else "global" if the world is named."""
-    hits = [(m.start(), name) for name, words in REGIONS.items() if (m := _word_pattern(words).search(folded))]
+    found = _REGIONS.first(folded)
+    hits = [(at, name) for name, at in found.items() if name != "global"]
     if hits:
         return min(hits)[1]
-    return "global" if has_word(folded, GLOBAL_WORDS) else None
+    return "global" if "global" in found else None
 
 
 def analyse(question: str) -> QueryPlan:

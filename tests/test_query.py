@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant import query
 from assistant.query import Period, analyse, find_entities, find_periods, resolve_followup
 
 
@@ -60,3 +65,35 @@ def test_follow_up_moves_the_period() -> None:
 def test_why_follow_up_keeps_the_subject() -> None:
     plan = resolve_followup("Why?", HISTORY)
     assert plan.why and plan.entities == ("AWS",)
+
+
+# Text built from the pieces the readers look for, so random strings hit their edge cases often.
+_PIECES = st.sampled_from(
+    ["quarter", "Q3 ", "q4'25", "2025", "1998", "FY26", "fiscal year ", "june to september ", "june ",
+     "market share", "spend on", "share", "asia-pacific", "asia", "china", "中国", "global", "year ",
+     "trimestre ", "2T2025", "2025年第二季度", "-", "_", "é", " ", ".", ",", "'", "%", "x", "\n"]
+)
+_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=25).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_lexicon_finds_what_the_word_regex_finds(text: str) -> None:
+    folded = query.fold(text)
+    lists = {**query.METRIC_WORDS, **query.REGIONS, "global": query.GLOBAL_WORDS}
+    expected = {
+        label: m.start() for label, words in lists.items() if (m := query._word_pattern(words).search(folded))
+    }
+    assert query.Lexicon(lists).first(folded) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_period_prefilters_skip_only_patterns_that_cannot_match(text: str) -> None:
+    fast = find_periods(text)
+    anything = re.compile("")
+    patterns = [(pattern, kind, anything) for pattern, kind, _ in query._PERIOD_PATTERNS]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(query, "_PERIOD_HINT", anything)
+        patch.setattr(query, "_PERIOD_PATTERNS", patterns)
+        assert find_periods(text) == fast
