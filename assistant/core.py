@@ -77,7 +77,12 @@ class Assistant:
             settings = load_settings(**overrides)
         elif index is not None or overrides:
             settings = settings.model_copy(update={**overrides, **({"index": Path(index)} if index else {})})
-        embedder = get_embedder(settings.embedding_model, settings.embedding_dtype, settings.embedding_batch_size)
+        embedder = get_embedder(
+            settings.embedding_model,
+            settings.embedding_dtype,
+            settings.embedding_batch_size,
+            settings.embedding_workers,
+        )
         return cls(settings, ChunkStore(settings), embedder)
 
     # ---- ingestion ----------------------------------------------------------------------

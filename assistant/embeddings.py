@@ -11,7 +11,8 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -74,16 +75,19 @@ def cpu_has_bf16() -> bool:
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or another sentence-transformers model) on the CPU."""
 
-    def __init__(self, model: str, *, dtype: str = "auto", batch_size: int = 64) -> None:
+    def __init__(self, model: str, *, dtype: str = "auto", batch_size: int = 32, workers: int = 0) -> None:
         self.name = model
         self.path = resolve_model_path(model)
         self.dtype = ("bfloat16" if cpu_has_bf16() else "float32") if dtype == "auto" else dtype
         self.batch_size = batch_size
+        self.workers = workers or default_workers()
         self._model: SentenceTransformer | None = None
         self._tokenizer: Tokenizer | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._preprocess_lock = threading.Lock()  # a fast tokenizer must not be used by two threads at once
         self._threads_lock = threading.Lock()
-        self._queries = 0  # queries being embedded now (they run single-threaded)
+        self._single = 0  # encodes running single-threaded now (queries, or batches of a parallel encode)
         self._saved_threads = 1
 
     @property
@@ -102,7 +106,8 @@ class SentenceTransformerEmbedder:
         kwargs: dict[str, Any] = {}
         if self.dtype == "bfloat16":
             kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
-        return SentenceTransformer(self.path, device="cpu", local_files_only=True, **kwargs)
+        model = SentenceTransformer(self.path, device="cpu", local_files_only=True, **kwargs)
+        return model.eval()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -123,16 +128,18 @@ class SentenceTransformerEmbedder:
         return [len(e.ids) for e in encodings]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts``, in batches of similar length (little padding). Several batches
+        run on ``workers`` threads of one core each: on these small matrices that measured 1.2-1.3x
+        faster than one batch at a time on all cores."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        texts = list(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if self.workers < 2 or len(batches) < 2:
+            return self._gather(texts, batches, map(functools.partial(self._encode, texts), batches))
+        with self._single_thread():
+            return self._gather(texts, batches, self._executor().map(functools.partial(self._encode, texts), batches))
 
     def embed_query(self, text: str) -> np.ndarray:
         """One short text on one thread: on a busy CPU, splitting a tiny input across threads
@@ -140,25 +147,62 @@ class SentenceTransformerEmbedder:
         with self._single_thread():
             return self.embed_documents([text])[0]
 
+    def _encode(self, texts: list[str], batch: list[int]) -> np.ndarray:
+        import torch
+
+        model = self.model
+        with self._preprocess_lock:
+            features = model.preprocess([texts[i] for i in batch])
+        with torch.inference_mode():
+            vectors = model(features)["sentence_embedding"].float()
+            return torch.nn.functional.normalize(vectors, dim=-1).numpy()
+
+    @staticmethod
+    def _gather(texts: list[str], batches: list[list[int]], results: Iterable[np.ndarray]) -> np.ndarray:
+        out: np.ndarray | None = None
+        for batch, vectors in zip(batches, results, strict=True):
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[batch] = vectors
+        assert out is not None
+        return out
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
+            return self._pool
+
     @contextlib.contextmanager
     def _single_thread(self) -> Iterator[None]:
         import torch
 
         with self._threads_lock:
-            if self._queries == 0:
+            if self._single == 0:
                 self._saved_threads = torch.get_num_threads()
                 torch.set_num_threads(1)
-            self._queries += 1
+            self._single += 1
         try:
             yield
         finally:
             with self._threads_lock:
-                self._queries -= 1
-                if self._queries == 0:
+                self._single -= 1
+                if self._single == 0:
                     torch.set_num_threads(self._saved_threads)
 
 
+def default_workers() -> int:
+    """Encoder threads for a large input: the usable cores, at most four (measured on two)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 @functools.cache
-def get_embedder(model: str, dtype: str = "auto", batch_size: int = 64) -> SentenceTransformerEmbedder:
+def get_embedder(
+    model: str, dtype: str = "auto", batch_size: int = 32, workers: int = 0
+) -> SentenceTransformerEmbedder:
     """One embedder per configuration, shared by every Assistant in a process (the model is 90 MB)."""
-    return SentenceTransformerEmbedder(model, dtype=dtype, batch_size=batch_size)
+    return SentenceTransformerEmbedder(model, dtype=dtype, batch_size=batch_size, workers=workers)

@@ -20,6 +20,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from assistant.types import Chunk, Document, IngestSummary
 
 log = logging.getLogger(__name__)
 
-EMBED_GROUP = 64  # chunks embedded and written together (progress kept if a run is killed)
+EMBED_GROUP = 128  # chunks embedded and written together (progress kept if a run is killed)
 
 
 @dataclass
@@ -280,31 +281,40 @@ class Indexer:
         bar = _progress(len(pending), progress)
         batch: list[tuple[_Pending, list[Chunk]]] = []
         size = 0
-        for item in pending:
-            chunks = chunk_document(
-                item.doc,
-                self.embedder.count_tokens,
-                max_tokens=limits.max_tokens,
-                target_tokens=limits.target_tokens,
-            )
-            batch.append((item, chunks))
-            size += len(chunks)
-            if size >= EMBED_GROUP:
-                written.update(self._flush(batch, by_hash, summary))
+        # Each group is stored on a second thread while the next one is chunked and embedded; groups
+        # are still stored in order, one at a time, and all of them before this returns.
+        with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+            storing: Future[None] | None = None
+            for i, item in enumerate(pending):
+                chunks = chunk_document(
+                    item.doc,
+                    self.embedder.count_tokens,
+                    max_tokens=limits.max_tokens,
+                    target_tokens=limits.target_tokens,
+                )
+                batch.append((item, chunks))
+                size += len(chunks)
+                if size < EMBED_GROUP and i < len(pending) - 1:
+                    continue
+                ids, vectors, texts, metas = self._embed(batch, by_hash, summary)
+                if storing is not None:
+                    storing.result()
+                storing = writer.submit(self.store.add, ids, vectors, texts, metas)
+                written.update((chunk_id, meta["source"]) for chunk_id, meta in zip(ids, metas, strict=True))
                 bar.update(len(batch))
                 batch, size = [], 0
-        if batch:
-            written.update(self._flush(batch, by_hash, summary))
-            bar.update(len(batch))
+            if storing is not None:
+                storing.result()
         bar.close()
         return written
 
-    def _flush(
+    def _embed(
         self,
         batch: list[tuple[_Pending, list[Chunk]]],
         by_hash: dict[str, list[str]],
         summary: IngestSummary,
-    ) -> dict[str, str]:
+    ) -> tuple[list[str], np.ndarray, list[str], list[dict[str, Any]]]:
+        """The records of a group of chunked documents: ids, vectors, texts and metadata."""
         # Vectors already stored for this source or for the same content (a rename), by text.
         reuse_ids: list[str] = []
         for item, _ in batch:
@@ -338,8 +348,7 @@ class Indexer:
         fresh_by_k = dict(zip(to_embed, fresh, strict=True))
         vectors_out = np.stack([fresh_by_k[k] if k in fresh_by_k else known[t] for k, t in enumerate(inputs)])
         summary.embedded_chunks += len(to_embed)
-        self.store.add(ids, vectors_out, texts, metas)
-        return {chunk_id: meta["source"] for chunk_id, meta in zip(ids, metas, strict=True)}
+        return ids, vectors_out, texts, metas
 
 
 
