@@ -3,7 +3,9 @@
 Three indexes of the sample corpus: the product as configured (bf16 encoder where the CPU has
 AMX), the product forced to fp32, and the naive LangChain pipeline (Chroma similarity search,
 top 8 on the question). recall@8 = share of a question's gold sources among the sources of the
-top 8 passages, averaged over the answerable questions that list gold sources.
+top 8 passages, averaged over the answerable questions that list gold sources. The product is
+measured twice: through its LangChain retriever on the question alone (as the naive store is),
+and as ``ask`` retrieves, reading a follow-up ("And Google Cloud?") with its conversation.
 """
 
 from __future__ import annotations
@@ -19,19 +21,31 @@ from bench.report import Figure, ratio
 K = 8
 
 
-def recall_at_k(search: Callable[[str], Iterable[str]], rows: list[dict[str, Any]]) -> float:
-    """Mean share of gold sources found among the sources ``search`` returns for each question."""
+def recall_at_k(search: Callable[[dict[str, Any]], Iterable[str]], rows: list[dict[str, Any]]) -> float:
+    """Mean share of gold sources found among the sources ``search`` returns for each question row."""
     total = 0.0
     for row in rows:
-        found = set(search(row["question"]))
+        found = set(search(row))
         gold = set(row["gold_sources"])
         total += len(gold & found) / len(gold)
     return total / len(rows)
 
 
-def product_search(assistant: Any) -> Callable[[str], list[str]]:
+def product_search(assistant: Any) -> Callable[[dict[str, Any]], list[str]]:
+    """The LangChain retriever on the question alone (a follow-up such as "Why?" without its history)."""
     retriever = assistant.as_retriever(k=K)
-    return lambda q: [d.metadata["source"] for d in retriever.invoke(q)]
+    return lambda row: [d.metadata["source"] for d in retriever.invoke(row["question"])]
+
+
+def product_search_in_conversation(assistant: Any) -> Callable[[dict[str, Any]], list[str]]:
+    """What ``ask`` retrieves: a follow-up is read with the conversation before it."""
+    from assistant.query import resolve_followup
+
+    def search(row: dict[str, Any]) -> list[str]:
+        plan = resolve_followup(row["question"], assistant.clean_history(row.get("history")))
+        return [p.source for p in assistant.searcher.search(plan, k=K)]
+
+    return search
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -41,6 +55,7 @@ def run(ctx: Context) -> list[Figure]:
     corpus = index.parent / "corpus"
     product = open_assistant(index, corpus)
     recall_product = recall_at_k(product_search(product), rows)
+    recall_conversation = recall_at_k(product_search_in_conversation(product), rows)
 
     fp32_root = ctx.scratch("sample-fp32")
     fp32_corpus = shutil.copytree(SAMPLE_CORPUS, fp32_root / "corpus")
@@ -51,13 +66,20 @@ def run(ctx: Context) -> list[Figure]:
     embeddings = naive_embeddings()
     persist = ctx.scratch("sample-naive")
     _, store = naive_ingest(sorted(SAMPLE_CORPUS.glob("*.md")), persist, embeddings)
-    recall_naive = recall_at_k(lambda q: [d.metadata["source"] for d in store.similarity_search(q, k=K)], rows)
+    recall_naive = recall_at_k(
+        lambda row: [d.metadata["source"] for d in store.similarity_search(row["question"], k=K)], rows
+    )
 
     dtype = product.embedder.dtype
     return [
         Figure(
             f"recall@{K} gold sources: product ({dtype})", recall_product, "recall", "naive LangChain",
             recall_naive, ratio(recall_product, recall_naive), note=f"{len(rows)} answerable questions",
+        ),
+        Figure(
+            f"recall@{K} gold sources: product reading follow-ups with their history", recall_conversation,
+            "recall", "naive LangChain (no history)", recall_naive, ratio(recall_conversation, recall_naive),
+            note=f"{sum(bool(r.get('history')) for r in rows)} of the questions are follow-ups",
         ),
         Figure(
             f"recall@{K} gold sources: product fp32", recall_fp32, "recall", f"product {dtype}",
