@@ -14,16 +14,18 @@ rename or reuse embeddings of unchanged chunks, and does not report duplicates b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,6 +38,9 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk, Document, IngestSummary
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 EMBED_GROUP = 128  # chunks embedded and written together (progress kept if a run is killed)
 
@@ -281,17 +286,19 @@ class Indexer:
         bar = _progress(len(pending), progress)
         batch: list[tuple[_Pending, list[Chunk]]] = []
         size = 0
-        # Each group is stored on a second thread while the next one is chunked and embedded; groups
-        # are still stored in order, one at a time, and all of them before this returns.
-        with ThreadPoolExecutor(1, thread_name_prefix="store") as writer:
+        chunk = functools.partial(
+            chunk_document,
+            count_tokens=self.embedder.count_tokens,
+            max_tokens=limits.max_tokens,
+            target_tokens=limits.target_tokens,
+        )
+        # Documents are chunked a few ahead on one thread and each group is stored on another, both
+        # while the encoder works; groups are still stored in order, one at a time, and all of them
+        # before this returns.
+        with ThreadPoolExecutor(1, "chunk") as chunker, ThreadPoolExecutor(1, "store") as writer:
             storing: Future[None] | None = None
-            for i, item in enumerate(pending):
-                chunks = chunk_document(
-                    item.doc,
-                    self.embedder.count_tokens,
-                    max_tokens=limits.max_tokens,
-                    target_tokens=limits.target_tokens,
-                )
+            chunked = _ahead(chunker, chunk, [item.doc for item in pending], depth=16)
+            for i, (item, chunks) in enumerate(zip(pending, chunked, strict=True)):
                 batch.append((item, chunks))
                 size += len(chunks)
                 if size < EMBED_GROUP and i < len(pending) - 1:
@@ -350,6 +357,17 @@ class Indexer:
         summary.embedded_chunks += len(to_embed)
         return ids, vectors_out, texts, metas
 
+
+
+def _ahead(executor: ThreadPoolExecutor, fn: Callable[[T], R], items: Sequence[T], depth: int) -> Iterator[R]:
+    """``map(fn, items)`` computed on ``executor`` up to ``depth`` items ahead of the consumer."""
+    futures: deque[Future[R]] = deque()
+    for item in items:
+        futures.append(executor.submit(fn, item))
+        if len(futures) > depth:
+            yield futures.popleft().result()
+    while futures:
+        yield futures.popleft().result()
 
 
 def _count(
