@@ -82,6 +82,7 @@ class Assistant:
             settings.embedding_dtype,
             settings.embedding_batch_size,
             settings.embedding_workers,
+            settings.embedding_fused,
         )
         return cls(settings, ChunkStore(settings), embedder)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -24,7 +25,16 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
 
+log = logging.getLogger(__name__)
+
 MINILM_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+# Texts the fused encoder must embed as the plain one does (bfloat16 rounding aside) to be used.
+FUSION_PROBE = [
+    "Amazon Web Services held 30% of the worldwide cloud infrastructure market in Q2 2025.",
+    "Why",
+    "Microsoft will invest $80 billion in AI-enabled data centres this fiscal year, much of it in the US. " * 6,
+]
+FUSION_MIN_COSINE = 0.995  # bfloat16 rounding alone stays above 0.998; a wrong kernel falls far below
 
 
 @runtime_checkable
@@ -73,14 +83,19 @@ def cpu_has_bf16() -> bool:
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 (or another sentence-transformers model) on the CPU."""
+    """all-MiniLM-L6-v2 (or another sentence-transformers model) on the CPU, in bfloat16 where the
+    CPU has native bfloat16 units, with oneDNN fused kernels where they match (``cpu_kernels``)."""
 
-    def __init__(self, model: str, *, dtype: str = "auto", batch_size: int = 32, workers: int = 0) -> None:
+    def __init__(
+        self, model: str, *, dtype: str = "auto", batch_size: int = 32, workers: int = 0, fused: bool = True
+    ) -> None:
         self.name = model
         self.path = resolve_model_path(model)
         self.dtype = ("bfloat16" if cpu_has_bf16() else "float32") if dtype == "auto" else dtype
         self.batch_size = batch_size
         self.workers = workers or default_workers()
+        self.fused = fused  # asked for; whether the loaded model really is: ``fused_layers``
+        self.fused_layers = 0
         self._model: SentenceTransformer | None = None
         self._tokenizer: Tokenizer | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -106,8 +121,32 @@ class SentenceTransformerEmbedder:
         kwargs: dict[str, Any] = {}
         if self.dtype == "bfloat16":
             kwargs["model_kwargs"] = {"dtype": torch.bfloat16}
-        model = SentenceTransformer(self.path, device="cpu", local_files_only=True, **kwargs)
-        return model.eval()
+
+        def load() -> SentenceTransformer:
+            return SentenceTransformer(self.path, device="cpu", local_files_only=True, **kwargs).eval()
+
+        model = load()
+        if self.fused:
+            model = self._fuse(model, load)
+        return model
+
+    def _fuse(self, model: SentenceTransformer, load: Callable[[], SentenceTransformer]) -> SentenceTransformer:
+        """The model with oneDNN fused kernels, kept only if its vectors match the plain model's."""
+        from assistant import cpu_kernels
+
+        if not cpu_kernels.available():
+            return model
+        plain = _unit(model.encode(FUSION_PROBE))
+        layers = cpu_kernels.fuse_bert(model)
+        if not layers:
+            return model
+        fused = _unit(model.encode(FUSION_PROBE))
+        cosine = float(np.min(np.sum(plain * fused, axis=1)))
+        if cosine < FUSION_MIN_COSINE:
+            log.warning("fused encoder kernels disagree with PyTorch (cosine %.5f); using plain PyTorch", cosine)
+            return load()
+        self.fused_layers = layers
+        return model
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -191,6 +230,11 @@ class SentenceTransformerEmbedder:
                     torch.set_num_threads(self._saved_threads)
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
 def default_workers() -> int:
     """Encoder threads for a large input: the usable cores, at most four (measured on two)."""
     try:
@@ -202,7 +246,7 @@ def default_workers() -> int:
 
 @functools.cache
 def get_embedder(
-    model: str, dtype: str = "auto", batch_size: int = 32, workers: int = 0
+    model: str, dtype: str = "auto", batch_size: int = 32, workers: int = 0, fused: bool = True
 ) -> SentenceTransformerEmbedder:
     """One embedder per configuration, shared by every Assistant in a process (the model is 90 MB)."""
-    return SentenceTransformerEmbedder(model, dtype=dtype, batch_size=batch_size, workers=workers)
+    return SentenceTransformerEmbedder(model, dtype=dtype, batch_size=batch_size, workers=workers, fused=fused)

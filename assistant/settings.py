@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     embedding_workers: int = Field(
         0, ge=0, le=64, description="Encoder threads for large inputs; 0: the usable cores, at most 4."
     )
+    embedding_fused: bool = Field(
+        True,
+        description="Run the encoder's linear layers as fused oneDNN kernels where PyTorch has them "
+        "(kept only if they match plain PyTorch at load); false: plain PyTorch.",
+    )
     chunking: ChunkingSettings = Field(ChunkingSettings(), description="Chunk sizes.")
     retrieval: RetrievalSettings = Field(RetrievalSettings(), description="Retrieval depth and fusion.")
     limits: LimitSettings = Field(LimitSettings(), description="Size limits on inputs.")

@@ -1,4 +1,5 @@
-"""The encoder: parallel batches give the vectors one batch at a time gives, in input order."""
+"""The encoder: parallel batches give the vectors one batch at a time gives, in input order; fused
+kernels give the plain encoder's vectors, and are dropped when they do not."""
 
 from __future__ import annotations
 
@@ -72,3 +73,44 @@ def test_thread_count_is_restored_after_parallel_encodes_and_queries(texts: list
 
 def test_empty_input_gives_no_vectors() -> None:
     assert SentenceTransformerEmbedder(MODEL).embed_documents([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_fused_kernels_give_the_plain_encoders_vectors(texts: list[str], dtype: str) -> None:
+    from assistant import cpu_kernels
+
+    if not cpu_kernels.available():
+        pytest.skip("this PyTorch build has no oneDNN fused linear kernels")
+    fused = SentenceTransformerEmbedder(MODEL, dtype=dtype, batch_size=8, workers=2)
+    plain = SentenceTransformerEmbedder(MODEL, dtype=dtype, batch_size=8, workers=2, fused=False)
+    a, b = fused.embed_documents(texts), plain.embed_documents(texts)
+    assert fused.fused_layers == 6 and plain.fused_layers == 0
+    cosine = np.sum(a * b, axis=1)
+    assert cosine.min() > (0.999 if dtype == "bfloat16" else 0.99999)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-3)
+    query = "What was Alibaba Cloud's global market share in Q2 2025?"
+    assert float(fused.embed_query(query) @ plain.embed_query(query)) > 0.999
+
+
+def test_fused_kernels_that_disagree_are_not_used(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import cpu_kernels
+
+    if not cpu_kernels.available():
+        pytest.skip("this PyTorch build has no oneDNN fused linear kernels")
+    real = cpu_kernels.fuse_bert
+
+    def broken(model: torch.nn.Module) -> int:
+        layers = real(model)
+        for module in model.modules():
+            if isinstance(module, cpu_kernels.PackedLinear) and module.activation == "gelu":
+                module.activation = "relu"  # a kernel that computes the wrong function
+        return layers
+
+    monkeypatch.setattr(cpu_kernels, "fuse_bert", broken)
+    embedder = SentenceTransformerEmbedder(MODEL, dtype="float32", batch_size=8)
+    vectors = embedder.embed_documents(texts)
+    assert embedder.fused_layers == 0
+    reference = SentenceTransformer(resolve_model_path(MODEL), device="cpu").encode(
+        texts, batch_size=8, normalize_embeddings=True
+    )
+    assert np.sum(vectors * reference, axis=1).min() > 0.99999
