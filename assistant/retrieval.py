@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank; a question that
+names a period adds a third ranking, of the leading candidates that name it.
 
 The lexical side is a :class:`Snapshot` built from what Chroma stores: the current complete
 version of every document, its chunk texts and metadata. Questions run against one snapshot
@@ -23,7 +24,7 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
-from assistant.query import QueryPlan, aliases_of, analyse, fold
+from assistant.query import Period, QueryPlan, aliases_of, analyse, find_periods, fold
 from assistant.settings import RetrievalSettings
 from assistant.store import ChunkStore
 from assistant.sync import scan_index
@@ -122,6 +123,7 @@ class Snapshot:
     position: dict[str, int] = field(default_factory=dict)
     bm25: Any = None
     df: dict[str, int] = field(default_factory=dict)
+    _periods: dict[int, tuple[Period, ...]] = field(default_factory=dict)  # by chunk, filled as asked
 
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
@@ -200,6 +202,13 @@ class Snapshot:
             page=int(meta.get("page") or 0) or None,
             section=str(meta.get("section") or ""),
         )
+
+    def names_period(self, k: int, asked: Sequence[Period]) -> bool:
+        """Whether chunk ``k`` (its title or text) names a period within one of ``asked``."""
+        periods = self._periods.get(k)
+        if periods is None:
+            periods = self._periods.setdefault(k, tuple(find_periods(f"{self.metas[k].get('title', '')}\n{self.texts[k]}")))
+        return any(p.contains(q) for p in asked for q in periods)
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         if not filters:
@@ -302,6 +311,13 @@ class HybridSearcher:
             for rank, (pos, _) in enumerate(ranking):
                 fused[pos] = fused.get(pos, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
         order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
+        if plan.periods and not plan.trend:
+            # A third ranking over the head of the list: the candidates that name an asked period.
+            head = order[: max(2 * k, 20)]
+            on_period = [pos for pos in head if snap.names_period(pos, plan.periods)]
+            for rank, pos in enumerate(on_period):
+                fused[pos] += 1.0 / (self.settings.rrf_k + rank + 1)
+            order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
         picked: list[Passage] = []
         per_doc: dict[str, int] = {}
         for pos in order:
