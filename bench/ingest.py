@@ -4,7 +4,9 @@ Product: ``Assistant.ingest`` (sentence-aware chunks, bf16 encoder on CPUs with 
 Baseline (a): what a tutorial would write: the raw file text (front matter included, as
 ``TextLoader`` reads it), ``RecursiveCharacterTextSplitter(1000, 200)``, ``HuggingFaceEmbeddings``
 (fp32) and ``Chroma.from_documents``. Baseline (b): ``SentenceTransformer.encode`` in fp32 of the
-exact inputs the product embeds. Models are loaded before the clock starts, for every contender.
+exact inputs the product embeds. Baseline (c): the product with plain PyTorch kernels instead of
+oneDNN's fused ones (``embedding_fused=False``), to show what that part is worth. Models are loaded
+before the clock starts, for every contender.
 """
 
 from __future__ import annotations
@@ -58,21 +60,24 @@ def run(ctx: Context) -> list[Figure]:
     reps = ctx.pick("ingest.reps", 3, 1)
     corpus = ctx.scratch("ingest-corpus")
     files = generate(n_articles, corpus, ctx.seed)
-    log(f"ingest: {n_articles} articles, {reps} repetition(s) of product, naive pipeline and raw encode")
+    log(f"ingest: {n_articles} articles, {reps} repetition(s) of product, naive pipeline, raw encode, plain kernels")
     naive = naive_embeddings()
     fp32 = SentenceTransformer(str(get_model_path()), device="cpu")
     fp32.encode(["warm up"])
     product_s: list[float] = []
     naive_s: list[float] = []
     raw_s: list[float] = []
+    plain_s: list[float] = []
     summary: Any = None
     assistant: Any = None
     naive_chunks = 0
     reference = np.zeros((0, 384), dtype=np.float32)
-    for rep in range(reps):  # interleaved, so machine noise hits all three alike
+    for rep in range(reps):  # interleaved, so machine noise hits all four alike
         assistant = open_assistant(ctx.scratch(f"ingest-index-{rep}"), corpus)
         seconds, summary = timed(partial(assistant.ingest, [corpus]))
         product_s.append(seconds)
+        plain = open_assistant(ctx.scratch(f"ingest-plain-{rep}"), corpus, embedding_fused=False)
+        plain_s.append(timed(partial(plain.ingest, [corpus]))[0])
         persist = ctx.scratch(f"naive-{rep}")
         seconds, (naive_chunks, _) = timed(partial(naive_ingest, files, persist, naive))
         naive_s.append(seconds)
@@ -80,13 +85,16 @@ def run(ctx: Context) -> list[Figure]:
         batch = assistant.settings.embedding_batch_size
         seconds, reference = timed(partial(fp32.encode, texts, batch_size=batch, normalize_embeddings=True))
         raw_s.append(seconds)
-        log(f"ingest rep {rep + 1}: product {product_s[-1]:.1f} s, naive {naive_s[-1]:.1f} s, raw {raw_s[-1]:.1f} s")
+        log(
+            f"ingest rep {rep + 1}: product {product_s[-1]:.1f} s, plain kernels {plain_s[-1]:.1f} s, "
+            f"naive {naive_s[-1]:.1f} s, raw {raw_s[-1]:.1f} s"
+        )
     ctx.shared.update(ingest_corpus=corpus, ingest_index=assistant.settings.index, full_build_s=median(product_s))
     reference = np.asarray(reference, dtype=np.float32)
     norms = np.linalg.norm(stored, axis=1)
     cosine = np.sum(reference * stored, axis=1) / (np.linalg.norm(reference, axis=1) * norms)
 
-    product, base, raw = median(product_s), median(naive_s), median(raw_s)
+    product, base, raw, unfused = median(product_s), median(naive_s), median(raw_s), median(plain_s)
     dtype = assistant.embedder.dtype
     chunks = summary.chunks
     return [
@@ -102,6 +110,11 @@ def run(ctx: Context) -> list[Figure]:
         Figure(
             "ingest: product vs raw fp32 encode of its chunks", product, "s", "SentenceTransformer fp32 encode",
             raw, raw / product, note="ratio = encode-only time / full product ingest time",
+        ),
+        Figure(
+            "ingest: product vs the product on plain PyTorch kernels", product, "s",
+            f"embedding_fused=False ({dtype})", unfused, unfused / product,
+            note=f"ratio = plain/fused; fused layers {assistant.embedder.fused_layers}",
         ),
         Figure(f"embedding cosine {dtype} vs fp32: mean", float(cosine.mean()), "cosine"),
         Figure(
