@@ -51,7 +51,8 @@ def product_search_in_conversation(assistant: Any) -> Callable[[dict[str, Any]],
 
 def run(ctx: Context) -> list[Figure]:
     rows = questions(answerable_only=True)[: ctx.pick("quality.questions", 1000, 30)]
-    log(f"retrieval quality: recall@{K} over {len(rows)} questions, three indexes of the sample corpus")
+    single = [r for r in rows if not r.get("history")]
+    log(f"retrieval quality: recall@{K} over {len(rows)} questions, four indexes of the sample corpus")
     index = sample_index(ctx)
     corpus = index.parent / "corpus"
     product = open_assistant(index, corpus)
@@ -73,19 +74,29 @@ def run(ctx: Context) -> list[Figure]:
     embeddings = naive_embeddings()
     persist = ctx.scratch("sample-naive")
     _, store = naive_ingest(sorted(SAMPLE_CORPUS.glob("*.md")), persist, embeddings)
-    recall_naive = recall_at_k(
-        lambda row: [d.metadata["source"] for d in store.similarity_search(row["question"], k=K)], rows
-    )
+    def naive_search(row: dict[str, Any]) -> list[str]:
+        return [d.metadata["source"] for d in store.similarity_search(row["question"], k=K)]
+
+    recall_naive = recall_at_k(naive_search, rows)
+    single_product, single_naive = recall_at_k(product_search(product), single), recall_at_k(naive_search, single)
 
     dtype = product.embedder.dtype
     return [
         Figure(
             f"recall@{K} gold sources: product ({dtype})", recall_product, "recall", "naive LangChain",
-            recall_naive, ratio(recall_product, recall_naive), note=f"{len(rows)} answerable questions",
+            recall_naive, ratio(recall_product, recall_naive),
+            note=f"{len(rows)} answerable questions; follow-ups (\"Why?\") searched without their history",
+        ),
+        Figure(
+            f"recall@{K} gold sources, single-turn questions: product", single_product, "recall",
+            "naive LangChain", single_naive, ratio(single_product, single_naive), ">= naive",
+            single_product >= single_naive,
+            note=f"{len(single)} questions without history: both retrievers see all the question says",
         ),
         Figure(
             f"recall@{K} gold sources: product reading follow-ups with their history", recall_conversation,
             "recall", "naive LangChain (no history)", recall_naive, ratio(recall_conversation, recall_naive),
+            ">= naive", recall_conversation >= recall_naive,
             note=f"{sum(bool(r.get('history')) for r in rows)} of the questions are follow-ups",
         ),
         Figure(
