@@ -20,11 +20,13 @@ from assistant.query import (
     Period,
     QueryPlan,
     aliases_of,
+    ascii_fold,
     entity_mentions,
     find_entities,
     find_metrics,
     find_periods,
     fold,
+    has_any,
     region_of,
 )
 from assistant.retrieval import tokenize
@@ -84,8 +86,14 @@ def make_generator(settings: Settings) -> AnswerGenerator:
     return make_llm_generator(settings)
 
 
+_INSTRUCTION_WORDS = (
+    "ignore", "disregard", "forget", "override", "system prompt", "you are now", "as an ai", "jailbreak",
+    "answer", "respond", "reply", "state", "say", "tell", "claim", "<",
+)  # every match of _INSTRUCTION holds one
+
+
 def is_instruction(text: str) -> bool:
-    return bool(_INSTRUCTION.search(text))
+    return has_any(ascii_fold(text), _INSTRUCTION_WORDS) and bool(_INSTRUCTION.search(text))
 
 
 def _is_heading(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 # Canonical entity -> the ways articles and users write it (lower case).
@@ -98,36 +99,44 @@ _QUARTER_WORDS = {
 _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), start=1)}
 _MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
-_QUARTER = re.compile(r"quarter", re.I)
-_TRIMESTRE = re.compile(r"trimestre|quartal", re.I)
-# (pattern, kind, a word the pattern cannot match without: a cheap test that skips it).
-_PERIOD_PATTERNS = [
-    (re.compile(r"\bq([1-4])\s*(?:of\s*)?'?(20\d\d|\d\d)\b", re.I), "q", re.compile(r"q", re.I)),
-    (re.compile(r"\b(20\d\d)\s*q([1-4])\b", re.I), "yq", re.compile(r"q", re.I)),
+
+
+def _has(*words: str) -> frozenset[str]:
+    """Words (case-folded) of which every match of a pattern contains one."""
+    return frozenset(words)
+
+
+# (pattern, kind, words of which every match contains one, case-folded): a pattern none of whose
+# words is in the text is skipped, after one substring search per word instead of a scan each.
+_PERIOD_PATTERNS: list[tuple[re.Pattern[str], str, frozenset[str]]] = [
+    (re.compile(r"\bq([1-4])\s*(?:of\s*)?'?(20\d\d|\d\d)\b", re.I), "q", _has("q1", "q2", "q3", "q4")),
+    (re.compile(r"\b(20\d\d)\s*q([1-4])\b", re.I), "yq", _has("q1", "q2", "q3", "q4")),
     (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?(20\d\d)\b", re.I), "wq",
-     _QUARTER),
+     _has("quarter")),
     (re.compile(r"\b(premier|deuxième|troisième|quatrième|primer|primero|segundo|tercer|tercero|cuarto)\s+"
-                r"trimestre\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "wq", _TRIMESTRE),
-    (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq", _TRIMESTRE),
+                r"trimestre\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "wq", _has("trimestre")),
+    (re.compile(r"\b(erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\s+quartal\s+(20\d\d)\b", re.I), "wq",
+     _has("quartal")),
     (re.compile(rf"\b{_MONTH}\s+(?:to|through|-|–)\s+{_MONTH}\s+(?:of\s+)?(20\d\d)\b", re.I), "mm",
-     re.compile(_MONTH, re.I)),
-    (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq", _QUARTER),
+     _has(*_MONTHS)),
+    (re.compile(rf"\b{_MONTH}\s+(20\d\d)\s+quarter\b", re.I), "mq", _has("quarter")),
     (re.compile(
         rf"\bquarter\s+(?:that\s+)?end(?:ed|ing|s)\s+(?:on\s+|in\s+)?(?:\d{{1,2}}\s+)?{_MONTH}\s*(?:\d{{1,2}},?\s*)?(20\d\d)\b",
         re.I,
-    ), "mq", _QUARTER),
-    (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq", _QUARTER),
+    ), "mq", _has("quarter")),
+    (re.compile(rf"\bquarter\s+to\s+{_MONTH}\s+(20\d\d)\b", re.I), "mq", _has("quarter")),
     (re.compile(r"\b([1-4])(?:er|e|º|°)?\s*(?:trimestre|quartal)\s+(?:de\s+|del\s+)?(20\d\d)\b", re.I), "q",
-     _TRIMESTRE),
-    (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t", re.compile(r"t", re.I)),
-    (re.compile(r"(20\d\d)\s*年?\s*第?\s*([一二三四1-4])\s*季度"), "cn", re.compile(r"季度")),
-    (re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s*'?(20\d\d|\d\d)\b", re.I), "fy", re.compile(r"fy|fiscal", re.I)),
-    (re.compile(r"\b(?:full[- ]year|all of|whole year|year)\s+(20\d\d)\b", re.I), "y", re.compile(r"year|all of", re.I)),
+     _has("trimestre", "quartal")),
+    (re.compile(r"\b(?:([1-4])\s*t|t\s*([1-4]))\s*'?(20\d\d)\b", re.I), "t", _has("t")),
+    (re.compile(r"(20\d\d)\s*年?\s*第?\s*([一二三四1-4])\s*季度"), "cn", _has("季度")),
+    (re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s*'?(20\d\d|\d\d)\b", re.I), "fy", _has("fy", "fiscal")),
+    (re.compile(r"\b(?:full[- ]year|all of|whole year|year)\s+(20\d\d)\b", re.I), "y", _has("year", "all of")),
 ]
+_PERIOD_WORDS = tuple(sorted(set().union(*(words for _, _, words in _PERIOD_PATTERNS))))
 _YEAR = re.compile(r"(?<![\d$€£.,])(20[0-4]\d|19\d\d)(?![\d%])")
-# Every period pattern needs one of these; most sentences have none and skip the fifteen patterns.
 _FISCAL_BEFORE = re.compile(r"(fiscal|fy)\s*$", re.I)
 _FISCAL_YEAR_BEFORE = re.compile(r"(fiscal|fy)\s*(year\s*)?$", re.I)
+# Every period pattern needs one of these; most sentences have none and skip the fifteen patterns.
 _PERIOD_HINT = re.compile(r"(?:19|20)\d\d|q[1-4]|fy|fiscal", re.I)
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -164,14 +173,28 @@ def fold(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
 
 
+def ascii_fold(text: str) -> str:
+    """``text`` case-folded so that a lower-case ASCII word occurs in it wherever a case-insensitive
+    regular expression would match that word: a cheap test of whether a pattern can match at all.
+    (Dotless ı is the one letter ``re.I`` matches to an ASCII letter that case folding keeps.)"""
+    return text.casefold().replace("ı", "i")
+
+
+def has_any(folded: str, words: Iterable[str]) -> bool:
+    """Whether one of ``words`` occurs in ``folded`` (from :func:`ascii_fold`)."""
+    return any(word in folded for word in words)
+
+
 def find_periods(text: str) -> list[Period]:
     """Periods written in ``text``, in order, without duplicates."""
     if not _PERIOD_HINT.search(text):
         return []
     found: list[tuple[int, Period]] = []
     taken: list[tuple[int, int]] = []
+    folded = ascii_fold(text)
+    present = {word for word in _PERIOD_WORDS if word in folded}
     for pattern, kind, needs in _PERIOD_PATTERNS:
-        if not needs.search(text):
+        if needs.isdisjoint(present):
             continue
         for m in pattern.finditer(text):
             a, b = m.group(1), m.group(2) if m.lastindex and m.lastindex > 1 else None
@@ -340,6 +363,8 @@ _SIZE = re.compile(
 )
 _GROWTH = re.compile(r"\b(up|down|rose|grew|increased?|growth of|jumped|climbed|fell)\s+(by\s+)?(about\s+)?\d", re.I)
 _STOCK = re.compile(r"\bshares?\s+(fell|rose|jumped|slid|dropped|gained|climbed|sank)", re.I)
+_GROWTH_WORDS = ("up", "down", "rose", "grew", "increase", "growth", "jumped", "climbed", "fell")
+_CURRENCIES = ("$", "€", "£", "¥", "rmb")
 
 
 def find_metrics(text: str) -> list[str]:
@@ -347,13 +372,15 @@ def find_metrics(text: str) -> list[str]:
     folded = fold(text)
     found = _METRICS.first(folded)
     metrics = [m for m in METRIC_WORDS if m in found]
+    # Each pattern is tried only if the words it needs are there (same results, far fewer scans).
+    words = ascii_fold(text)
     if "share" in metrics and _STOCK.search(text):
         metrics.remove("share")
-    if "share" not in metrics and _SHARE.search(text):
+    if "share" not in metrics and "%" in text and _SHARE.search(text):
         metrics.append("share")
-    if "growth" not in metrics and _GROWTH.search(text):
+    if "growth" not in metrics and has_any(words, _GROWTH_WORDS) and _GROWTH.search(text):
         metrics.append("growth")
-    if "spending" not in metrics and _SIZE.search(text):
+    if "spending" not in metrics and "market" in words and has_any(words, _CURRENCIES) and _SIZE.search(text):
         metrics.append("spending")
     return metrics
 

@@ -207,7 +207,11 @@ class Snapshot:
         """Whether chunk ``k`` (its title or text) names a period within one of ``asked``."""
         periods = self._periods.get(k)
         if periods is None:
-            periods = self._periods.setdefault(k, tuple(find_periods(f"{self.metas[k].get('title', '')}\n{self.texts[k]}")))
+            text = f"{self.metas[k].get('title', '')}\n{self.texts[k]}"
+            # Every written form of a period has its year in four digits or two ("Q2'25", "FY26").
+            if not any(f"{p.year % 100:02d}" in text for p in asked):
+                return False
+            periods = self._periods.setdefault(k, tuple(find_periods(text)))
         return any(p.contains(q) for p in asked for q in periods)
 
     def mask(self, filters: Filters) -> np.ndarray | None:

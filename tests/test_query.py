@@ -71,7 +71,8 @@ def test_why_follow_up_keeps_the_subject() -> None:
 _PIECES = st.sampled_from(
     ["quarter", "Q3 ", "q4'25", "2025", "1998", "FY26", "fiscal year ", "june to september ", "june ",
      "market share", "spend on", "share", "asia-pacific", "asia", "china", "中国", "global", "year ",
-     "trimestre ", "2T2025", "2025年第二季度", "-", "_", "é", " ", ".", ",", "'", "%", "x", "\n"]
+     "trimestre ", "2T2025", "2025年第二季度", "-", "_", "é", " ", ".", ",", "'", "%", "x", "\n",
+     "QUARTER ", "Second ", "ſ", "K", "İ", "ı", "fıscal ", "Quartal ", "T", "all of ", "FISCAL ", "May "]
 )
 _TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=25).map("".join)
 
@@ -91,9 +92,39 @@ def test_lexicon_finds_what_the_word_regex_finds(text: str) -> None:
 @given(_TEXT)
 def test_period_prefilters_skip_only_patterns_that_cannot_match(text: str) -> None:
     fast = find_periods(text)
-    anything = re.compile("")
-    patterns = [(pattern, kind, anything) for pattern, kind, _ in query._PERIOD_PATTERNS]
+    always = frozenset({""})  # the empty string is in every text: no pattern is skipped
+    patterns = [(pattern, kind, always) for pattern, kind, _ in query._PERIOD_PATTERNS]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(query, "_PERIOD_HINT", anything)
+        patch.setattr(query, "_PERIOD_HINT", re.compile(""))
         patch.setattr(query, "_PERIOD_PATTERNS", patterns)
+        patch.setattr(query, "_PERIOD_WORDS", ("",))
         assert find_periods(text) == fast
+
+
+# Pieces that the metric and instruction patterns look for, in several cases and scripts.
+_WORDY = st.lists(
+    st.one_of(
+        _PIECES,
+        st.sampled_from(
+            ["Ignore ", "previous ", "instructions", "You must ", "ANSWER ", "respond ", "with ", "<system>",
+             "< /prompt >", "as an AI", "SYSTEM PROMPT", "shares fell", "rose ", "grew by ", "increased ",
+             "Up ", "4", "12%", " of the ", "market ", "reached ", "US$", "€", "RMB", "$3", "spending",
+             "ſtate", "Reply", "tell", "please ", "always ", "ı"]
+        ),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WORDY)
+def test_metric_and_instruction_prefilters_skip_only_patterns_that_cannot_match(text: str) -> None:
+    from assistant import answering
+
+    assert answering.is_instruction(text) == bool(answering._INSTRUCTION.search(text))
+    fast = query.find_metrics(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(query, "has_any", lambda folded, words: True)
+        patch.setattr(query, "ascii_fold", lambda text: "market")  # "market" in it: every test passes
+        patch.setattr(query, "_CURRENCIES", ("",))
+        assert query.find_metrics(text) == fast
