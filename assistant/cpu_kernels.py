@@ -79,10 +79,10 @@ def fuse_bert(model: nn.Module) -> int:
             continue
         for name in ("query", "key", "value"):
             setattr(attention, name, PackedLinear(getattr(attention, name)))
-        intermediate.dense = PackedLinear(intermediate.dense, "gelu")
+        intermediate.dense = PackedLinear(intermediate.dense, "gelu")  # type: ignore[assignment]
         intermediate.intermediate_act_fn = nn.Identity()
         for block in (layer.attention.output, output):
-            block.dense = PackedLinear(block.dense)
-            block.forward = types.MethodType(_output_forward, block)
+            block.dense = PackedLinear(block.dense)  # type: ignore[assignment]
+            block.forward = types.MethodType(_output_forward, block)  # type: ignore[method-assign]
         fused += 1
     return fused

@@ -137,10 +137,14 @@ class SentenceTransformerEmbedder:
         if not cpu_kernels.available():
             return model
         plain = _unit(model.encode(FUSION_PROBE))
-        layers = cpu_kernels.fuse_bert(model)
-        if not layers:
-            return model
-        fused = _unit(model.encode(FUSION_PROBE))
+        try:
+            layers = cpu_kernels.fuse_bert(model)
+            if not layers:
+                return model
+            fused = _unit(model.encode(FUSION_PROBE))
+        except (RuntimeError, NotImplementedError, AttributeError) as exc:  # a kernel this build lacks
+            log.warning("fused encoder kernels failed (%s); using plain PyTorch", exc)
+            return load()
         cosine = float(np.min(np.sum(plain * fused, axis=1)))
         if cosine < FUSION_MIN_COSINE:
             log.warning("fused encoder kernels disagree with PyTorch (cosine %.5f); using plain PyTorch", cosine)

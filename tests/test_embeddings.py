@@ -114,3 +114,20 @@ def test_fused_kernels_that_disagree_are_not_used(texts: list[str], monkeypatch:
         texts, batch_size=8, normalize_embeddings=True
     )
     assert np.sum(vectors * reference, axis=1).min() > 0.99999
+
+
+def test_fused_kernels_that_fail_leave_plain_pytorch(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import cpu_kernels
+
+    def missing(model: torch.nn.Module) -> int:
+        raise RuntimeError("mkldnn::_linear_pointwise is not implemented for this build")
+
+    monkeypatch.setattr(cpu_kernels, "available", lambda: True)
+    monkeypatch.setattr(cpu_kernels, "fuse_bert", missing)
+    embedder = SentenceTransformerEmbedder(MODEL, dtype="float32", batch_size=8)
+    vectors = embedder.embed_documents(texts[:5])
+    assert embedder.fused_layers == 0
+    reference = SentenceTransformer(resolve_model_path(MODEL), device="cpu").encode(
+        texts[:5], batch_size=8, normalize_embeddings=True
+    )
+    assert np.sum(vectors * reference, axis=1).min() > 0.99999
