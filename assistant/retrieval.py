@@ -111,6 +111,34 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _date_num(iso: str) -> int:
+    """20250801 for "2025-08-01"; 0 for no date (ISO dates compare as these numbers do)."""
+    return int(iso.replace("-", "")[:8]) if iso[:4].isdigit() else 0
+
+
+@dataclass(frozen=True)
+class _FilterColumns:
+    """Publisher, source and date of every chunk as arrays, so a filter is a few vector operations."""
+
+    codes: dict[str, dict[str, int]]  # column -> value -> code
+    columns: dict[str, np.ndarray]  # column -> code of each chunk
+    date_num: np.ndarray
+
+    @classmethod
+    def build(cls, metas: Sequence[dict[str, Any]]) -> _FilterColumns:
+        codes: dict[str, dict[str, int]] = {"publisher": {}, "source": {}}
+        columns = {
+            name: np.fromiter((table.setdefault(str(m.get(name) or ""), len(table)) for m in metas), np.int32, len(metas))
+            for name, table in codes.items()
+        }
+        dates = np.fromiter((_date_num(str(m.get("date") or "")) for m in metas), np.int64, len(metas))
+        return cls(codes, columns, dates)
+
+    def isin(self, name: str, values: Sequence[str]) -> np.ndarray:
+        wanted = [self.codes[name][v] for v in values if v in self.codes[name]]
+        return np.isin(self.columns[name], np.asarray(wanted, dtype=np.int32))
+
+
 @dataclass
 class Snapshot:
     """The current version of every document, with a BM25 index over its chunks."""
@@ -124,6 +152,7 @@ class Snapshot:
     bm25: Any = None
     df: dict[str, int] = field(default_factory=dict)
     _periods: dict[int, tuple[Period, ...]] = field(default_factory=dict)  # by chunk, filled as asked
+    _columns: _FilterColumns | None = None
 
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
@@ -215,17 +244,21 @@ class Snapshot:
         return any(p.contains(q) for p in asked for q in periods)
 
     def mask(self, filters: Filters) -> np.ndarray | None:
+        """Which chunks ``filters`` allow, from columns built on the first filtered question."""
         if not filters:
             return None
+        if self._columns is None:
+            self._columns = _FilterColumns.build(self.metas)
+        columns = self._columns
         keep = np.ones(len(self.ids), dtype=bool)
-        for k, meta in enumerate(self.metas):
-            date = str(meta.get("date") or "")
-            keep[k] = not (
-                (filters.publishers and meta.get("publisher") not in filters.publishers)
-                or (filters.sources and meta.get("source") not in filters.sources)
-                or (filters.date_from and date < filters.date_from)
-                or (filters.date_to and (not date or date > filters.date_to))
-            )
+        if filters.publishers:
+            keep &= columns.isin("publisher", filters.publishers)
+        if filters.sources:
+            keep &= columns.isin("source", filters.sources)
+        if filters.date_from:
+            keep &= columns.date_num >= _date_num(filters.date_from)
+        if filters.date_to:
+            keep &= (columns.date_num > 0) & (columns.date_num <= _date_num(filters.date_to))
         return keep
 
     def lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:

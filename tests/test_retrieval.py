@@ -8,6 +8,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.query import analyse
+from assistant.retrieval import Filters
 
 ARTICLES = {
     # Lexically closest to the question, but about other quarters.
@@ -61,3 +62,36 @@ def test_an_asked_year_covers_its_quarters_but_a_quarter_not_the_year(assistant:
     assert snapshot.names_period(spring, year)
     assert snapshot.names_period(spring, q2)
     assert not snapshot.names_period(spring, q4)
+
+
+def _allowed(meta: dict, filters: Filters) -> bool:
+    """The filter semantics, one chunk at a time."""
+    date = str(meta.get("date") or "")
+    return not (
+        (filters.publishers and meta.get("publisher") not in filters.publishers)
+        or (filters.sources and meta.get("source") not in filters.sources)
+        or (filters.date_from and date < filters.date_from)
+        or (filters.date_to and (not date or date > filters.date_to))
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"publisher": "Cloud Weekly"},
+        {"publisher": ["Analyst Notes", "Nobody"]},
+        {"sources": ["unrelated.md", "aws-share-tracker.md"]},
+        {"date_from": "2025-07-01"},
+        {"date_to": "2025-08-01"},
+        {"date_from": "2025-06-01", "date_to": "2025-08-31", "publisher": ["Analyst Notes", "Cloud Weekly"]},
+        {"publisher": "Nobody"},
+    ],
+)
+def test_filter_mask_keeps_exactly_the_allowed_chunks(assistant: Assistant, raw: dict) -> None:
+    snapshot = assistant.searcher.snapshot()
+    filters = Filters.parse(raw)
+    mask = snapshot.mask(filters)
+    assert mask is not None and mask.dtype == bool and len(mask) == len(snapshot.ids)
+    assert list(mask) == [_allowed(meta, filters) for meta in snapshot.metas]
+    passages = assistant.searcher.search(analyse("AWS market share"), k=10, filters=filters)
+    assert all(_allowed({"date": p.date, "publisher": p.publisher or "", "source": p.source}, filters) for p in passages)
