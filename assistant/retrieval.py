@@ -27,7 +27,7 @@ from assistant.errors import InputError
 from assistant.query import Period, QueryPlan, aliases_of, analyse, find_periods, fold
 from assistant.settings import RetrievalSettings
 from assistant.store import ChunkStore
-from assistant.sync import scan_index
+from assistant.sync import date_number, scan_index
 from assistant.types import Passage
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*%?|[\u4e00-\u9fff]")
@@ -103,17 +103,12 @@ class Filters:
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
         if self.date_from:
-            clauses.append({"date_num": {"$gte": int(self.date_from.replace("-", ""))}})
+            clauses.append({"date_num": {"$gte": date_number(self.date_from)}})
         if self.date_to:
-            clauses.append({"date_num": {"$lte": int(self.date_to.replace("-", ""))}})
+            clauses.append({"date_num": {"$lte": date_number(self.date_to)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _date_num(iso: str) -> int:
-    """20250801 for "2025-08-01"; 0 for no date (ISO dates compare as these numbers do)."""
-    return int(iso.replace("-", "")[:8]) if iso[:4].isdigit() else 0
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,7 @@ class _FilterColumns:
             name: np.fromiter((table.setdefault(str(m.get(name) or ""), len(table)) for m in metas), np.int32, len(metas))
             for name, table in codes.items()
         }
-        dates = np.fromiter((_date_num(str(m.get("date") or "")) for m in metas), np.int64, len(metas))
+        dates = np.fromiter((date_number(str(m.get("date") or "")) for m in metas), np.int64, len(metas))
         return cls(codes, columns, dates)
 
     def isin(self, name: str, values: Sequence[str]) -> np.ndarray:
@@ -256,9 +251,9 @@ class Snapshot:
         if filters.sources:
             keep &= columns.isin("source", filters.sources)
         if filters.date_from:
-            keep &= columns.date_num >= _date_num(filters.date_from)
+            keep &= columns.date_num >= date_number(filters.date_from)
         if filters.date_to:
-            keep &= (columns.date_num > 0) & (columns.date_num <= _date_num(filters.date_to))
+            keep &= (columns.date_num > 0) & (columns.date_num <= date_number(filters.date_to))
         return keep
 
     def lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:

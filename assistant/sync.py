@@ -397,7 +397,7 @@ def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[s
         "end": chunk.end,
         "title": doc.title,
         "date": date,
-        "date_num": int(date.replace("-", "")[:8]) if date[:4].isdigit() else 0,
+        "date_num": date_number(date),
         "publisher": doc.publisher or "",
         "url": doc.url or "",
         "author": doc.author or "",
@@ -406,6 +406,12 @@ def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[s
         "section": chunk.section,
         "ingested_at": now,
     }
+
+
+def date_number(iso: str) -> int:
+    """20250801 for "2025-08-01", 0 for no date: ISO dates compare as these numbers do (Chroma
+    filters on numbers only)."""
+    return int(iso.replace("-", "")[:8]) if iso[:4].isdigit() else 0
 
 
 def _reason(message: str, source: str) -> str:
