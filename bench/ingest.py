@@ -22,6 +22,8 @@ from bench.common import Context, log, open_assistant, timed
 from bench.corpus_gen import generate
 from bench.report import Figure, median
 
+FULL_ARTICLES = 300  # the size the speed-up target is set for
+
 
 def naive_ingest(files: list[Path], persist: Path, embeddings: Any) -> tuple[int, Any]:
     """The naive LangChain pipeline; returns its chunk count and vector store."""
@@ -56,7 +58,8 @@ def product_inputs(assistant: Any) -> tuple[list[str], np.ndarray]:
 def run(ctx: Context) -> list[Figure]:
     from sentence_transformers import SentenceTransformer
 
-    n_articles = ctx.pick("ingest.articles", 300, 30)
+    n_articles = ctx.pick("ingest.articles", FULL_ARTICLES, 30)
+    full_size = n_articles >= FULL_ARTICLES
     reps = ctx.pick("ingest.reps", 3, 1)
     corpus = ctx.scratch("ingest-corpus")
     files = generate(n_articles, corpus, ctx.seed)
@@ -100,8 +103,9 @@ def run(ctx: Context) -> list[Figure]:
     return [
         Figure(
             f"ingest {n_articles} articles: wall time", product, "s", "naive LangChain", base,
-            base / product, ">= 3x faster", base / product >= 3,
-            note=f"ratio = naive/product; product {chunks} chunks ({dtype}), naive {naive_chunks} chunks (fp32)",
+            base / product, ">= 3x faster" if full_size else None, base / product >= 3 if full_size else None,
+            note=f"ratio = naive/product; product {chunks} chunks ({dtype}), naive {naive_chunks} chunks (fp32)"
+            + ("" if full_size else f"; the 3x target is for {FULL_ARTICLES} articles"),
         ),
         Figure(
             "ingest: product throughput", chunks / product, "chunks/s", "naive LangChain", naive_chunks / base,
