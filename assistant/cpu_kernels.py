@@ -36,7 +36,6 @@ class PackedLinear(nn.Module):
     def __init__(self, linear: nn.Linear, activation: str = "none") -> None:
         super().__init__()
         weight = linear.weight.detach()
-        self.in_features, self.out_features = weight.shape[1], weight.shape[0]
         self.packed = torch.ops.mkldnn._reorder_linear_weight(weight, PACK_ROWS_HINT)
         self.bias = None if linear.bias is None else linear.bias.detach()
         self.activation = activation
