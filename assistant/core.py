@@ -233,8 +233,9 @@ class Assistant:
         id: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yield answer text as it is produced, then the final :class:`Answer`."""
+        from dataclasses import replace
+
         from assistant.grounding import enforce
-        from assistant.query import resolve_followup
         from assistant.retrieval import Filters
 
         started = time.perf_counter()
@@ -242,8 +243,14 @@ class Assistant:
         turns = self.clean_history(history)
         parsed = Filters.parse(filters)
         snapshot = self.searcher.snapshot()
-        plan = snapshot.annotate(resolve_followup(question, turns))
+        plan = self.plan(question, turns, snapshot)
         passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
+        plan = replace(
+            plan,
+            vector=self.searcher.query_vector(plan.text),
+            sentences=self.searcher.sentence_data(passages),
+            snapshot=snapshot,
+        )
         retrieved = time.perf_counter()
         draft = None
         for item in self.generator.stream(plan, passages, turns):
@@ -261,6 +268,12 @@ class Assistant:
             "total": round((done - started) * 1000, 2),
         }
         yield answer
+
+    def plan(self, question: str, history: Sequence[dict[str, str]] | None = None, snapshot: Any = None) -> Any:
+        """What ``question`` asks, a follow-up read with ``history``, against the indexed articles."""
+        from assistant.query import plan
+
+        return plan(question, history, snapshot or self.searcher.snapshot())
 
     def _fallback(self, plan: Any, passages: Any, turns: Any) -> Any:
         from assistant.answering import ExtractiveGenerator

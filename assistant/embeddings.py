@@ -47,6 +47,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
 
@@ -183,6 +187,62 @@ class SentenceTransformerEmbedder:
             return self._gather(texts, batches, map(functools.partial(self._encode, texts), batches))
         with self._single_thread():
             return self._gather(texts, batches, self._executor().map(functools.partial(self._encode, texts), batches))
+
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unit vectors of ``texts`` and, from the same pass, one vector for each character span of
+        each text: the mean of the encoder's output over the span's tokens, read in the context of the
+        whole text ("late chunking"). A span past the encoder's window gets the text's own vector.
+        Sentence vectors so cost no extra encoding at ingest."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32), []
+        texts = list(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        work = functools.partial(self._encode_spans, texts, spans)
+        if self.workers < 2 or len(batches) < 2:
+            results = list(map(work, batches))
+        else:
+            with self._single_thread():
+                results = list(self._executor().map(work, batches))
+        pooled: list[np.ndarray] = [np.zeros((0, 384), dtype=np.float32)] * len(texts)
+        for batch, (_, per_text) in zip(batches, results, strict=True):
+            for i, vectors in zip(batch, per_text, strict=True):
+                pooled[i] = vectors
+        return self._gather(texts, batches, (vectors for vectors, _ in results)), pooled
+
+    def _encode_spans(
+        self, texts: list[str], spans: Sequence[Sequence[tuple[int, int]]], batch: list[int]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        model = self.model
+        with self._preprocess_lock:
+            features = model.tokenizer(
+                [texts[i] for i in batch], padding=True, truncation=True, max_length=model.max_seq_length,
+                return_tensors="pt", return_offsets_mapping=True,
+            )
+        offsets = features.pop("offset_mapping").numpy()
+        with torch.inference_mode():
+            out = model(dict(features))
+            chunk_vectors = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=-1).numpy()
+            tokens = out["token_embeddings"].float().numpy()
+        mask = features["attention_mask"].numpy().astype(bool)
+        per_text: list[np.ndarray] = []
+        for row, i in enumerate(batch):
+            starts, ends = offsets[row, :, 0], offsets[row, :, 1]
+            real = mask[row] & (ends > starts)  # special and padding tokens have empty offsets
+            vectors = np.empty((len(spans[i]), tokens.shape[2]), dtype=np.float32)
+            for k, (a, b) in enumerate(spans[i]):
+                inside = real & (starts >= a) & (ends <= b)
+                if inside.any():
+                    v = tokens[row][inside].mean(axis=0)
+                    vectors[k] = v / (np.linalg.norm(v) or 1.0)
+                else:
+                    vectors[k] = chunk_vectors[row]
+            per_text.append(vectors)
+        return chunk_vectors, per_text
 
     def embed_query(self, text: str) -> np.ndarray:
         """One short text on one thread: on a busy CPU, splitting a tiny input across threads

@@ -101,8 +101,6 @@ def score_answer(q: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
 
 def evaluate(assistant: Any, questions: list[dict[str, Any]], k: int = 8) -> dict[str, Any]:
     """Ask every question and score the answers and the retrieval."""
-    from assistant.query import resolve_followup
-
     rows = []
     for q in questions:
         try:
@@ -112,7 +110,7 @@ def evaluate(assistant: Any, questions: list[dict[str, Any]], k: int = 8) -> dic
         row = score_answer(q, answer)
         gold = set(q.get("gold_sources", []))
         if gold and row["answerable"]:
-            plan = resolve_followup(q["question"], assistant.clean_history(q.get("history")))
+            plan = assistant.plan(q["question"], assistant.clean_history(q.get("history")))
             passages = assistant.searcher.search(plan, k=k)
             ranks = [r for r, p in enumerate(passages, start=1) if p.source in gold]
             row["recall_at_k"] = 1.0 if ranks else 0.0

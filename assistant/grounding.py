@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.query import ENTITY_ALIASES, find_entities
 from assistant.types import Answer, Citation, Passage
 
 _SCALE = {"trillion": "t", "tn": "t", "billion": "b", "bn": "b", "b": "b", "million": "m", "mn": "m",
@@ -89,6 +88,7 @@ class Draft:
     generator: str = "extractive"
     dropped: int = 0  # filled by the check
     fell_back: bool = False
+    notes: list[str] = field(default_factory=list)  # what the articles lack (no figures of their own)
 
 
 def _support(passage: Passage) -> str:
@@ -97,16 +97,38 @@ def _support(passage: Passage) -> str:
     return " ".join(x for x in fields if x)
 
 
+_NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w&'’.-]*[A-Za-z0-9]|[A-Z]{2,})")
+_NOT_NAMES = frozenset(
+    "i a an the in on at for by with as it its this that these those their despite according while but and however "
+    "also after before since during january february march april may june july august september october november "
+    "december monday tuesday wednesday thursday friday saturday sunday q1 q2 q3 q4 h1 h2 fy".split()
+)
+
+
+def find_names(text: str) -> list[str]:
+    """Capitalised words past the first of each sentence: the names a sentence states."""
+    out = []
+    for m in _NAME.finditer(text):
+        word = m.group(1)
+        before = text[: m.start()].rstrip()
+        if not before or before.endswith((".", "!", "?", ":", "\n", '"', "“")):
+            continue
+        if word.lower().rstrip(".") in _NOT_NAMES or re.fullmatch(r"(?:Q|H|FY)\d+", word):
+            continue
+        out.append(word.rstrip("."))
+    return out
+
+
 def check_sentence(sentence: str, passages: list[Passage]) -> bool:
-    """True when every figure and known entity of ``sentence`` appears in one of ``passages``."""
+    """True when every figure and name of ``sentence`` appears in one of ``passages``."""
     if not passages:
-        return not numbers(sentence) and not find_entities(sentence)
+        return not numbers(sentence) and not find_names(sentence)
     support = " ".join(_support(p) for p in passages)
     available = numbers(support)
     if not all(number_supported(n, available) for n in numbers(sentence)):
         return False
-    present = set(find_entities(support))
-    return all(e in present for e in find_entities(sentence) if e in ENTITY_ALIASES)
+    folded = support.lower()
+    return all(name.lower() in folded for name in find_names(sentence))
 
 
 def split_answer(text: str) -> list[str]:
@@ -144,7 +166,7 @@ def enforce(draft: Draft, question: str, fallback: Callable[[], Draft] | None = 
             body = MARKER.sub("", sentence).strip()
             end_mark = body[-1] if body[-1:] in ".!?" else ""
             body = body[: len(body) - len(end_mark)] if end_mark else body
-            if not valid and (numbers(body) or find_entities(body)):
+            if not valid and (numbers(body) or find_names(body)):
                 dropped += 1
                 continue
             if not body or not check_sentence(body, [draft.cited[n][0] for n in valid]):
@@ -160,7 +182,7 @@ def enforce(draft: Draft, question: str, fallback: Callable[[], Draft] | None = 
         return Answer(question=question, answer=_NO_ANSWER, abstained=True, generator=draft.generator)
     if draft.abstained:
         kept = [draft.text]
-    text = "\n".join(kept)
+    text = "\n".join([*kept, *(draft.notes if not draft.abstained else [])])
     order: dict[int, int] = {}
     for n in (int(x) for x in MARKER.findall(text)):
         order.setdefault(n, len(order) + 1)

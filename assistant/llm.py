@@ -24,8 +24,10 @@ from typing import Any
 
 from assistant.chunking import split_sentences
 from assistant.errors import ConfigError, GeneratorError
-from assistant.grounding import MARKER, Draft, check_sentence, number_supported, numbers, split_answer
-from assistant.query import QueryPlan, find_entities, find_periods
+from assistant import periods as P
+from assistant.grounding import MARKER, Draft, check_sentence, find_names, number_supported, numbers, split_answer
+from assistant.lexicon import stem, words
+from assistant.query import QueryPlan
 from assistant.retrieval import tokenize
 from assistant.settings import Settings
 from assistant.types import Passage
@@ -132,7 +134,7 @@ def without_instructions(text: str, placeholder: str | None = None) -> str:
 
     Without ``placeholder`` each such sentence is blanked with spaces, so offsets still hold.
     """
-    from assistant.answering import is_instruction
+    from assistant.instructions import is_instruction
 
     for a, b in reversed(split_sentences(text)):
         if is_instruction(text[a:b]):
@@ -209,12 +211,15 @@ def narrow(passage: Passage, sentence: str) -> tuple[int, int]:
 
 def on_topic(sentence: str, plan: QueryPlan | None) -> bool:
     """Whether ``sentence`` names an asked-for entity and period (when the question names them)."""
-    if plan is None:
+    if plan is None or plan.question is None:
         return True
-    if plan.entities and not set(plan.entities) & set(find_entities(sentence)):
+    said = {stem(w) for w in words(sentence)}
+    names = [n for n in plan.question.names if n.spellings]
+    if names and not any(all(w in said for w in spelling) for n in names for spelling in n.spellings):
         return False
-    found = find_periods(sentence)
-    return not plan.periods or any(p.contains(q) or q.contains(p) for p in plan.periods for q in found)
+    found = [m.period for m in P.find(sentence)]
+    relation = P.best_relation(plan.periods, found) if plan.periods else None
+    return relation is None or relation > 0
 
 
 class SentenceGuard:
@@ -285,7 +290,7 @@ class SentenceGuard:
         body = MARKER.sub("", sentence).strip()
         end_mark = body[-1] if body[-1:] in ".!?" else ""
         body = body[: len(body) - len(end_mark)] if end_mark else body
-        factual = bool(numbers(body) or find_entities(body))
+        factual = bool(numbers(body) or find_names(body))
         ok = bool(body) and (bool(valid) or not factual)
         ok = ok and check_sentence(body, [self.visible[n - 1] for n in valid])
         ok = ok and (self.grounded or not valid or on_topic(body, self.plan))

@@ -17,7 +17,9 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from assistant.cleanup import clean_artifacts
 from assistant.errors import DocumentError, TooLargeError, UnsupportedTypeError
+from assistant.periods import dateline
 from assistant.types import Document
 
 if TYPE_CHECKING:
@@ -113,9 +115,15 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         text = _decode(data, source)
     else:
         text, meta = _read_markdown(_decode(data, source), source)
+    text, aliases = clean_artifacts(normalize_text(text))
     text = _checked_text(text, source, limits.max_document_chars)
     title = _first_short_line(text) if suffix == ".txt" else meta.pop("title", None)
-    return Document(source=source, text=text, title=title or fallback_title, **meta)
+    meta["date"] = meta.get("date") or dateline(text)
+    return Document(source=source, text=text, title=title or fallback_title, aliases=_alias_pairs(aliases), **meta)
+
+
+def _alias_pairs(aliases: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(aliases.items()))
 
 
 def _supported_suffix(path: Path, source: str) -> str:
@@ -516,10 +524,13 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
         if not opened:
             raise DocumentError(f"{source}: encrypted PDF: cannot be read")
     pages: list[str] = []
+    aliases: dict[str, str] = {}
     length = 0  # running, so a huge PDF stops early
     try:
         for page in reader.pages:
-            pages.append(normalize_text(page.extract_text() or ""))
+            page_text, found = clean_artifacts(normalize_text(page.extract_text() or ""))
+            aliases.update(found)
+            pages.append(normalize_text(page_text))
             length += len(pages[-1])
             if length > max_chars:
                 raise _too_long(source, max_chars)
@@ -539,7 +550,11 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
         offset += len(page_text) + 2 if page_text else 0
     title, author, created = _pdf_info(info)
     title = title or _first_short_line(text) or fallback_title
-    return Document(source=source, text=text, title=title, date=created, author=author, page_starts=tuple(starts))
+    # A date the report states on its first page is its date; the file's creation date is when it
+    # was exported, and is only the fallback.
+    when = dateline(text) or created
+    return Document(source=source, text=text, title=title, date=when, author=author, page_starts=tuple(starts),
+                    aliases=_alias_pairs(aliases))
 
 
 def _pdf_info(info: Any) -> tuple[str | None, str | None, str | None]:

@@ -24,10 +24,13 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
-from assistant.query import Period, QueryPlan, aliases_of, analyse, find_periods, fold
+from assistant import periods as P
+from assistant.evidence import SentenceData
+from assistant.lexicon import Lexicon
+from assistant.query import QueryPlan, analyse, fold
 from assistant.settings import RetrievalSettings
 from assistant.store import ChunkStore
-from assistant.sync import date_number, scan_index
+from assistant.sync import date_number, decode_sentences, scan_index
 from assistant.types import Passage
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*%?|[\u4e00-\u9fff]")
@@ -146,8 +149,14 @@ class Snapshot:
     position: dict[str, int] = field(default_factory=dict)
     bm25: Any = None
     df: dict[str, int] = field(default_factory=dict)
-    _periods: dict[int, tuple[Period, ...]] = field(default_factory=dict)  # by chunk, filled as asked
+    _periods: dict[int, tuple[P.Period, ...]] = field(default_factory=dict)  # by chunk, filled as asked
     _columns: _FilterColumns | None = None
+    _lexicon: Lexicon | None = None
+    _by_source: dict[str, list[int]] | None = None
+    _fiscal: dict[str, int | None] = field(default_factory=dict)
+    _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    alias_file: Any = None
 
     @classmethod
     def build(cls, store: ChunkStore) -> Snapshot:
@@ -196,19 +205,53 @@ class Snapshot:
             snapshot.bm25 = bm25
         return snapshot
 
-    def annotate(self, plan: QueryPlan) -> QueryPlan:
-        """Add term rarity (IDF over chunks) and the question's proper nouns no article contains."""
-        from assistant.answering import idf
-        from assistant.query import proper_nouns
+    def lexicon(self) -> Lexicon:
+        """Word statistics and name spellings of these articles, built on first use."""
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    aliases = {str(m.get("aliases") or "") for m in self.metas}
+                    self._lexicon = Lexicon.build(self.texts, aliases, self.alias_file)
+        return self._lexicon
 
-        n = max(1, len(self.ids))
-        weights = {t: idf(self.df.get(t, 0), n) for t in tokenize(plan.text)}
-        known = {a for e in plan.entities for a in tokenize(" ".join(aliases_of(e)))}
-        unknown = tuple(
-            w for w in proper_nouns(plan.original or plan.text)
-            if self.ids and all(t not in self.df and t not in known for t in tokenize(w))
-        )
-        return replace(plan, term_weights=weights, unknown_terms=unknown)
+    def search_text(self, pattern: re.Pattern[str]) -> str | None:
+        """The first match of ``pattern`` in the articles (for spellings the lexicon lacks)."""
+        for text in self.texts:
+            m = pattern.search(text)
+            if m:
+                return m.group(0)
+        return None
+
+    def newest_date(self) -> date | None:
+        dates = [str(m.get("date") or "") for m in self.metas[:50_000]]
+        newest = max((d for d in dates if d), default="")
+        return P.parse_iso(newest)
+
+    def document_periods(self, source: str) -> list[P.Period]:
+        """Every period the article ``source`` names anywhere."""
+        found = self._doc_periods.get(source)
+        if found is None:
+            positions = self._source_positions().get(source, [])
+            anchor = P.parse_iso(str(self.metas[positions[0]].get("date") or "")) if positions else None
+            fiscal = self.fiscal_end(source)
+            text = "\n".join(self.texts[k] for k in positions)
+            found = self._doc_periods[source] = list(dict.fromkeys(m.period for m in P.find(text, anchor, fiscal)))
+        return found
+
+    def _source_positions(self) -> dict[str, list[int]]:
+        if self._by_source is None:
+            by_source: dict[str, list[int]] = {}
+            for k, meta in enumerate(self.metas):
+                by_source.setdefault(str(meta.get("source")), []).append(k)
+            self._by_source = by_source
+        return self._by_source
+
+    def fiscal_end(self, source: str) -> int | None:
+        """The month the article ``source`` says its fiscal year ends in, if it says so."""
+        if source not in self._fiscal:
+            text = "\n".join(self.texts[k] for k in self._source_positions().get(source, []))
+            self._fiscal[source] = P.fiscal_year_end(text)
+        return self._fiscal[source]
 
     def passage(self, k: int, score: float = 0.0) -> Passage:
         meta = self.metas[k]
@@ -227,16 +270,16 @@ class Snapshot:
             section=str(meta.get("section") or ""),
         )
 
-    def names_period(self, k: int, asked: Sequence[Period]) -> bool:
-        """Whether chunk ``k`` (its title or text) names a period within one of ``asked``."""
+    def names_period(self, k: int, asked: Sequence[P.Period]) -> bool:
+        """Whether chunk ``k`` (its title or text) names one of the ``asked`` periods."""
         periods = self._periods.get(k)
         if periods is None:
             text = f"{self.metas[k].get('title', '')}\n{self.texts[k]}"
-            # Every written form of a period has its year in four digits or two ("Q2'25", "FY26").
-            if not any(f"{p.year % 100:02d}" in text for p in asked):
-                return False
-            periods = self._periods.setdefault(k, tuple(find_periods(text)))
-        return any(p.contains(q) for p in asked for q in periods)
+            anchor = P.parse_iso(str(self.metas[k].get("date") or ""))
+            fiscal = self.fiscal_end(str(self.metas[k].get("source")))
+            periods = self._periods.setdefault(k, tuple(m.period for m in P.find(text, anchor, fiscal)))
+        best = P.best_relation(asked, periods)
+        return best is not None and best >= 0.5
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Which chunks ``filters`` allow, from columns built on the first filtered question."""
@@ -297,6 +340,37 @@ class HybridSearcher:
         self.settings = settings
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}  # question text -> vector (a few hundred kept)
+        self._sentences: dict[str, SentenceData] = {}  # chunk id -> its sentences (ids change with content)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            if len(self._vectors) > 512:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[text] = vector
+        return vector
+
+    def sentence_data(self, passages: Sequence[Passage]) -> dict[str, SentenceData]:
+        """The stored sentences of each passage: spans, vectors pooled at ingest, instruction flags.
+        A chunk stored without vectors (an index from an older version) gets them encoded now."""
+        wanted = [p.id for p in passages if p.id not in self._sentences]
+        if wanted:
+            for chunk_id, meta, _ in self.store.records_by_id(wanted):
+                spans, vectors, flagged = decode_sentences(meta)
+                self._sentences[chunk_id] = SentenceData(spans, vectors, flagged)
+            for p in passages:
+                data = self._sentences.get(p.id)
+                if data is None or not data.spans or data.vectors is None:
+                    from assistant.chunking import split_sentences
+
+                    spans = data.spans if data and data.spans else split_sentences(p.text)
+                    vectors = self.embedder.embed_documents([p.text[a:b] for a, b in spans]) if spans else None
+                    self._sentences[p.id] = SentenceData(spans, vectors, data.flagged if data else set())
+            while len(self._sentences) > 20_000:
+                self._sentences.pop(next(iter(self._sentences)))
+        return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}
 
     def snapshot(self, *, refresh: bool = False) -> Snapshot:
         """The current snapshot, rebuilt when the store's generation moved on."""
@@ -332,9 +406,7 @@ class HybridSearcher:
         n = self.settings.candidates
         text = plan.search_text()
         mask = snap.mask(filters)
-        dense_hits = self.store.query(
-            self.embedder.embed_query(plan.text), min(n, len(snap.ids)), filters.where()
-        )
+        dense_hits = self.store.query(self.query_vector(plan.text), min(n, len(snap.ids)), filters.where())
         dense = [(snap.position[i], s) for i, s in dense_hits if i in snap.position]
         lexical = snap.lexical(text, n, mask)
         fused: dict[int, float] = {}
@@ -343,7 +415,7 @@ class HybridSearcher:
             for rank, (pos, _) in enumerate(ranking):
                 fused[pos] = fused.get(pos, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
         order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
-        if plan.periods and not plan.trend:
+        if plan.periods:
             # A third ranking over the head of the list: the candidates that name an asked period.
             head = order[: max(2 * k, 20)]
             on_period = [pos for pos in head if snap.names_period(pos, plan.periods)]
@@ -375,7 +447,7 @@ class AssistantRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
-        passages = self.searcher.search(analyse(query), k=self.k, filters=self.filters)
+        passages = self.searcher.search(analyse(query, self.searcher.snapshot()), k=self.k, filters=self.filters)
         return [to_langchain(p) for p in passages]
 
 

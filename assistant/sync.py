@@ -14,6 +14,7 @@ rename or reuse embeddings of unchanged chunks, and does not report duplicates b
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -29,7 +30,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant.chunking import chunk_document
+from assistant.chunking import chunk_document, split_sentences
+from assistant.instructions import instruction_spans
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
 from assistant.loaders import SUPPORTED_SUFFIXES, discover, read_document
@@ -78,13 +80,41 @@ def scan_index(store: ChunkStore, records: Iterable[tuple[str, dict[str, Any], s
 
 
 def document_hash(doc: Document) -> str:
-    payload = [doc.text, doc.title, doc.date, doc.publisher, doc.url, doc.author, list(doc.tags)]
+    payload = [doc.text, doc.title, doc.date, doc.publisher, doc.url, doc.author, list(doc.tags), list(doc.aliases)]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
 def embed_text(doc: Document, chunk: Chunk) -> str:
     """What the encoder sees: the title gives each chunk its document's subject."""
     return f"{doc.title}\n{chunk.text}"
+
+
+def sentence_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences, as offsets into its text."""
+    return split_sentences(chunk.text)
+
+
+def encode_sentences(spans: Sequence[tuple[int, int]], vectors: np.ndarray, flagged: Iterable[int]) -> dict[str, str]:
+    """Sentence spans, their vectors (float16, base64) and which are planted instructions, as
+    metadata values of the chunk (Chroma stores scalars only)."""
+    return {
+        "sents": " ".join(f"{a}:{b}" for a, b in spans),
+        "sv": base64.b64encode(np.asarray(vectors, dtype=np.float16).tobytes()).decode("ascii"),
+        "instr": " ".join(str(k) for k in flagged),
+    }
+
+
+def decode_sentences(meta: dict[str, Any]) -> tuple[list[tuple[int, int]], np.ndarray | None, set[int]]:
+    """What :func:`encode_sentences` stored: spans, vectors (None if absent) and flagged indexes."""
+    spans = [(int(a), int(b)) for a, b in (x.split(":") for x in str(meta.get("sents") or "").split())]
+    raw = meta.get("sv")
+    vectors = None
+    if raw and spans:
+        data = np.frombuffer(base64.b64decode(str(raw)), dtype=np.float16)
+        if data.size == len(spans) * 384:
+            vectors = data.reshape(len(spans), 384).astype(np.float32)
+    flagged = {int(k) for k in str(meta.get("instr") or "").split()}
+    return spans, vectors, flagged
 
 
 @dataclass
@@ -330,30 +360,51 @@ class Indexer:
             reuse_ids.extend(by_hash.get(item.doc_hash, []))
         reuse_ids = list(dict.fromkeys(reuse_ids))  # an edit and a takeover can name the same chunks
         known: dict[str, Any] = {}
+        known_sentences: dict[str, np.ndarray] = {}
         if reuse_ids:
             vectors = self.store.embeddings(reuse_ids)
             for chunk_id, meta, text in self.store.records_by_id(reuse_ids):
-                if chunk_id in vectors and text is not None:
-                    known[f"{meta.get('title', '')}\n{text}"] = vectors[chunk_id]
+                _, sentence_vectors, _ = decode_sentences(meta)
+                if chunk_id in vectors and text is not None and sentence_vectors is not None:
+                    key = f"{meta.get('title', '')}\n{text}"
+                    known[key] = vectors[chunk_id]
+                    known_sentences[key] = sentence_vectors
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
         inputs: list[str] = []
+        spans: list[list[tuple[int, int]]] = []
+        flags: list[list[int]] = []
         now = time.time()
         for item, chunks in batch:
+            planted = instruction_spans(item.doc.text)
             for chunk in chunks:
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
                 metas.append(_metadata(item, chunk, len(chunks), now))
                 inputs.append(embed_text(item.doc, chunk))
+                spans.append(sentence_spans(chunk))
+                flags.append([
+                    k for k, (a, b) in enumerate(spans[-1])
+                    if any(x < chunk.start + b and chunk.start + a < y for x, y in planted)
+                ])
             if item.previous and item.previous.current():
                 summary.updated += 1
             else:
                 summary.added += 1
         to_embed = sorted({k for k, text in enumerate(inputs) if text not in known})
-        fresh = self.embedder.embed_documents([inputs[k] for k in to_embed])
+        # Sentence vectors come from the same encoder pass, pooled over each sentence's tokens; the
+        # chunk text starts after the title line in what the encoder sees.
+        fresh, fresh_sentences = self.embedder.embed_with_spans(
+            [inputs[k] for k in to_embed],
+            [[(a + len(inputs[k]) - len(texts[k]), b + len(inputs[k]) - len(texts[k])) for a, b in spans[k]] for k in to_embed],
+        )
         fresh_by_k = dict(zip(to_embed, fresh, strict=True))
+        sentences_by_k = dict(zip(to_embed, fresh_sentences, strict=True))
         vectors_out = np.stack([fresh_by_k[k] if k in fresh_by_k else known[t] for k, t in enumerate(inputs)])
+        for k, text in enumerate(inputs):
+            sentence_vectors = sentences_by_k[k] if k in sentences_by_k else known_sentences[text]
+            metas[k].update(encode_sentences(spans[k], sentence_vectors, flags[k]))
         summary.embedded_chunks += len(to_embed)
         return ids, vectors_out, texts, metas
 
@@ -402,6 +453,7 @@ def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[s
         "url": doc.url or "",
         "author": doc.author or "",
         "tags": ", ".join(doc.tags),
+        "aliases": " ".join(f"{short}={name}" for short, name in doc.aliases),
         "page": doc.page_at(chunk.start) or 0,
         "section": chunk.section,
         "ingested_at": now,

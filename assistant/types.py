@@ -20,6 +20,8 @@ class Document:
     tags: tuple[str, ...] = ()
     # Character offset where each PDF page starts (empty for other formats).
     page_starts: tuple[int, ...] = ()
+    # Other names the text gives for a name in it (ticker symbol -> company), found while cleaning.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing ``offset``, for PDFs."""

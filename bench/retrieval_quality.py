@@ -40,10 +40,8 @@ def product_search(assistant: Any) -> Callable[[dict[str, Any]], list[str]]:
 
 def product_search_in_conversation(assistant: Any) -> Callable[[dict[str, Any]], list[str]]:
     """What ``ask`` retrieves: a follow-up is read with the conversation before it."""
-    from assistant.query import resolve_followup
-
     def search(row: dict[str, Any]) -> list[str]:
-        plan = resolve_followup(row["question"], assistant.clean_history(row.get("history")))
+        plan = assistant.plan(row["question"], assistant.clean_history(row.get("history")))
         return [p.source for p in assistant.searcher.search(plan, k=K)]
 
     return search

@@ -1,0 +1,510 @@
+"""Evidence scored, not filtered: every sentence of the retrieved passages gets one score from
+what it shares with the question, and the answer quotes the sentences that together cover it.
+
+The score adds up, for a sentence read with its paragraph, heading and article:
+
+- meaning: the cosine of the question's vector and the sentence's (pooled from the passage's
+  encoding at ingest, so the sentence is read in its context);
+- words: the question's words it holds, weighted by how rare they are in the articles;
+- names: each name asked about, in the sentence or, for "the company" or "the Roubaix-based group",
+  in the sentence before it, its paragraph's opening, its heading or its article's title;
+- the figure asked for: a percentage for a share, an amount for revenue, a date for "when";
+- periods as values: the same quarter however written scores high, another quarter scores low.
+
+The answer takes the best sentence, then the sentences that add what it leaves uncovered (another
+name, period or figure asked for), each quoted exactly with its source. It abstains, saying which part
+is missing, when a name asked about is nowhere in the articles, when every sentence about the asked
+names speaks of other periods, or when nothing scores well enough.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from assistant import periods as P
+from assistant.chunking import split_sentences
+from assistant.figures import Figure, find_figures
+from assistant.grounding import Draft
+from assistant.lexicon import Lexicon, stem, words
+from assistant.question import Question
+from assistant.types import Passage
+
+_FORWARD = re.compile(
+    r"\b(?:expects?|expected|expecting|forecasts?|forecasted|projects?|projected|projections?|guidance|guided|guides|"
+    r"outlook|will|would|plans? to|planned|aims? to|targets?|targeting|could|should reach|is set to|are set to|"
+    r"anticipates?|estimates? that .{0,40}\bwill|by 20\d\d|prognostiziert|erwartet|prevé|prévoit)\b",
+    re.I,
+)
+_CAUSE = re.compile(
+    r"\b(?:because|as a result|due to|driven by|thanks to|in order to|so that|aims? to|to (?:reduce|cut|win|meet|serve|"
+    r"capture|lower|avoid|compete|attract|offer|expand|build|keep)|reflect(?:s|ed|ing)?|which (?:means|helps|lets)|"
+    r"strategy|pitch|positions?|bet|focus(?:es|ed)? on|betting|plans? to|wants? to|seeks? to|helped|helps|lets|allows?|"
+    r"by (?:offering|pricing|cutting|selling|bundling|building)|weil|porque|parce que)\b",
+    re.I,
+)
+_SUBJECT_FILLER = frozenset(
+    "the a an in on at for by with as its it this that these those their despite according while meanwhile but and "
+    "however also after before since during under over from of to among beyond unlike like both each every some "
+    "more most other such than".split()
+)
+
+# Weights of the score's parts, chosen on tests/qa (the sample set written with the product).
+W_DENSE, W_WORDS, W_NAMES, W_KIND, W_PERIOD = 1.3, 1.0, 1.0, 0.35, 0.6
+FLOOR = 0.62  # below this the best sentence is not an answer
+MARGIN = 0.45  # a further sentence must score within this of the best
+
+
+@dataclass
+class Sentence:
+    """One sentence of a retrieved passage, read with its context."""
+
+    passage: Passage
+    rank: int  # of its passage in retrieval
+    start: int  # absolute offsets into the document text
+    end: int
+    text: str
+    words: frozenset[str]
+    vector: np.ndarray | None
+    figures: list[Figure]
+    periods: list[P.Period]
+    context_periods: list[P.Period]
+    context_words: frozenset[str]
+    title_words: frozenset[str]
+    own_subject: bool  # opens with a name of its own ("Nebius said ...")
+    heading: bool
+    forward: bool
+    prev_start: int | None  # the sentence before it in its paragraph
+    doc_periods: list[P.Period] = field(default_factory=list)  # every period its article names
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+    name_cover: list[float] = field(default_factory=list)
+    name_in_context: bool = False
+
+
+@dataclass
+class SentenceData:
+    """What ingest stored for a chunk's sentences: spans (relative), vectors, instruction flags."""
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray | None
+    flagged: set[int]
+
+
+def read_passage(
+    passage: Passage,
+    rank: int,
+    data: SentenceData | None,
+    lexicon: Lexicon,
+    fiscal_end: int | None,
+    doc_periods: list[P.Period] | None = None,
+) -> list[Sentence]:
+    text = passage.text
+    spans = data.spans if data and data.spans else split_sentences(text)
+    flagged = data.flagged if data else set()
+    vectors = data.vectors if data is not None and data.vectors is not None and len(data.vectors) == len(spans) else None
+    anchor = P.parse_iso(passage.date)
+    title_words = frozenset(stem(w) for w in words(passage.title))
+    title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
+    heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
+    heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
+    out: list[Sentence] = []
+    paragraph: list[Sentence] = []
+    lead_words: frozenset[str] = frozenset()
+    for k, (a, b) in enumerate(spans):
+        raw = text[a:b]
+        starts_paragraph = a == 0 or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
+        is_heading = "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'" and starts_paragraph
+        sentence_words = frozenset(stem(w) for w in words(raw))
+        if is_heading:
+            heading_words = sentence_words
+            heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
+            paragraph, lead_words = [], frozenset()
+            continue
+        if starts_paragraph:
+            paragraph, lead_words = [], sentence_words
+        periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
+        context_periods: list[P.Period] = []
+        for earlier in reversed(paragraph):
+            if earlier.periods:
+                context_periods = earlier.periods
+                break
+        context_periods = context_periods or heading_periods or title_periods
+        prev = paragraph[-1] if paragraph else None
+        context = (prev.words | prev.context_words if prev else frozenset()) | lead_words | heading_words
+        s = Sentence(
+            passage=passage,
+            rank=rank,
+            start=passage.start + a,
+            end=passage.start + b,
+            text=raw,
+            words=sentence_words,
+            vector=vectors[k] if vectors is not None else None,
+            figures=find_figures(raw),
+            periods=periods,
+            context_periods=context_periods,
+            context_words=frozenset(context),
+            title_words=title_words,
+            own_subject=_own_subject(raw, lexicon),
+            heading=False,
+            forward=bool(_FORWARD.search(raw)),
+            prev_start=prev.start if prev else None,
+            doc_periods=doc_periods or [],
+        )
+        paragraph.append(s)
+        if k in flagged or len(raw) < 12:
+            continue  # planted instructions are read (for context) but never quoted
+        out.append(s)
+    return out
+
+
+def _own_subject(text: str, lexicon: Lexicon) -> bool:
+    """Whether the sentence opens with a name of its own rather than "The company" or "It"."""
+    m = re.match(r"\W*([^\W\d_][\w&'’.-]*)", text)
+    if not m:
+        return False
+    first = m.group(1)
+    w = stem(first)
+    if w in _SUBJECT_FILLER or not first[0].isupper():
+        return False
+    return lexicon.capitalised(w) >= 0.5 or not lexicon.known(w) or any(c.isupper() for c in first[1:])
+
+
+# ---- scoring ---------------------------------------------------------------------------------
+
+
+class Scorer:
+    def __init__(self, q: Question, vector: np.ndarray | None, lexicon: Lexicon) -> None:
+        self.q = q
+        self.vector = vector
+        self.lexicon = lexicon
+        names = q.name_words()
+        self.terms = {t: w * (0.5 + _idf(lexicon, t)) for t, w in q.terms.items() if t not in names or len(q.names) == 0}
+        self.term_total = sum(self.terms.values()) or 1.0
+        self.names = [n for n in q.names if not n.absent]
+        self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
+
+    def name_cover(self, s: Sentence) -> list[float]:
+        out = []
+        for n in self.names:
+            best = 0.0
+            for spelling in n.spellings:
+                if _has(s.words, spelling):
+                    best = 1.0
+                    break
+                if _has(s.context_words, spelling):
+                    best = max(best, 0.4 if s.own_subject else 0.8)
+                elif _has(s.title_words, spelling):
+                    best = max(best, 0.3 if s.own_subject else 0.6)
+            out.append(best)
+        return out
+
+    def period(self, s: Sentence) -> float | None:
+        if not self.q.periods:
+            return None
+        own = P.best_relation(self.q.periods, s.periods)
+        if own is not None and own > 0:
+            return own
+        context = P.best_relation(self.q.periods, s.context_periods)
+        if own is None and context is None:
+            # Nothing in or around the sentence says when: an article that never names the asked
+            # period (or appeared before it began) is taken not to be about it.
+            published = P.parse_iso(s.passage.date)
+            if published and self.q.forecast is not True and all(p.start and p.start > published for p in self.q.periods):
+                return -0.7
+            anywhere = P.best_relation(self.q.periods, s.doc_periods)
+            return -0.5 if anywhere is not None and anywhere < 0.5 else None
+        if own is None:
+            return 0.85 * context
+        return max(own, 0.85 * context) if context is not None and context > 0.5 and own < 0 and not s.periods else own
+
+    def kind(self, s: Sentence) -> float:
+        q = self.q
+        score = 0.0
+        if self.wants_figure:
+            have = {f.kind for f in s.figures}
+            accept = set(self.wants_figure)
+            if "count" in accept:
+                accept.add("quantity")
+            if "quantity" in accept:
+                accept.add("count")
+            if "percent" in accept:
+                accept.add("points")
+            score = 1.0 if have & accept else (0.3 if have else 0.0)
+        if "date" in q.wants:
+            score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
+        if q.why and not self.wants_figure:
+            score = max(score, 1.0 if _CAUSE.search(s.text) else 0.3)
+        return score
+
+    def __call__(self, s: Sentence) -> float:
+        q = self.q
+        dense = float(np.dot(self.vector, s.vector)) if self.vector is not None and s.vector is not None else 0.3
+        got = 0.0
+        for t, w in self.terms.items():
+            if t in s.words or _prefix_in(t, s.words):
+                got += w
+            elif t in s.context_words or t in s.title_words:
+                got += 0.35 * w
+        lexical = got / self.term_total
+        cover = self.name_cover(s)
+        s.name_cover = cover
+        names = sum(cover) / len(cover) if cover else 0.5
+        s.name_in_context = bool(cover) and min(cover) < 1.0 and min(cover) >= 0.6
+        period = self.period(s)
+        period_part = 0.0 if period is None else period
+        if period is None and q.periods:
+            period_part = -0.1
+        kind = self.kind(s)
+        forward = 0.0
+        if s.forward and q.forecast is False:
+            forward = -0.4
+        elif s.forward and q.forecast is True:
+            forward = 0.15
+        elif s.forward and q.forecast is None and self.wants_figure:
+            forward = -0.08
+        s.parts = {"dense": dense, "words": lexical, "names": names, "kind": kind, "period": period_part, "forward": forward}
+        return (
+            W_DENSE * dense + W_WORDS * lexical + W_NAMES * names + W_KIND * kind
+            + W_PERIOD * period_part * (0.5 if q.soft_periods else 1.0) + forward - 0.01 * s.rank
+        )
+
+
+def _idf(lexicon: Lexicon, term: str) -> float:
+    share = lexicon.share(term)
+    if share <= 0:
+        return 1.0
+    return float(min(1.0, max(0.0, -np.log(share) / np.log(lexicon.n + 1))))
+
+
+def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
+    return all(w in have for w in spelling)
+
+
+def _prefix_in(term: str, have: frozenset[str]) -> bool:
+    """Words of one family: "partnering" and "partnership", "guide" and "guidance", "rev" and "revenue"."""
+    if len(term) >= 6:
+        head = term[:6]
+        return any(w.startswith(head) for w in have)
+    if len(term) >= 3 and term.isalpha():
+        return any(w.startswith(term) and len(w) > len(term) + 1 for w in have)
+    return False
+
+
+# ---- choosing and composing ------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    chosen: list[Sentence]
+    missing: list[str]
+    abstain: str | None = None
+
+
+def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
+    absent = [n for n in q.names if n.absent]
+    if absent:
+        return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
+    if not pool:
+        return Selection([], [], "The articles do not contain an answer to this question.")
+    for s in pool:
+        s.score = scorer(s)
+    pool = _dedupe(sorted(pool, key=lambda s: s.score, reverse=True))
+    top = pool[0]
+    if top.score < FLOOR:
+        return Selection([], [], "The articles do not contain an answer to this question.")
+    gate = _period_gate(q, pool, scorer)
+    if gate:
+        return Selection([], [], gate)
+    if q.latest and not q.periods:
+        top = _latest(pool, top)
+    chosen = [top]
+    limit = 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why) else 3
+    while len(chosen) < limit:
+        best, gain = None, 0.0
+        for s in pool:
+            if s in chosen or s.score < top.score - MARGIN or s.score < FLOOR:
+                continue
+            g = _gain(q, s, chosen, scorer)
+            if g > gain:
+                best, gain = s, g
+        if best is None or gain < 0.02:
+            break
+        chosen.append(best)
+    missing = _missing(q, chosen, scorer)
+    return Selection(chosen, missing)
+
+
+def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> float:
+    """What ``s`` adds to the chosen sentences: names and periods not yet covered, new figures of the
+    asked kind, question words not yet present; scaled by its score."""
+    gain = 0.0
+    for i, _ in enumerate(scorer.names):
+        have = max(c.name_cover[i] for c in chosen)
+        if have < 0.6 <= s.name_cover[i]:
+            gain += 0.5
+    if q.periods and not q.soft_periods:
+        for asked in q.periods:
+            def good(x: Sentence, asked: P.Period = asked) -> bool:
+                r = P.best_relation([asked], x.periods or x.context_periods)
+                return r is not None and r >= 0.5
+            if not any(good(c) for c in chosen) and good(s):
+                gain += 0.4
+    present = set().union(*(c.words for c in chosen))
+    new_terms = sum(w for t, w in scorer.terms.items() if t in s.words and t not in present)
+    gain += 0.5 * new_terms / scorer.term_total
+    if scorer.wants_figure:
+        old = {f.text for c in chosen for f in c.figures}
+        if any(f.text not in old and f.kind in scorer.wants_figure | {"points", "quantity", "count"} for f in s.figures):
+            gain += 0.12
+    if q.why and _CAUSE.search(s.text):
+        gain += 0.1
+    if any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
+        gain += 0.05  # the next sentence of one already quoted reads on from it
+    return gain * max(0.0, s.score - FLOOR + 0.3)
+
+
+def _dedupe(pool: list[Sentence]) -> list[Sentence]:
+    """One of each sentence that two articles share (a syndicated copy is not a second source)."""
+    out: list[Sentence] = []
+    for s in pool:
+        if any(s.passage.source != o.passage.source and _near(s.words, o.words) for o in out):
+            continue
+        out.append(s)
+    return out
+
+
+def _near(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= 0.8
+
+
+def _period_gate(q: Question, pool: list[Sentence], scorer: Scorer) -> str | None:
+    """Abstain when every well-scoring sentence about the asked names states other periods."""
+    if not q.periods or q.soft_periods or q.why:
+        return None
+    about = [s for s in pool[:25] if (not s.name_cover or min(s.name_cover) >= 0.6) and s.score >= FLOOR]
+    if scorer.wants_figure:
+        about = [s for s in about if s.parts.get("kind", 0) >= 1.0]
+    if not about:
+        return None
+    relations = [scorer.period(s) for s in about]
+    if any(r is None or r >= 0.5 for r in relations):
+        if q.forecast is False:
+            matching = [s for s, r in zip(about, relations, strict=True) if r is not None and r >= 0.5]
+            if matching and all(s.forward for s in matching):
+                return f"The articles give only a forecast for {_join([p.label() for p in q.periods])}, not an actual figure."
+        return None
+    if any(r > 0 for r in relations if r is not None):
+        return None
+    stated = []
+    for s in about:
+        for p in s.periods:
+            if p.label() not in stated:
+                stated.append(p.label())
+    who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
+    asked = _join([p.label() for p in q.periods])
+    tail = f" What they give{who} is for {_join(stated[:4])}." if stated else ""
+    return f"The articles do not give this for {asked}.{tail}"
+
+
+def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
+    """For "latest": among sentences close to the best, the one about the most recent period."""
+    near = [s for s in pool[:12] if s.score >= top.score - 0.25 and not s.forward]
+    dated = [(max((p.end for p in s.periods or s.context_periods if p.end), default=None), s) for s in near]
+    dated = [(d, s) for d, s in dated if d is not None]
+    if not dated:
+        return top
+    newest = max(d for d, _ in dated)
+    return max((s for d, s in dated if d == newest), key=lambda s: s.score)
+
+
+def _missing(q: Question, chosen: list[Sentence], scorer: Scorer) -> list[str]:
+    out = []
+    for i, n in enumerate(scorer.names):
+        if max(c.name_cover[i] for c in chosen) < 0.6:
+            out.append(f"The articles do not give this for {n.text}.")
+    if q.periods and not q.soft_periods and len(q.periods) > 1:
+        for asked in q.periods:
+            if not any((r := P.best_relation([asked], c.periods or c.context_periods)) is not None and r >= 0.5 for c in chosen):
+                out.append(f"Nothing is given for {asked.label()}.")
+    return out
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def compose(selection: Selection) -> Draft:
+    """One line per quoted sentence, grouped by source, the source named once; then what is missing."""
+    if selection.abstain:
+        return Draft(text=selection.abstain, abstained=True)
+    chosen = sorted(selection.chosen, key=lambda s: (s.passage.source, s.start))
+    order: list[str] = []
+    for s in selection.chosen:
+        if s.passage.source not in order:
+            order.append(s.passage.source)
+    chosen.sort(key=lambda s: (order.index(s.passage.source), s.start))
+    lines: list[str] = []
+    cited: dict[int, tuple[Passage, int, int]] = {}
+    named: set[str] = set()
+    n = 0
+    for s in chosen:
+        start = s.start
+        if s.name_in_context and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
+            start = s.prev_start  # "The Roubaix-based group ..." is quoted with the sentence naming it
+        n += 1
+        quote = s.passage.text[start - s.passage.start : s.end - s.passage.start]
+        cited[n] = (s.passage, start, s.end)
+        body = " ".join(quote.split())
+        end = body[-1] if body[-1:] in ".!?" else "."
+        body = body[:-1] if body[-1:] in ".!?" else body
+        prefix = ""
+        if s.passage.source not in named:
+            named.add(s.passage.source)
+            who = source_name(s.passage)
+            if not re.match(r"(?i)according to|as reported by", body) and who:
+                prefix = f"{who}: "
+        lines.append(f"{prefix}{body} [{n}]{end}")
+    return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=list(selection.missing))
+
+
+def source_name(passage: Passage) -> str:
+    """A short name for an article: its publisher, else its title (before a colon, cut at a word),
+    else its file."""
+    if passage.publisher:
+        return passage.publisher.rstrip(" .:;")
+    title = (passage.title or "").split(":")[0].strip()
+    if title and len(title) <= 50:
+        return title.rstrip(" .;")
+    if title:
+        return title[:50].rsplit(" ", 1)[0].rstrip(" .:;,") + "…"
+    return passage.source
+
+
+def answer(
+    q: Question,
+    vector: np.ndarray | None,
+    passages: Sequence[Passage],
+    sentence_data: Callable[[Passage], SentenceData | None],
+    lexicon: Lexicon,
+    fiscal_end: Callable[[Passage], int | None],
+    doc_periods: Callable[[Passage], list[P.Period]] = lambda p: [],
+) -> Draft:
+    pool: list[Sentence] = []
+    for rank, passage in enumerate(passages):
+        pool.extend(read_passage(passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage)))
+    selection = select(q, pool, Scorer(q, vector, lexicon))
+    return compose(selection)
+
+
+def today() -> date:
+    return date.today()

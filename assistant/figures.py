@@ -1,0 +1,116 @@
+"""Figures in text, each with its kind: a percentage, a change in percentage points, an amount of
+money, a quantity with a unit, or a plain count.
+
+The kinds decide whether a sentence can answer what a question asks for ("how much" wants an
+amount, "what share" a percentage). Units are read from how numbers are written (symbols, ISO codes,
+scale words in English, German, French and Spanish), not from a list of companies or markets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CURRENCY = (
+    r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
+    r"dollars?|euros?|pounds?|yen|rupees?|won|dirhams?|riyals?|reais|real"
+)
+_SCALE = (
+    r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|"
+    r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
+    r"billones|mille|tausend"
+)
+_UNIT = (
+    r"gw|gigawatts?|mw|megawatts?|kw|kilowatts?|twh|gwh|mwh|kwh|"
+    r"gpus?|chips?|accelerators?|servers?|racks?|nodes?|data cent(?:er|re)s?|datacent(?:er|re)s?|"
+    r"regions?|zones?|sites?|campuses|customers?|employees?|staff|users?|languages?|models?|countries|cities|"
+    r"litres?|liters?|gallons?|l/kwh|tokens?|petaflops|exaflops|square (?:feet|metres|meters)|sq ft|acres|"
+    r"hectares|years?|months?|days?|hours?|x"
+)
+_NUMBER = r"\d{1,3}(?:[,  ]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
+_FIGURE = re.compile(
+    rf"(?P<cur>{_CURRENCY})?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
+    rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b)"
+    rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b)"
+    rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?P<cur2>{_CURRENCY})\b)?(?:\s?(?P<unit>{_UNIT})\b)?)",
+    re.I,
+)
+_WORD_NUMBER = re.compile(
+    r"\b(?P<word>one|two|three|four|five|six|seven|eight|nine|ten|a|half a|eine|ein|un|una|dos|tres)\s+"
+    r"(?P<scale>trillion|billion|million|thousand|milliarden?|millionen?|millones|mil millones)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    start: int
+    end: int
+    text: str
+    kind: str  # percent, points, amount, quantity, count
+    value: float | None = None
+
+
+def find_figures(text: str) -> list[Figure]:
+    """The figures written in ``text`` (years and days of dates are not figures)."""
+    out: list[Figure] = []
+    for m in _FIGURE.finditer(text):
+        num = m.group("num")
+        start = m.start("cur") if m.group("cur") else m.start("num")
+        if num and start > 0 and text[start - 1] in "QqHhTt":
+            continue  # Q3, H1
+        cur = m.group("cur") or m.group("cur2")
+        if m.group("pct"):
+            kind = "percent"
+        elif m.group("pp"):
+            kind = "points"
+        elif cur:
+            kind = "amount"
+        elif m.group("scale") and m.group("scale").lower() not in ("m", "k", "b"):
+            kind = "amount" if _money_near(text, m.start(), m.end()) else "quantity"
+        elif m.group("unit"):
+            kind = "quantity"
+        else:
+            if _is_year_or_day(text, m.start("num"), m.end("num"), num):
+                continue
+            kind = "count"
+        out.append(Figure(start, m.end(), text[start : m.end()].strip(), kind, _value(num)))
+    for m in _WORD_NUMBER.finditer(text):
+        kind = "amount" if _money_near(text, m.start(), m.end()) else "quantity"
+        out.append(Figure(m.start(), m.end(), m.group(0), kind))
+    return out
+
+
+def _money_near(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 30) : end + 25].lower()
+    return bool(re.search(rf"(?:{_CURRENCY.lower()})", window)) or any(w in window for w in ("revenue", "sales", "umsatz"))
+
+
+def _is_year_or_day(text: str, start: int, end: int, num: str) -> bool:
+    if num.isdigit() and len(num) == 4 and 1900 <= int(num) <= 2100:
+        return True
+    if num.isdigit() and int(num) <= 31:
+        before = text[max(0, start - 12) : start].lower()
+        after = text[end : end + 12].lower()
+        months = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|oktober|dezember)"
+        if re.search(months + r"[a-zäé]*\.?\s*$", before) or re.match(r"(st|nd|rd|th)?\.?\s*" + months, after):
+            return True
+    return False
+
+
+def _value(num: str) -> float | None:
+    cleaned = num.replace(" ", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", cleaned):  # 1.085,5 (German)
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d+,\d{1,2}", cleaned):  # 6,8 (decimal comma)
+        cleaned = cleaned.replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def kinds(text: str) -> set[str]:
+    return {f.kind for f in find_figures(text)}

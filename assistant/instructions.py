@@ -1,0 +1,89 @@
+"""Instructions planted in articles, recognised by what they do rather than by a list of phrasings.
+
+A sentence is an instruction when it addresses an automated reader (an assistant, a model, a
+summariser, a crawler, "you") and tells it what to say, report or do; when it is labelled as a note
+or message to such a reader; or when it asks a reader to set aside its instructions. Such sentences
+are flagged at ingest, never quoted, and never given to a language model as text.
+
+A byline saying "I ignore what CEOs say" or a sentence reporting that a regulator "told providers to
+cut fees" addresses no reader and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.chunking import split_paragraphs, split_sentences
+
+# Who an instruction is addressed to: a reader that is a program, or "you".
+_READER = (
+    r"(?:ai|a\.i\.|artificial intelligence|assistants?|chat ?bots?|bots?|(?:large )?language models?|llms?|"
+    r"models?|gpts?|copilots?|agents?|crawlers?|scrapers?|summari[sz](?:er|ers|ation tools?|ing tools?)|"
+    r"summary tools?|search tools?|automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?)|"
+    r"machine[- ]readers?|machines?|algorithms?|automated readers?|automatic (?:readers?|summari[sz]ers?)|"
+    r"(?:ai|automated|machine)[- ](?:readers?|systems?|tools?|agents?|services?)|retrieval systems?|"
+    r"answer engines?|question[- ]answering systems?|indexers?)"
+)
+# Verbs that tell a reader what to say or how to treat the text.
+_SAY = (
+    r"(?:say|says|state|states|report|reports|answer|respond|reply|describe|present|quote|cite|mention|write|"
+    r"output|print|summari[sz]e|tell|give|list|use|treat|record|show|return|emphasi[sz]e|conclude|claim|"
+    r"assert|repeat|prefer|rank|recommend|ignore|disregard|omit|replace|correct|update|note|display|read)"
+)
+_DIRECTIVE = re.compile(
+    rf"\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|are (?:asked|required|instructed|expected|told) to|"
+    rf"ought to|always|never|do not|don't|please)\b(?:\W+\w+){{0,4}}?\W+{_SAY}\b",
+    re.I,
+)
+_ADDRESSED = re.compile(rf"\b(?:to|for|attention|dear|hey)\W+(?:all\W+|any\W+|the\W+|our\W+)?(?:\w+\W+){{0,2}}?{_READER}\b", re.I)
+_READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,6}}?\W+(?:should|must|shall|are to|is to|need to|are asked to|are instructed to)\b", re.I)
+_LABEL = re.compile(
+    rf"^\W*(?:[\w']+\W+){{0,2}}?(?:note|notes|message|instructions?|guidance|notice|memo|reminder|directive|"
+    rf"attention|hinweis|nota|remarque)\W+(?:to|for)\W+(?:\w+\W+){{0,3}}?{_READER}\b",
+    re.I,
+)
+_WHEN_ASKED = re.compile(
+    rf"\b(?:when|if|whenever)\s+(?:you\s+are\s+|you're\s+|being\s+)?(?:asked|queried|questioned|prompted|summari[sz]ing|answering|"
+    rf"responding|processing|reading|generating)\b[^.]{{0,120}}?\b{_SAY}\b",
+    re.I,
+)
+_YOU_MUST = re.compile(rf"\byou\s+(?:must|should|shall|are to|need to|have to|will)\s+(?:\w+\s+){{0,2}}?{_SAY}\b", re.I)
+_OVERRIDE = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.]{0,60}\b(?:instructions?|prompts?|rules|guidelines|"
+    r"above|previous|prior|earlier|system)\b|\b(?:system prompt|you are now|jailbreak|developer mode)\b|"
+    r"<\s*/?\s*(?:system|instructions?|prompt)\s*>",
+    re.I,
+)
+_IMPERATIVE_TO_READER = re.compile(rf"^\W*{_READER}\W*[:,-]\W*(?:please\W+)?{_SAY}\b", re.I)
+_FOR_READER = re.compile(rf"^\W*(?:[\w']+\W+)?(?:for|to|attention)\W+(?:\w+\W+){{0,2}}?{_READER}\s*[:,–—-]", re.I)
+_IF_YOU_ARE = re.compile(rf"\b(?:if|when|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?{_READER}\b", re.I)
+_ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
+
+
+def is_instruction(sentence: str) -> bool:
+    """Whether ``sentence`` instructs a reader (a program or "you") rather than stating a fact."""
+    if any(p.search(sentence) for p in (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN)):
+        return True
+    if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
+        return True
+    if _YOU_MUST.search(sentence):
+        return True
+    if _READER_SUBJECT.search(sentence) and _DIRECTIVE.search(sentence):
+        return True
+    return bool(_ADDRESSED.search(sentence) and _DIRECTIVE.search(sentence))
+
+
+def instruction_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are planted instructions: each instruction sentence, and the rest of
+    its paragraph when the instruction opens it (a note to readers is a paragraph of its own) or
+    ends in a colon (what follows is what it wants said)."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in split_paragraphs(text):
+        sentences = split_sentences(text, p_start, p_end)
+        flagged = False
+        for i, (a, b) in enumerate(sentences):
+            if flagged or is_instruction(text[a:b]):
+                spans.append((a, b))
+                opens = i == 0 or text[b - 1 : b] == ":"
+                flagged = flagged or opens
+    return spans

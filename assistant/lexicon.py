@@ -1,0 +1,188 @@
+"""What the indexed articles themselves say about words and names.
+
+Entities are not listed in code: a name in a question is looked up in the articles, as written, or
+through another name the articles give it ("Full Name (ABBR)", "ABBR (Full Name)", a ticker glued to
+a company name, an optional alias file), through its initials ("LFL" for "like-for-like", "DT" for
+"Deutsche Telekom"), the letters of a ticker in order ("CRWV" in "CoreWeave"), or a close spelling
+("Koukaryokou"). A name found nowhere is reported as absent; a word list in code may only add
+spellings, never remove one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_WORD = re.compile(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", re.U)
+_CAPITALISED = re.compile(r"(?<![\w.'’-])([A-Z][\w&'’-]*)")
+# "Oracle Cloud Infrastructure (OCI)", "(Nasdaq: CRWV)", "OCI (Oracle Cloud Infrastructure)".
+_LONG_SHORT = re.compile(r"((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\s+\((?:[A-Za-z ]+:\s*)?([A-Z][A-Za-z0-9&.]{1,9})\)")
+_SHORT_LONG = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\s+\(((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\)")
+# Common knowledge that may add spellings to a name (never needed for a name to be found).
+KNOWN_ALIASES: dict[str, tuple[str, ...]] = {
+    "aws": ("amazon web services", "amazon"),
+    "gcp": ("google cloud platform", "google cloud"),
+    "azure": ("microsoft azure", "microsoft"),
+    "msft": ("microsoft",),
+    "oci": ("oracle cloud infrastructure", "oracle"),
+    "nvda": ("nvidia",),
+    "yoy": ("year on year", "year-on-year", "year over year", "year-over-year", "annual"),
+    "qoq": ("quarter on quarter", "quarter-on-quarter", "quarter over quarter", "sequential", "sequentially"),
+}
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def stem(word: str) -> str:
+    """A light English stem: possessive and plural endings off ("CoreWeave's" -> coreweave,
+    "revenues" -> revenue, "companies" -> company)."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.rstrip("'.")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass
+class Lexicon:
+    """Word statistics and name spellings of an index, built from its chunk texts on first use."""
+
+    texts: Sequence[str]
+    aliases_meta: Iterable[str] = ()
+    alias_file: Path | None = None
+    df: Counter[str] = field(default_factory=Counter)
+    caps: Counter[str] = field(default_factory=Counter)  # occurrences capitalised, not sentence-initial
+    lower: Counter[str] = field(default_factory=Counter)  # occurrences in lower case
+    aliases: dict[str, set[str]] = field(default_factory=dict)
+    _vocab: list[str] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], aliases_meta: Iterable[str] = (), alias_file: Path | None = None) -> Lexicon:
+        lex = cls(texts, aliases_meta, alias_file)
+        for text in texts:
+            seen = set()
+            for m in _WORD.finditer(text):
+                w = m.group(0)
+                lw = stem(w)
+                seen.add(lw)
+                if w[0].isupper():
+                    at = m.start()
+                    before = text[max(0, at - 3) : at]
+                    if at > 0 and not re.search(r"(?:[.!?:]\s*|\n\s*|^\s*)$", before):
+                        lex.caps[lw] += 1
+                else:
+                    lex.lower[lw] += 1
+            lex.df.update(seen)
+            for long, short in _LONG_SHORT.findall(text):
+                lex._alias(short, long)
+            for short, long in _SHORT_LONG.findall(text):
+                lex._alias(short, long)
+        for entry in aliases_meta:
+            for pair in entry.split():
+                short, _, long = pair.partition("=")
+                if short and long:
+                    lex._alias(short, long)
+        for short, longs in KNOWN_ALIASES.items():
+            for long in longs:
+                lex._alias(short, long)
+        if alias_file and alias_file.is_file():
+            try:
+                data = json.loads(alias_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            for name, others in data.items() if isinstance(data, dict) else ():
+                for other in [others] if isinstance(others, str) else others:
+                    lex._alias(str(name), str(other))
+                    lex._alias(str(other), str(name))
+        return lex
+
+    def _alias(self, short: str, long: str) -> None:
+        short_key = " ".join(stem(w) for w in words(short))
+        long_words = " ".join(stem(w) for w in words(long))
+        if short_key and long_words and short_key != long_words:
+            self.aliases.setdefault(short_key, set()).add(long_words)
+
+    @property
+    def n(self) -> int:
+        return max(1, len(self.texts))
+
+    def known(self, word: str) -> bool:
+        return self.df.get(word, 0) > 0
+
+    def share(self, word: str) -> float:
+        """Share of chunks holding ``word``."""
+        return self.df.get(word, 0) / self.n
+
+    def capitalised(self, word: str) -> float:
+        """How often the articles write ``word`` capitalised mid-sentence (0..1): a name's mark."""
+        c, lo = self.caps.get(word, 0), self.lower.get(word, 0)
+        return c / (c + lo) if c + lo else 0.0
+
+    def vocab(self) -> list[str]:
+        with self._lock:
+            if self._vocab is None:
+                self._vocab = [w for w in self.df if len(w) >= 4]
+            return self._vocab
+
+    # ---- finding a name --------------------------------------------------------------------
+
+    def spellings(self, name: str, search: Callable[[re.Pattern[str]], str | None] | None = None) -> list[tuple[str, ...]]:
+        """Ways the articles write ``name`` (each a tuple of stemmed words), best first; empty when
+        the articles never write it. ``search`` finds a pattern in the articles' texts."""
+        key = tuple(stem(w) for w in words(name))
+        if not key:
+            return []
+        found: list[tuple[str, ...]] = []
+        if all(self.known(w) for w in key):
+            found.append(key)
+        for long in self.aliases.get(" ".join(key), ()):
+            spelled = tuple(long.split())
+            if all(self.known(w) for w in spelled):
+                found.append(spelled)
+        if found:
+            return found
+        raw = name.strip()
+        if search is not None and re.fullmatch(r"[A-Za-z][A-Za-z&]{1,5}", raw) and (raw.isupper() or any(c.isupper() for c in raw[1:])):
+            letters = [c for c in raw.lower() if c.isalpha()]
+            # Initials: "LFL" -> like-for-like, "DT" -> Deutsche Telekom, "YoY" -> year-on-year.
+            pattern = re.compile(
+                r"(?<![\w-])" + r"[\s-]+".join(rf"{c}[\w']*" for c in letters) + r"(?![\w-])", re.I
+            )
+            hit = search(pattern)
+            if hit:
+                return [tuple(stem(w) for w in words(hit))]
+            if len(letters) >= 3:
+                # A ticker's letters in order within one name: "CRWV" -> CoreWeave, "MSFT" -> Microsoft.
+                pattern = re.compile(r"\b" + letters[0] + "".join(rf"[a-z]*{c}" for c in letters[1:]) + r"[a-z]*\b", re.I)
+                hit = search(pattern)
+                if hit and hit[0].isupper():
+                    return [(stem(hit),)]
+        fixed = [self.closest(w) if not self.known(w) else w for w in key]
+        if all(fixed):
+            return [tuple(w for w in fixed if w)]
+        return []
+
+    def closest(self, word: str) -> str | None:
+        """The article word a typo away from ``word`` (one edit or swap of neighbours; two in long
+        words), starting with the same letter, if there is one."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        limit = 1 if len(word) < 8 else 2
+        candidates = [w for w in self.vocab() if w[0] == word[0] and abs(len(w) - len(word)) <= limit]
+        hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return hit[0] if hit else None

@@ -1,0 +1,546 @@
+"""Periods as values: every written form of a quarter, half, year, month, span or date becomes an
+interval of days, so "Q3 2025", "the three months to September 2025", "3Q25" and "the September
+quarter" are one period, and "H1 2025" contains "Q2 2025".
+
+Fiscal periods ("FY25", "fiscal Q2 2026") keep their fiscal label; they become calendar intervals
+when the text says where the fiscal year ends ("fiscal year ending 31 January", "year to March").
+A fiscal year is named by the calendar year it ends in (FY2026 to January ends in January 2026).
+Periods written without a year ("the June quarter", "third quarter") take it from an anchor date
+(the article's date), the most recent such period not after it.
+
+Nothing here knows a company or a publication: only calendar words, in English and the common
+forms of German, French and Spanish.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS: dict[str, int] = {}
+for _n, _names in enumerate(
+    (
+        "january jan januar janvier enero",
+        "february feb februar février fevrier febrero",
+        "march mar märz maerz mars marzo",
+        "april apr avril abril",
+        "may mai mai mayo",
+        "june jun juni juin junio",
+        "july jul juli juillet julio",
+        "august aug août aout agosto",
+        "september sep sept septembre septiembre setiembre",
+        "october oct oktober octobre octubre",
+        "november nov novembre noviembre",
+        "december dec dezember décembre decembre diciembre dic dez",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _n
+_MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "erste": 1, "ersten": 1, "erstes": 1, "erster": 1, "zweite": 2, "zweiten": 2, "zweites": 2,
+    "dritte": 3, "dritten": 3, "drittes": 3, "vierte": 4, "vierten": 4, "viertes": 4,
+    "premier": 1, "1er": 1, "deuxième": 2, "deuxieme": 2, "second_fr": 2, "troisième": 3, "troisieme": 3,
+    "quatrième": 4, "quatrieme": 4, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3,
+    "cuarto": 4, "last": 4, "final": 4,
+}
+_ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
+_YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
+_YEAR = r"'?(?P<{}>(?:19|20)\d\d|\d\d)(?!\d)"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days, with how it was written: ``grain`` is day, month, quarter, half, year, span
+    or point (a balance "at the end of June"). ``fiscal`` is (fiscal year, part) when it was written
+    as a fiscal period, part being "Q1".."Q4", "H1", "H2" or "" for the year. ``start``/``end``
+    are None for a fiscal period whose year-end is unknown, and for a quarter or half written
+    without a year (``part`` then holds it, e.g. "Q3")."""
+
+    start: date | None
+    end: date | None
+    grain: str
+    fiscal: tuple[int, str] | None = None
+    part: str = ""  # "Q3"/"H1" of a period with no known year
+
+    def label(self) -> str:
+        if self.fiscal:
+            year, part = self.fiscal
+            return f"{part} FY{year}".strip() if part else f"FY{year}"
+        if self.start is None or self.end is None:
+            return self.part
+        s, e = self.start, self.end
+        if self.grain == "quarter":
+            return f"Q{(s.month - 1) // 3 + 1} {s.year}" if s.month in (1, 4, 7, 10) else _span_label(s, e)
+        if self.grain == "half":
+            return f"H{1 if s.month == 1 else 2} {s.year}" if s.month in (1, 7) else _span_label(s, e)
+        if self.grain == "year":
+            return str(s.year) if (s.month, s.day) == (1, 1) else _span_label(s, e)
+        if self.grain == "month":
+            return f"{calendar.month_name[s.month]} {s.year}"
+        if self.grain in ("day", "point"):
+            return f"{e.day} {calendar.month_name[e.month]} {e.year}"
+        return _span_label(s, e)
+
+    @property
+    def year(self) -> int | None:
+        if self.fiscal:
+            return self.fiscal[0]
+        return self.end.year if self.end else None
+
+    def shifted(self, steps: int) -> Period:
+        """The period ``steps`` of its own length later (negative: earlier)."""
+        if self.fiscal and self.start is None:
+            year, part = self.fiscal
+            if part.startswith("Q"):
+                index = year * 4 + int(part[1]) - 1 + steps
+                return Period(None, None, "quarter", (index // 4, f"Q{index % 4 + 1}"))
+            if part.startswith("H"):
+                index = year * 2 + int(part[1]) - 1 + steps
+                return Period(None, None, "half", (index // 2, f"H{index % 2 + 1}"))
+            return Period(None, None, "year", (year + steps, ""))
+        if self.start is None or self.end is None:
+            return self
+        months = {"quarter": 3, "half": 6, "year": 12, "month": 1}.get(self.grain)
+        if months is None:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        start = _add_months(self.start, months * steps)
+        end = _month_end(_add_months(date(self.end.year, self.end.month, 1), months * steps))
+        fiscal = None
+        if self.fiscal:
+            year, part = self.fiscal
+            if part.startswith("Q"):
+                index = year * 4 + int(part[1]) - 1 + steps
+                fiscal = (index // 4, f"Q{index % 4 + 1}")
+            elif part.startswith("H"):
+                index = year * 2 + int(part[1]) - 1 + steps
+                fiscal = (index // 2, f"H{index % 2 + 1}")
+            else:
+                fiscal = (year + steps, "")
+        return Period(start, end, self.grain, fiscal)
+
+
+def _span_label(s: date, e: date) -> str:
+    if s.year == e.year:
+        return f"{calendar.month_abbr[s.month]}-{calendar.month_abbr[e.month]} {e.year}"
+    return f"{calendar.month_abbr[s.month]} {s.year}-{calendar.month_abbr[e.month]} {e.year}"
+
+
+def _month_end(d: date) -> date:
+    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def span(year: int, first_month: int, months: int, grain: str, fiscal: tuple[int, str] | None = None) -> Period:
+    start = date(year, first_month, 1)
+    return Period(start, _month_end(_add_months(start, months - 1)), grain, fiscal)
+
+
+def ending(year: int, month: int, months: int, grain: str, fiscal: tuple[int, str] | None = None) -> Period:
+    """The ``months`` months ending with ``month`` of ``year``."""
+    start = _add_months(date(year, month, 1), 1 - months)
+    return Period(start, _month_end(date(year, month, 1)), grain, fiscal)
+
+
+def quarter(year: int, q: int) -> Period:
+    return span(year, 3 * q - 2, 3, "quarter")
+
+
+def half(year: int, h: int) -> Period:
+    return span(year, 6 * h - 5, 6, "half")
+
+
+def whole_year(year: int) -> Period:
+    return span(year, 1, 12, "year")
+
+
+def fiscal_period(year: int, part: str, fy_end_month: int | None) -> Period:
+    """A fiscal period; a calendar interval too when the fiscal year's last month is known."""
+    grain = {"Q": "quarter", "H": "half"}.get(part[:1], "year")
+    if fy_end_month is None:
+        return Period(None, None, grain, (year, part))
+    fy_start = _add_months(date(year, fy_end_month, 1), -11)
+    if part.startswith("Q"):
+        first = _add_months(fy_start, 3 * (int(part[1]) - 1))
+        return span(first.year, first.month, 3, grain, (year, part))
+    if part.startswith("H"):
+        first = _add_months(fy_start, 6 * (int(part[1]) - 1))
+        return span(first.year, first.month, 6, grain, (year, part))
+    return span(fy_start.year, fy_start.month, 12, grain, (year, part))
+
+
+# ---- matching ----------------------------------------------------------------------------------
+
+
+def relation(asked: Period, stated: Period) -> float:
+    """How well a period ``stated`` in a text answers a question about ``asked``: 1 the same period,
+    between 0 and 1 a part or a container of it, below 0 a different period."""
+    if asked.start and asked.end and stated.start and stated.end:
+        if (asked.start, asked.end) == (stated.start, stated.end):
+            return 1.0
+        if stated.grain == "point" or asked.grain == "point":
+            point, other = (stated, asked) if stated.grain == "point" else (asked, stated)
+            assert point.end and other.start and other.end
+            if point.end == other.end:
+                return 0.9
+            return 0.4 if other.start <= point.end <= other.end else -1.0
+        if asked.start <= stated.start and stated.end <= asked.end:
+            return 0.6  # a part of what was asked (a quarter of an asked year)
+        if stated.start <= asked.start and asked.end <= stated.end:
+            return 0.25  # a longer period holding the asked one
+        if stated.start <= asked.end and asked.start <= stated.end:
+            return 0.05
+        return -1.0
+    if asked.fiscal and stated.fiscal:
+        (ay, ap), (sy, sp) = asked.fiscal, stated.fiscal
+        if ay != sy:
+            return -1.0
+        if ap == sp:
+            return 1.0
+        return 0.5 if not ap else (0.2 if not sp else -1.0)
+    if asked.part and asked.start is None and not asked.fiscal:
+        # "Q3" with no year: any third quarter, fiscal or calendar.
+        other = stated.fiscal[1] if stated.fiscal else (stated.label().split()[0] if stated.start else stated.part)
+        if stated.grain != asked.grain:
+            return 0.0
+        return 0.8 if other == asked.part else -1.0
+    if stated.part and stated.start is None and not stated.fiscal:
+        other = asked.fiscal[1] if asked.fiscal else asked.label().split()[0]
+        return 0.5 if other == stated.part else -0.5
+    # One fiscal with an unknown year-end, one calendar: the same year number and part read alike.
+    a_year, s_year = asked.year, stated.year
+    a_part = asked.fiscal[1] if asked.fiscal else _part_of(asked)
+    s_part = stated.fiscal[1] if stated.fiscal else _part_of(stated)
+    if a_year is None or s_year is None:
+        return 0.0
+    if a_year == s_year and a_part == s_part:
+        return 0.5
+    if abs(a_year - s_year) <= 1 and (not a_part or not s_part):
+        return 0.05
+    return -0.5
+
+
+def _part_of(p: Period) -> str:
+    if p.start is None:
+        return p.part
+    if p.grain == "quarter" and p.start.month in (1, 4, 7, 10):
+        return f"Q{(p.start.month - 1) // 3 + 1}"
+    if p.grain == "half" and p.start.month in (1, 7):
+        return f"H{1 if p.start.month == 1 else 2}"
+    return ""
+
+
+def best_relation(asked: Iterable[Period], stated: Iterable[Period]) -> float | None:
+    """The best relation of any stated period to any asked one (None when nothing is stated)."""
+    stated = list(stated)
+    if not stated:
+        return None
+    return max(relation(a, s) for a in asked for s in stated)
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    period: Period
+    explicit_year: bool = True
+
+
+def _p(template: str, *names: str) -> str:
+    return template.format(*names)
+
+
+_RULES: list[tuple[str, re.Pattern[str]]] = []
+
+
+def _rule(kind: str, pattern: str) -> None:
+    _RULES.append((kind, re.compile(pattern, re.I)))
+
+
+_FISCAL = r"(?P<fiscal>fiscal(?:\s+year)?\s*|fy\s*|geschäftsjahr(?:es)?\s*|año fiscal\s*|exercice\s*)"
+# Month-based spans first (they contain other forms), then quarters, halves, years.
+_rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:period\s+)?(?:ended|ending|to|through|thru|until)\s+"
+      rf"(?:(?:the\s+)?(?:end\s+of\s+)?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
+_rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+that)?\s+(?:ended|ending|ends|to|through)\s+(?:on\s+|in\s+)?)"
+      rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
+_rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?")
+_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à)\s*{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}")
+_rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?")
+_rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
+_rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)")
+_rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)")
+_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?"
+      rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?")
+_rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}")
+_rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
+_rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)")
+_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo)\s+"
+      rf"(?:fiscal\s+)?(?:half|halbjahr|semestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?")
+_rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)")
+_rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year")
+_rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?")
+_rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}")
+_rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}")
+_rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b")
+_rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}")
+_rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}")
+_rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)")
+_rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b")
+
+_WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
+_HINT = re.compile(
+    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of", re.I
+)
+
+
+def _year_value(text: str | None, anchor: date | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    if year < 100:
+        year += 2000
+    return year
+
+
+def _latest_before(month_end: int, months: int, anchor: date | None) -> int | None:
+    """The year of the most recent period ending in ``month_end`` not after the anchor."""
+    if anchor is None:
+        return None
+    return anchor.year if month_end <= anchor.month else anchor.year - 1
+
+
+def find(text: str, anchor: date | None = None, fy_end_month: int | None = None) -> list[Mention]:
+    """Periods written in ``text``, in order of position, none overlapping an earlier-listed one.
+
+    ``anchor`` gives the year to periods written without one; ``fy_end_month`` turns fiscal
+    periods into calendar ones.
+    """
+    if not _HINT.search(text):
+        return []
+    return list(_find(text, anchor, fy_end_month))
+
+
+@functools.lru_cache(maxsize=20000)
+def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Mention, ...]:
+    # Every rule's matches, the longest first: "2025 Q3" is one quarter, not a year and a quarter.
+    matches = [(m.end() - m.start(), -rank, kind, m) for rank, (kind, pattern) in enumerate(_RULES) for m in pattern.finditer(text)]
+    matches.sort(key=lambda x: (-x[0], -x[1], x[3].start()))
+    taken: list[tuple[int, int]] = []
+    found: list[Mention] = []
+    for _, _, kind, m in matches:
+        a, b = m.span()
+        if any(a < y and x < b for x, y in taken):
+            continue
+        mention = _read(kind, m, anchor, fy_end_month, text)
+        if mention is None:
+            continue
+        taken.append((a, b))
+        found.append(mention)
+    return tuple(sorted(found, key=lambda x: x.start))
+
+
+def _group(m: re.Match[str], name: str) -> str | None:
+    try:
+        return m.group(name)
+    except IndexError:
+        return None
+
+
+def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, text: str) -> Mention | None:
+    a, b = m.span()
+    y = _year_value(_group(m, "y") or _group(m, "y2"), anchor)
+    explicit = y is not None
+    fiscal_word = bool(_group(m, "fiscal") or _group(m, "fiscal2") or _group(m, "fiscalw") or _group(m, "fy"))
+    if not fiscal_word and re.search(r"(?:fiscal|fy|geschäftsjahr)\s*$", text[max(0, a - 12) : a], re.I):
+        fiscal_word = True
+    period: Period | None = None
+    if kind == "ending":
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        n = _group(m, "n")
+        unit = (_group(m, "unit") or "").lower()
+        months = _WORD_NUMBER.get(n.lower(), 0) if n and not n.isdigit() else int(n) if n else {"year": 12, "half": 6}.get(unit, 3)
+        y = y or _latest_before(month, months, anchor)
+        if y is None:
+            return None
+        grain = {3: "quarter", 6: "half", 12: "year"}.get(months, "span")
+        period = ending(y, month, months, grain)
+        if unit == "year" or months == 12:
+            period = Period(period.start, period.end, "year", (y, "") if (fiscal_word or unit == "year") else None)
+    elif kind == "first_n":
+        n = m.group("n").lower()
+        months = _WORD_NUMBER.get(n) or int(n)
+        y = y or (anchor.year if anchor else None)
+        if y is None:
+            return None
+        period = span(y, 1, months, {3: "quarter", 6: "half"}.get(months, "span"))
+    elif kind == "month_range":
+        m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
+        assert y is not None
+        months = (m2 - m1) % 12 + 1
+        start_year = y if m1 <= m2 else y - 1
+        period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
+    elif kind == "month_quarter":
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        if month % 3:
+            return None
+        y = y or _latest_before(month, 3, anchor)
+        if y is None:
+            return None
+        period = ending(y, month, 3, "quarter")
+    elif kind == "q":
+        q = int(_group(m, "q") or ORDINALS[m.group("o").lower()])
+        if _group(m, "o") and m.group("o").lower() in ("last", "final") and not fiscal_word:
+            q = 4
+        if fiscal_word:
+            if y is None:
+                if fy_end is None or anchor is None:
+                    return Mention(a, b, Period(None, None, "quarter", None, f"Q{q}"), False)
+                y = _fiscal_year_of(anchor, fy_end)
+            period = fiscal_period(y, f"Q{q}", fy_end)
+        else:
+            if y is None:
+                if anchor is None:
+                    return Mention(a, b, Period(None, None, "quarter", None, f"Q{q}"), False)
+                y = _latest_before(3 * q, 3, anchor)
+                assert y is not None
+            period = quarter(y, q)
+    elif kind == "h":
+        o = (_group(m, "o") or "").lower()
+        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer") else 2))
+        if fiscal_word:
+            if y is None:
+                if fy_end is None or anchor is None:
+                    return Mention(a, b, Period(None, None, "half", None, f"H{h}"), False)
+                y = _fiscal_year_of(anchor, fy_end)
+            period = fiscal_period(y, f"H{h}", fy_end)
+        else:
+            if y is None:
+                if anchor is None:
+                    return Mention(a, b, Period(None, None, "half", None, f"H{h}"), False)
+                y = _latest_before(6 * h, 6, anchor)
+                assert y is not None
+            period = half(y, h)
+    elif kind == "fy":
+        assert y is not None
+        period = fiscal_period(y, "", fy_end)
+    elif kind == "end_of":
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        y = y or _latest_before(month, 1, anchor)
+        if y is None:
+            return None
+        end = _month_end(date(y, month, 1))
+        period = Period(end, end, "point")
+    elif kind in ("day", "iso"):
+        month = int(m.group("mo")) if kind == "iso" else MONTHS[m.group("m").lower().rstrip(".")]
+        try:
+            day = date(int(m.group("y")), month, int(m.group("d")))
+        except ValueError:
+            return None
+        period = Period(day, day, "day")
+    elif kind == "month":
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        if m.group("m").lower().rstrip(".") in ("mar", "may", "mai", "dec") and m.group("m")[0].islower():
+            # "may 2025" in lower case is a verb more often than a month
+            if m.group("m").lower() == "may":
+                return None
+        assert y is not None
+        period = span(y, month, 1, "month")
+    elif kind == "calyear":
+        assert y is not None
+        period = whole_year(y)
+    elif kind == "year":
+        assert y is not None
+        if fiscal_word:
+            period = fiscal_period(y, "", fy_end)
+        else:
+            period = whole_year(y)
+    elif kind == "relyear":
+        if anchor is None:
+            return None
+        rel = m.group("rel").lower()
+        shift = {"last": -1, "previous": -1, "prior": -1, "this": 0, "current": 0, "next": 1}[rel]
+        if "fiscal" in m.group(0).lower() and fy_end:
+            period = fiscal_period(_fiscal_year_of(anchor, fy_end) + shift, "", fy_end)
+        else:
+            period = whole_year(anchor.year + shift)
+        explicit = False
+    if period is None:
+        return None
+    return Mention(a, b, period, explicit)
+
+
+def _fiscal_year_of(day: date, fy_end_month: int) -> int:
+    """The fiscal year (named by the calendar year it ends in) holding ``day``."""
+    return day.year if day.month <= fy_end_month else day.year + 1
+
+
+_FY_END = re.compile(
+    rf"\b(?:fiscal|financial|business|geschäfts)[- ]?(?:year|jahr)s?\s*(?:\d{{4}}\s+)?(?:\(|,)?\s*(?:that\s+|which\s+)?"
+    rf"(?:ended|ending|ends|end|runs?\s+(?:to|through)|to|through|closes?|closed)\s+(?:on\s+|in\s+)?(?:the\s+end\s+of\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}",
+    re.I,
+)
+_YEAR_TO = re.compile(rf"\b(?:year|twelve months)\s+(?:to|ended|ending)\s+(?:\d{{1,2}}\s+)?{_MONTH.format('m')}", re.I)
+
+
+def fiscal_year_end(text: str) -> int | None:
+    """The month a text says its company's fiscal year ends in, if it says so."""
+    m = _FY_END.search(text) or _YEAR_TO.search(text)
+    if not m:
+        return None
+    month = MONTHS[m.group("m").lower().rstrip(".")]
+    return None if month == 12 else month
+
+
+def parse_iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+_DATELINE = re.compile(
+    rf"(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m')},?\s+{_YEAR4.format('y')})"
+    rf"|(?:{_MONTH.format('m2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y2')})"
+    rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+    rf"|(?:^|\n)(?:[^\n]{{0,40}})?{_MONTH.format('m3')}\s+{_YEAR4.format('y3')}(?=\s*(?:\n|$))",
+    re.I,
+)
+
+
+def dateline(text: str, head: int = 600) -> str | None:
+    """The date an article states in its first lines (a dateline or byline: "London, 24 November
+    2025", "Updated Oct 31, 2025", "December 2025" on a line of its own), as YYYY-MM-DD."""
+    for m in _DATELINE.finditer(text[:head]):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if len(line) > 160 and m.start() - line_start > 60:
+            continue  # a date inside a long sentence is an event, not the article's date
+        try:
+            if m.group("iso"):
+                return date.fromisoformat(m.group("iso")).isoformat()
+            if m.group("m"):
+                return date(int(m.group("y")), MONTHS[m.group("m").lower().rstrip(".")], int(m.group("d"))).isoformat()
+            if m.group("m2"):
+                return date(int(m.group("y2")), MONTHS[m.group("m2").lower().rstrip(".")], int(m.group("d2"))).isoformat()
+            month = MONTHS[m.group("m3").lower().rstrip(".")]
+            return date(int(m.group("y3")), month, 1).isoformat()
+        except ValueError:
+            continue
+    return None

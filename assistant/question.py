@@ -1,0 +1,312 @@
+"""Reading a question: the names it asks about (found in the articles, not in a list), the periods
+it names (as values), the kind of answer it wants, and what a follow-up carries over from the
+turns before it.
+
+Word lists here only describe how questions are asked (question words, "how much", "share",
+"latest"); they add weight to evidence and never decide on their own that an answer is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from assistant import periods as P
+from assistant.lexicon import Lexicon, stem, words
+
+STOP = frozenset(
+    """a an the of in on at for to and or is are was were be been being what which who whom whose how why
+    when where did does do it its this that these those by with from as about than then there their they
+    them he she his her we our you your i me my has have had will would can could should may might much
+    many more most some any all also just only into out up not no so such tell give show please vs versus
+    per cent percent whats what's who's hows how's let lets get got pls plz thanks thank
+    y el la los las de del en que cuál cual cuánto cuanto cuánta cuántos es son se por con para al lo
+    et le les des du est quel quelle quels quelles combien un une au aux sur dans pour
+    und der die das des dem den ist war wie viel viele hoch welche welcher welches wann warum im in
+    mit von zu zum zur auf für ein eine einer eines einem einen er sie es hat haben machte""".split()
+)
+QUESTION_WORDS = frozenset(
+    "what which who whom whose how why when where did does do is are was were can could should tell give "
+    "show list name summarise summarize describe explain compare wie was wer wann warum welche welcher "
+    "qué que cuál cual cuánto cuanto quién cómo como por quel quelle combien comment pourquoi".split()
+)
+_GERMAN = frozenset("und der die das ist wie viel im welche wann warum mit von hat machte umsatz".split())
+_SPANISH = frozenset("el la los las de del que cuál cuánto cuanto cómo en es y por qué crecieron".split())
+_FRENCH = frozenset("le la les des du est quel quelle combien comment pourquoi et au".split())
+
+# What kind of figure a question asks for: cue words add weight to sentences holding that kind.
+WANTS: dict[str, tuple[str, ...]] = {
+    "percent": ("share", "shares", "growth", "grow", "grew", "growing", "margin", "margins", "rate", "percent",
+                "percentage", "proportion", "yoy", "qoq", "increase", "decline", "drop", "fell", "rise", "rose",
+                "anteil", "marktanteil", "wachstum", "gewachsen", "cuota", "crecimiento", "crecieron", "croissance",
+                "part", "penetration", "utilisation", "utilization", "nrr", "retention", "%"),
+    "points": ("points", "percentage-point", "pp"),
+    "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
+               "investing", "putting", "cost", "costs", "price", "pricing", "value", "worth", "budget", "backlog",
+               "rpo", "income", "profit", "funding", "raised", "valuation", "size", "guidance", "guide", "run-rate",
+               "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
+               "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts"),
+    "count": ("how many", "number of", "count", "wie viele", "cuántos", "combien de"),
+    "quantity": ("capacity", "gw", "mw", "gigawatt", "megawatt", "power", "water", "litres", "liters", "gallons", "pue", "wue"),
+    "date": ("when", "date", "deadline", "until when", "by when", "what day", "which day", "wann", "cuándo", "quand"),
+}
+_LATEST = re.compile(
+    r"\b(?:latest|most recent|last reported|newest|current(?:ly)?|right now|now|today|so far|to date|as of now|"
+    r"last quarter|this quarter|aktuell|neueste|último|dernier)\b",
+    re.I,
+)
+_FORECAST_Q = re.compile(
+    r"\b(?:forecasts?|projections?|projected|expect(?:s|ed|ation)?|outlook|guidance|guide|guided|targets?|plans?|"
+    r"planned|will|estimate[sd]?|predict(?:s|ed|ion)?|by 20\d\d|prognose|previsión|prévision)\b",
+    re.I,
+)
+_ACTUAL_Q = re.compile(r"\b(?:actual|actually|reported|realised|realized|achieved|ist-wert|real)\b", re.I)
+_WHY = re.compile(
+    r"\b(?:why|how (?:is|are|did|does|do|has|have|will|can|could)|reasons?|rationale|strategy|strategic|plans?|pitch|"
+    r"positioning|approach|doing about|what drives|drivers?|motives?|warum|wieso|por qué|pourquoi|cómo|comment)\b",
+    re.I,
+)
+_FOLLOW_START = re.compile(
+    r"^\s*(?:and|also|what about|how about|same for|what of|and what about|plus|now|then|und|y|et|e|¿y|et pour)\b",
+    re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|it's|they|their|them|there|those|that|these|this|he|she|his|her|the company|the firm|the group|"
+    r"the provider|the same|ihr|ihre|sein|seine|dort|su|sus|allí|leur|leurs|y)\b",
+    re.I,
+)
+_SHIFT = re.compile(
+    r"\b(?:(?P<back>previous|prior|preceding|earlier|last|before)\s+(?P<unit1>quarter|year|half|period|month)"
+    r"|(?P<unit2>quarter|year|half|period|month)\s+(?:before|earlier|prior)"
+    r"|(?P<fwd>next|following|subsequent)\s+(?P<unit3>quarter|year|half|period)"
+    r"|(?P<unit4>quarter|year|half|period)\s+(?:after|later))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name the question asks about, with the spellings the articles use for it."""
+
+    text: str
+    spellings: tuple[tuple[str, ...], ...]  # empty: the articles never write it
+    carried: bool = False  # from an earlier turn
+
+    @property
+    def absent(self) -> bool:
+        return not self.spellings
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # the question as asked, cleaned
+    standalone: str  # with what a follow-up leaves unsaid filled in from earlier turns
+    terms: dict[str, float] = field(default_factory=dict)  # stemmed content word -> weight
+    names: tuple[Name, ...] = ()
+    periods: tuple[P.Period, ...] = ()
+    soft_periods: bool = False  # carried over from an earlier turn: they weigh, they do not decide
+    wants: frozenset[str] = frozenset()
+    latest: bool = False
+    forecast: bool | None = None  # True: asks for a forecast; False: insists on an actual figure
+    why: bool = False
+    language: str = "en"
+    followup: bool = False
+
+    def name_words(self) -> set[str]:
+        return {w for n in self.names for s in n.spellings for w in s} | {stem(w) for n in self.names for w in words(n.text)}
+
+
+def language(text: str) -> str:
+    ws = set(re.findall(r"\w+", text.lower()))
+    scores = {"de": len(ws & _GERMAN), "es": len(ws & _SPANISH), "fr": len(ws & _FRENCH)}
+    best = max(scores, key=lambda k: scores[k])
+    english = len(ws & {"the", "what", "which", "how", "did", "does", "is", "was", "of", "and", "in", "who", "why"})
+    return best if scores[best] >= 2 and scores[best] > english else "en"
+
+
+def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` that are names (runs of name words are one name)."""
+    spans: list[tuple[int, int, bool]] = []
+    for m in re.finditer(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", text):
+        a, b = m.span()
+        if any(x <= a < y for x, y in skip):
+            continue
+        raw = m.group(0).rstrip(".")
+        w = stem(raw)
+        initial = a == 0 or bool(re.search(r"[.!?:;,\"(]\s*$", text[:a])) and not text[:a].rstrip().endswith(",")
+        if w in STOP or w in QUESTION_WORDS or raw.isdigit():
+            spans.append((a, b, False))
+            continue
+        inner_caps = any(c.isupper() for c in raw[1:]) or (any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw))
+        known = lexicon.known(w)
+        capital = lexicon.capitalised(w)
+        rare = lexicon.share(w) < 0.2
+        if inner_caps or raw.isupper() and len(raw) > 1:
+            is_name = True
+        elif raw[0].isupper():
+            if lang != "en":
+                is_name = known and capital >= 0.6 and rare
+            elif initial:
+                is_name = known and capital >= 0.5 and rare
+            else:
+                is_name = (not known) or (capital >= 0.3 and rare)
+        else:
+            is_name = known and capital >= 0.7 and rare and lexicon.share(w) < 0.05
+        spans.append((a, b, is_name))
+    out: list[tuple[int, int]] = []
+    for a, b, is_name in spans:
+        if not is_name:
+            continue
+        if out and re.fullmatch(r"\s+|\s*&\s*|\s+(?:of|de|du|der)\s+", text[out[-1][1] : a]):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def analyse(
+    text: str,
+    lexicon: Lexicon,
+    search: Callable[[re.Pattern[str]], str | None] | None = None,
+    anchor: date | None = None,
+) -> Question:
+    """What ``text`` asks, read against the articles' own words."""
+    lang = language(text)
+    mentions = P.find(text, anchor)
+    skip = [(m.start, m.end) for m in mentions]
+    names: list[Name] = []
+    for a, b in _name_tokens(text, lexicon, lang, skip):
+        raw = text[a:b].strip(" '’")
+        raw = re.sub(r"['’]s$", "", raw)
+        if not raw:
+            continue
+        spellings = lexicon.spellings(raw, search)
+        if not spellings and len(raw.split()) > 1:
+            # "Tianyi Cloud" written "Tianyi": a name whose rarest word the articles use.
+            parts = [w for w in raw.split() if lexicon.known(stem(w))]
+            spellings = [(stem(w),) for w in parts if lexicon.share(stem(w)) < 0.2]
+            if not spellings and not any(lexicon.known(stem(w)) or lexicon.closest(stem(w)) for w in raw.split()):
+                spellings = []
+            elif not spellings:
+                spellings = [tuple(stem(w) for w in raw.split() if lexicon.known(stem(w)))] if parts else []
+        names.append(Name(raw, tuple(spellings)))
+    folded = text.lower()
+    wants = set()
+    for kind, cues in WANTS.items():
+        for cue in cues:
+            if (cue in folded) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", folded):
+                wants.add(kind)
+                break
+    if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b", folded):
+        wants.discard("amount")
+        wants.add("percent")
+    if re.search(r"\bwho\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
+        wants.add("name")
+    if any(m.period.grain in ("day", "month") for m in mentions) and "date" not in wants:
+        pass
+    terms: dict[str, float] = {}
+    for w in words(text):
+        s = stem(w)
+        if s in STOP or s in QUESTION_WORDS or len(s) < 2:
+            continue
+        terms[s] = terms.get(s, 0.0) + 1.0
+    why = bool(_WHY.search(text)) and not wants - {"name"}
+    forecast: bool | None = None
+    if _ACTUAL_Q.search(text):
+        forecast = False
+    elif _FORECAST_Q.search(text):
+        forecast = True
+    return Question(
+        text=text,
+        standalone=text,
+        terms=terms,
+        names=tuple(names),
+        periods=tuple(dict.fromkeys(m.period for m in mentions)),
+        wants=frozenset(wants),
+        latest=bool(_LATEST.search(text)),
+        forecast=forecast,
+        why=why,
+        language=lang,
+    )
+
+
+def resolve(
+    text: str,
+    history: Sequence[dict[str, str]],
+    lexicon: Lexicon,
+    search: Callable[[re.Pattern[str]], str | None] | None = None,
+    anchor: date | None = None,
+) -> Question:
+    """The question with what a follow-up leaves unsaid taken from the turns before it."""
+    q = analyse(text, lexicon, search, anchor)
+    users = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
+    if not users:
+        return q
+    prior = resolve(users[-1], [m for m in history[: _last_user_index(history)]], lexicon, search, anchor)
+    own_terms = {t for t in q.terms if t not in q.name_words()}
+    elliptical = (
+        bool(_FOLLOW_START.match(text))
+        or (not q.names and (bool(_PRONOUN.search(text)) or len(own_terms) <= 3))
+        or len(words(text)) <= 4
+        or bool(_SHIFT.search(text))
+    )
+    if not elliptical:
+        return q
+    names = q.names or tuple(replace(n, carried=True) for n in prior.names)
+    periods = q.periods
+    soft = False
+    shift = _SHIFT.search(text)
+    if not periods and shift:
+        base = prior.periods or _answer_periods(history, anchor)
+        steps = 1 if (shift.group("fwd") or shift.group("unit4")) else -1
+        periods = tuple(p.shifted(steps) for p in base[:1])
+    elif not periods and prior.periods:
+        periods = prior.periods
+        soft = bool(own_terms - {"quarter", "year", "end", "period"}) and len(own_terms) > 1
+    thin = len(own_terms) <= 2
+    terms = dict(q.terms)
+    for t, w in prior.terms.items():
+        if t in prior.name_words() and q.names:
+            continue
+        terms.setdefault(t, w * (0.9 if thin else 0.4))
+    prior_text = prior.standalone
+    if q.names:
+        for n in prior.names:
+            prior_text = re.sub(re.escape(n.text), " ", prior_text, flags=re.I)
+    if periods != prior.periods:
+        for m in sorted(P.find(prior_text, anchor), key=lambda m: -m.start):
+            prior_text = prior_text[: m.start] + prior_text[m.end :]
+    standalone = f"{text} {' '.join(n.text for n in names if n.carried)} {prior_text if thin else ''} " + " ".join(
+        p.label() for p in periods if p not in q.periods
+    )
+    return replace(
+        q,
+        standalone=" ".join(standalone.split()),
+        terms=terms,
+        names=names,
+        periods=periods,
+        soft_periods=soft or (q.soft_periods if q.periods else prior.soft_periods and not shift),
+        wants=q.wants or (prior.wants if thin else frozenset()),
+        latest=q.latest or (prior.latest and not periods),
+        forecast=q.forecast if q.forecast is not None else prior.forecast,
+        why=q.why or (prior.why and thin),
+        followup=True,
+    )
+
+
+def _last_user_index(history: Sequence[dict[str, str]]) -> int:
+    for i in range(len(history) - 1, -1, -1):
+        if history[i].get("role") == "user":
+            return i
+    return 0
+
+
+def _answer_periods(history: Sequence[dict[str, str]], anchor: date | None) -> tuple[P.Period, ...]:
+    """Periods the last answer stated (when the question before named none, e.g. "latest")."""
+    for message in reversed(history):
+        if message.get("role") == "assistant":
+            found = [m.period for m in P.find(message.get("content", ""), anchor) if m.period.grain in ("quarter", "half", "year")]
+            return tuple(found[:1])
+    return ()
