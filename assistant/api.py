@@ -1,9 +1,13 @@
-"""The HTTP server: REST under ``/api``, OpenAI-compatible chat under ``/v1``, the Gradio chat at ``/``.
+"""The HTTP server: REST under ``/api``, OpenAI-compatible chat under ``/v1``, MCP at ``/mcp``, the
+Gradio chat at ``/``.
 
-Every route is a thin shell over one :class:`~assistant.core.Assistant`. Errors leave as JSON
-``{"error": "..."}``: an :class:`~assistant.errors.AssistantError` with its own ``http_status``, a
-malformed body with 400 and a body that does not fit the schema with 422 (both naming the field),
-and anything unexpected as a 500 whose traceback stays in the server log.
+Every route is a thin shell over one :class:`~assistant.core.Assistant`. Errors under ``/api`` leave
+as the contract's JSON ``{"error": "..."}``: an :class:`~assistant.errors.AssistantError` with its own
+``http_status``, a malformed body with 400 and a body that does not fit the schema with 422 (both
+naming the field), and anything unexpected as a 500 whose traceback stays in the server log. Under
+``/v1`` they take OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``, with OpenAI's
+status codes (a body that does not fit the schema is a 400 there, a question over the length limit a
+400 with code ``context_length_exceeded``), so OpenAI clients show the message.
 
 Questions are answered in worker threads, at most ``settings.concurrency`` at once; uploads are
 ingested in other worker threads, so an ingest never holds up a question (the assistant answers
@@ -13,9 +17,11 @@ from a snapshot that is swapped when the ingest is done).
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hmac
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -23,15 +29,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, File, Request, Security, UploadFile
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.errors import AssistantError
+from assistant.http_errors import BodyLimitMiddleware, error_response, install_error_handlers, send_error
 from assistant.openai_api import openai_router
 
 if TYPE_CHECKING:
@@ -41,7 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Runner = Callable[..., Awaitable[Any]]
-PROTECTED_PREFIXES = ("/api", "/v1")
+API_PREFIXES = ("/api", "/v1")
+PROTECTED_PREFIXES = (*API_PREFIXES, "/mcp")
 # Connections uvicorn serves at once before answering 503 (browser tabs hold a few each), and
 # connections the kernel queues while the server is busy.
 LIMIT_CONCURRENCY = 256
@@ -76,111 +82,7 @@ class AskRequest(BaseModel):
     id: str | None = Field(None, description="Echoed in the answer object.")
 
 
-# ---- errors --------------------------------------------------------------------------------
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
-
-
-def describe_validation(errors: Sequence[Any]) -> tuple[int, str]:
-    """Status and a readable message for a request body that failed validation."""
-    for err in errors:
-        if err.get("type") == "json_invalid":
-            detail = (err.get("ctx") or {}).get("error")
-            return 400, "request body is not valid JSON" + (f": {detail}" if detail else "")
-    problems = []
-    for err in errors[:5]:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        problems.append(f"{where}: {err.get('msg', 'invalid value')}")
-    return 422, "invalid request: " + "; ".join(problems)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    async def on_assistant_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, AssistantError)
-        return error_response(exc.http_status, str(exc))
-
-    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        return error_response(*describe_validation(exc.errors()))
-
-    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        return error_response(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
-
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette re-raises after this response, so the server logs the traceback.
-        return error_response(500, "internal error")
-
-    app.add_exception_handler(AssistantError, on_assistant_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
-
-
 # ---- middleware ----------------------------------------------------------------------------
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _send_error(send: Send, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-    response = error_response(status, message, headers)
-    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
-    await send({"type": "http.response.body", "body": response.body})
-
-
-class BodyLimitMiddleware:
-    """Answer 413 to a body over ``limit`` bytes: by its Content-Length before reading it, and
-    while streaming when it has none (or lies)."""
-
-    def __init__(self, app: ASGIApp, *, limit: int, message: str) -> None:
-        self.app = app
-        self.limit = limit
-        self.message = message
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None:
-            if not declared.strip().isdigit():
-                await _send_error(send, 400, "invalid Content-Length header")
-                return
-            if int(declared) > self.limit:
-                await _send_error(send, 413, self.message)
-                return
-        received = 0
-        exceeded = False
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    exceeded = True
-                    raise _BodyTooLarge
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if exceeded:  # whatever the app made of the cut-off body, the answer is 413
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, guarded_send)
-        except Exception:
-            if not exceeded:
-                raise
-        if exceeded and not started:
-            await _send_error(send, 413, self.message)
 
 
 class BearerAuthMiddleware:
@@ -201,9 +103,9 @@ class BearerAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self._protected(scope["path"]) and not self._authorized(scope):
-            await _send_error(
+            await send_error(
                 send, 401, "missing or wrong API key: send the header Authorization: Bearer <key>",
-                {"WWW-Authenticate": "Bearer"},
+                {"WWW-Authenticate": "Bearer"}, path=scope["path"], code="invalid_api_key",
             )
             return
         await self.app(scope, receive, send)
@@ -221,16 +123,18 @@ def body_limit(settings: Settings) -> tuple[int, str]:
 # ---- the app -------------------------------------------------------------------------------
 
 
-def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
-    """The FastAPI app: /api, /v1, /docs, and (unless ``ui`` is false) the Gradio chat at /."""
+def create_app(assistant: Assistant, *, ui: bool = True, mcp: bool = True) -> FastAPI:
+    """The FastAPI app: /api, /v1, /docs, MCP at /mcp (unless ``mcp`` is false), and (unless ``ui``
+    is false) the Gradio chat at /."""
     settings = assistant.settings
+    services: list[Callable[[], contextlib.AbstractAsyncContextManager[Any]]] = []
     app = FastAPI(
         title="Cloud market assistant",
         description="Answers questions about the cloud market from your articles, citing the exact passages.",
         version="1",
         docs_url="/docs",
         redoc_url=None,
-        lifespan=functools.partial(warm_up, assistant),
+        lifespan=functools.partial(warm_up, assistant, services),
     )
     app.state.assistant = assistant
     install_error_handlers(app)
@@ -249,6 +153,10 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
     for router in routers:
         app.include_router(router, dependencies=docs_security)
     add_not_found_routes(app, routers)
+    if mcp:
+        from assistant.mcp_server import mount
+
+        services.append(mount(app, assistant, answering, settings.host))
 
     limit, message = body_limit(settings)
     app.add_middleware(BodyLimitMiddleware, limit=limit, message=message)
@@ -267,15 +175,21 @@ def create_app(assistant: Assistant, *, ui: bool = True) -> FastAPI:
 
 
 @contextlib.asynccontextmanager
-async def warm_up(assistant: Assistant, app: FastAPI) -> AsyncIterator[None]:
-    """Load the encoder and the index snapshot before the server takes requests."""
+async def warm_up(
+    assistant: Assistant, services: Sequence[Callable[[], contextlib.AbstractAsyncContextManager[Any]]], app: FastAPI
+) -> AsyncIterator[None]:
+    """Load the encoder and the index snapshot before the server takes requests; run ``services``
+    (the MCP session manager) while it serves."""
 
     def load() -> None:
         assistant.searcher.snapshot()
         assistant.embedder.embed_query("cloud market share")
 
     await anyio.to_thread.run_sync(load)
-    yield
+    async with contextlib.AsyncExitStack() as stack:
+        for service in services:
+            await stack.enter_async_context(service())
+        yield
 
 
 def rest_router(assistant: Assistant, answering: Runner, in_thread: Runner) -> APIRouter:
@@ -337,13 +251,14 @@ def add_not_found_routes(app: FastAPI, routers: Sequence[APIRouter]) -> None:
             m for route in real_routes if route.matches(request.scope)[0] == Match.PARTIAL
             for m in getattr(route, "methods", None) or ()
         })
+        path = request.url.path
         if allowed:
             return error_response(405, f"{request.method} is not allowed here; use {', '.join(allowed)}",
-                                  {"Allow": ", ".join(allowed)})
-        return error_response(404, f"no such endpoint: {request.method} {request.url.path}")
+                                  {"Allow": ", ".join(allowed)}, path=path, code="method_not_allowed")
+        return error_response(404, f"no such endpoint: {request.method} {path}", path=path, code="unknown_url")
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
-    for prefix in PROTECTED_PREFIXES:
+    for prefix in API_PREFIXES:
         app.add_api_route(f"{prefix}/{{rest:path}}", not_found, methods=methods, include_in_schema=False)
 
 
@@ -382,20 +297,54 @@ def start_watch(assistant: Assistant) -> Callable[[], None] | None:
     return start_watching(assistant)
 
 
-def serve(assistant: Assistant, watch: bool = False) -> None:
-    """Serve the app with uvicorn on ``settings.host:settings.port`` until interrupted."""
+class PortInUseError(AssistantError):
+    """The address ``serve`` should listen on is taken (or not ours to take)."""
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound now: a taken port is reported at once, with what to do about it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                f"port {port} on {host} is already in use (another `assistant serve` or `make run`?); "
+                f"stop it, or choose another port: `assistant serve --port {port + 1}` or `make run PORT={port + 1}`"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise PortInUseError(
+                f"not allowed to listen on port {port} (ports below 1024 need privileges); choose a port above 1023"
+            ) from None
+        raise PortInUseError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def serve(assistant: Assistant, watch: bool = False, sock: socket.socket | None = None) -> None:
+    """Serve the app with uvicorn on ``sock`` (default: bound to ``settings.host:settings.port``)
+    until interrupted."""
     import uvicorn
 
     settings = assistant.settings
     if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.api_key:
         log.warning("serving on %s without ASSISTANT_API_KEY: anyone who can reach it can use it", settings.host)
+    sock = sock or listen_socket(settings.host, settings.port)
     app = create_app(assistant)
     stop = start_watch(assistant) if watch else None
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, limit_concurrency=LIMIT_CONCURRENCY, backlog=BACKLOG,
+        timeout_graceful_shutdown=5, log_level="info",
+    )
     try:
-        uvicorn.run(
-            app, host=settings.host, port=settings.port, limit_concurrency=LIMIT_CONCURRENCY, backlog=BACKLOG,
-            timeout_graceful_shutdown=5, log_level="info",
-        )
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         if stop is not None:
             stop()

@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, serve, eval (see ../shared/CONTRACT.md).
+"""The ``assistant`` command: ingest, ask, serve, mcp, eval (see docs/CONTRACT.md).
 
 Each command parses its arguments, calls the :class:`Assistant` and prints. User errors become
 one line on standard error and the contract's exit status (1 for failed inputs, 2 for usage).
@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
     serve.add_argument("--watch", action="store_true", help="re-sync the corpus folder on every change")
+
+    mcp = sub.add_parser("mcp", help="serve the MCP tools over stdio (for desktop MCP clients)")
+    mcp.add_argument("--index", metavar="DIR", help=index_help)
 
     ev = sub.add_parser("eval", help="score answers against a question set")
     ev.add_argument("qa_file", metavar="QA_FILE")
@@ -159,10 +162,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["host"] = args.host
     if args.port:
         overrides["port"] = args.port
-    assistant = _open(args, **overrides)
-    from assistant.api import serve
+    from assistant.api import listen_socket, serve
+    from assistant.settings import load_settings
 
-    serve(assistant, watch=args.watch)
+    settings = load_settings(**overrides)
+    sock = listen_socket(settings.host, settings.port)  # a taken port is reported before the model loads
+    assistant = _open(args, **overrides)
+    serve(assistant, watch=args.watch, sock=sock)
+    return 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    import logging
+
+    # Standard output carries the MCP protocol only: logs and warnings go to standard error.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    from assistant.mcp_server import run_stdio
+
+    run_stdio(_open(args))
     return 0
 
 
@@ -176,7 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "eval": cmd_eval}
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "mcp": cmd_mcp, "eval": cmd_eval}
 
 
 def app(argv: Sequence[str] | None = None) -> int:

@@ -117,8 +117,9 @@ def test_a_100000_character_question_is_413_stating_the_limit(server: Server, sa
     expected = "question is 100,000 characters; the limit is 2,000"
     assert refusal(server, sample_assistant, question, 413, TooLargeError) == [expected] * 2
     chat = server.post("/v1/chat/completions", {"model": "x", "messages": [{"role": "user", "content": question}]})
-    assert chat.status_code == 413
-    assert chat.json() == {"error": expected}
+    assert chat.status_code == 400  # OpenAI's status and error object for a prompt over the context length
+    assert chat.json() == {"error": {"message": expected, "type": "invalid_request_error", "param": "messages",
+                                     "code": "context_length_exceeded"}}
 
 
 def test_an_emoji_only_question_abstains(server: Server, sample_assistant: Any) -> None:

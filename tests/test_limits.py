@@ -96,12 +96,13 @@ def test_an_upload_over_max_file_bytes_is_413_stating_the_limit(server: Server) 
 def test_a_body_over_the_total_limit_is_413_before_it_is_read(server: Server) -> None:
     expected = (f"request body is larger than {BODY_LIMIT:,} bytes; upload at most {MAX_FILES} files "
                 f"of at most {MAX_FILE_BYTES / 1e6:g} MB each, 100 MB in all")
+    openai_error = {"message": expected, "type": "invalid_request_error", "param": None, "code": "request_too_large"}
     for path in (b"/api/documents", b"/api/ask", b"/v1/chat/completions"):
         head = (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
                 b"Content-Length: %d\r\n\r\n" % (path, BODY_LIMIT + 1))
         # Only 64 KiB of the declared body is ever sent: the answer cannot wait for the rest.
         status, body = raw_request(server.base, head, b"x" * 65536)
-        assert (status, body) == (413, {"error": expected})
+        assert (status, body) == (413, {"error": openai_error if path.startswith(b"/v1") else expected})
     head = b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     piece = b"a" * 65536
     chunks = b"".join([b"%x\r\n%s\r\n" % (len(piece), piece)] * (BODY_LIMIT // len(piece) + 2))
@@ -119,7 +120,9 @@ def test_the_question_length_limit_is_enforced_and_stated(server: Server, sample
     assert response.json() == {"error": f"question is {MAX_QUESTION + 1} characters; the limit is {MAX_QUESTION}"}
     chat = httpx.post(f"{server.base}/v1/chat/completions", json={
         "model": "x", "stream": True, "messages": [{"role": "user", "content": over}]}, timeout=60)
-    assert chat.status_code == 413 and "the limit is 500" in chat.json()["error"]
+    # /v1 answers as OpenAI does for a prompt over the context length: 400, code context_length_exceeded.
+    assert chat.status_code == 400 and "the limit is 500" in chat.json()["error"]["message"]
+    assert chat.json()["error"]["code"] == "context_length_exceeded"
     default = sample_assistant.settings.limits.max_question_chars
     with pytest.raises(TooLargeError, match=f"question is {default + 1:,} characters; the limit is {default:,}"):
         sample_assistant.validate_question("x" * (default + 1))
