@@ -61,3 +61,39 @@ def _is_quote_strip(line: str) -> bool:
     if len(tokens) < 4:
         return False
     return all(_QUOTE_TOKEN.match(t) for t in tokens) and any(t.isalpha() for t in tokens)
+
+
+_ITEM = re.compile(r"^\s*(?:[-*•·▪‣◦–]|\d{1,3}[.)]|\[\d{1,3}\]|[a-z][.)])\s")
+_TABLE = re.compile(r"\|.*\||\t|(?:\S+\s+){0,3}(?:[-+]?\$?\d[\d.,%]*(?:\s+|$)){3,}")
+
+
+def unwrap_lines(text: str) -> str:
+    """Join lines that a fixed width wrapped (Markdown and plain text written at 80-100 columns,
+    PDF text lines), so a sentence is one line again; headings, list items, table rows and
+    lines that end a sentence keep their breaks."""
+    blocks = text.split("\n\n")
+    out = []
+    for block in blocks:
+        lines = block.split("\n")
+        if len(lines) < 2:
+            out.append(block)
+            continue
+        width = max(len(line) for line in lines)
+        joined = [lines[0]]
+        for line in lines[1:]:
+            last = joined[-1]
+            tail = last.rstrip()
+            wrapped = (
+                len(tail) >= 0.6 * width
+                and len(tail) >= 40
+                and (not tail.endswith((".", "!", "?", ":", ";")) or line[:1].islower())
+                and not _ITEM.match(line)
+                and not _TABLE.search(line)
+                and not _TABLE.search(tail)
+            )
+            if wrapped:
+                joined[-1] = f"{tail} {line.lstrip()}"
+            else:
+                joined.append(line)
+        out.append("\n".join(joined))
+    return "\n\n".join(out)

@@ -47,6 +47,17 @@ _CAUSE = re.compile(
     r"by (?:offering|pricing|cutting|selling|bundling|building)|weil|porque|parce que)\b",
     re.I,
 )
+_PERIOD_WORDS = frozenset(
+    "quarter quarterly year yearly annual half month fiscal fy calendar period end ended ending latest last "
+    "previous prior current next recent".split()
+)
+_UNDISCLOSED = re.compile(
+    r"\b(?:does|do|did|has|have|had|is|are|was|were)\s*(?:not|n't)\s+(?:yet\s+)?(?:disclose[sd]?|publish(?:ed)?|report(?:ed)?|"
+    r"break(?:s)? out|broken out|give[ns]?|provide[sd]?|reveal(?:ed)?|release[sd]?|split out)\b|"
+    r"\bno (?:\d{4} |separate |such |public )?(?:figures?|numbers?|data|breakdown)\b|\bnot (?:separately )?disclosed\b|"
+    r"\bundisclosed\b|\bdeclined to (?:disclose|give|comment|say|provide)\b|\bdoes not break\b",
+    re.I,
+)
 _SUBJECT_FILLER = frozenset(
     "the a an in on at for by with as its it this that these those their despite according while meanwhile but and "
     "however also after before since during under over from of to among beyond unlike like both each every some "
@@ -82,7 +93,7 @@ class Sentence:
     doc_periods: list[P.Period] = field(default_factory=list)  # every period its article names
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
-    name_cover: list[float] = field(default_factory=list)
+    name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
     name_in_context: bool = False
 
 
@@ -108,7 +119,7 @@ def read_passage(
     flagged = data.flagged if data else set()
     vectors = data.vectors if data is not None and data.vectors is not None and len(data.vectors) == len(spans) else None
     anchor = P.parse_iso(passage.date)
-    title_words = frozenset(stem(w) for w in words(passage.title))
+    title_words = frozenset(stem(w) for w in words(f"{passage.title} {passage.publisher or ''}"))
     title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
     heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
     heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
@@ -118,7 +129,10 @@ def read_passage(
     for k, (a, b) in enumerate(spans):
         raw = text[a:b]
         starts_paragraph = a == 0 or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
-        is_heading = "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'" and starts_paragraph
+        is_heading = (
+            starts_paragraph and "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'"
+            and " | " not in raw and len(raw.split()) <= 12 and not find_figures(raw)
+        )
         sentence_words = frozenset(stem(w) for w in words(raw))
         if is_heading:
             heading_words = sentence_words
@@ -155,9 +169,13 @@ def read_passage(
             prev_start=prev.start if prev else None,
             doc_periods=doc_periods or [],
         )
+        if k in flagged:
+            s.prev_start = None
+            paragraph = []  # nothing after an instruction reads on from it
+            continue  # planted instructions are never quoted
         paragraph.append(s)
-        if k in flagged or len(raw) < 12:
-            continue  # planted instructions are read (for context) but never quoted
+        if len(raw) < 12:
+            continue
         out.append(s)
     return out
 
@@ -187,19 +205,49 @@ class Scorer:
         self.term_total = sum(self.terms.values()) or 1.0
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
+        # The words that say what is measured ("operating profit", "backlog"): words of the question
+        # that are not names, periods or question words, used in the articles but not everywhere.
+        self.metric_terms = {
+            t for t in q.terms
+            if t not in names and lexicon.known(t) and lexicon.share(t) < 0.25 and not t.isdigit() and t not in _PERIOD_WORDS
+        }
 
-    def name_cover(self, s: Sentence) -> list[float]:
-        out = []
-        for n in self.names:
+    def _key(self, spelling: tuple[str, ...]) -> tuple[str, ...]:
+        """The rarest word of a name of several words: the one that identifies it."""
+        if len(spelling) < 2:
+            return spelling
+        return (min(spelling, key=lambda w: (self.lexicon.share(w) or 1.0, -len(w))),)
+
+    def covers(self, s: Sentence) -> bool:
+        """Whether ``s`` (with its context) is about every group of asked names (any of them, for a
+        question in another language than the articles may be in)."""
+        met = []
+        for group in self.q.groups:
+            members = [s.name_cover[i] for i in group if i < len(s.name_cover) and s.name_cover[i] is not None]
+            if members:
+                met.append(max(members) >= 0.6)
+        if not met:
+            return True
+        return any(met) if self.q.language != "en" else all(met)
+
+    def name_cover(self, s: Sentence) -> list[float | None]:
+        out: list[float | None] = []
+        for n in self.q.names:
+            if n.absent:
+                out.append(None)
+                continue
             best = 0.0
             for spelling in n.spellings:
+                key = self._key(spelling)
                 if _has(s.words, spelling):
                     best = 1.0
                     break
-                if _has(s.context_words, spelling):
+                if _has(s.words, key):
+                    best = max(best, 0.9)  # "Koukaryoku" for "Sakura Koukaryoku"
+                elif _has(s.context_words, key):
                     best = max(best, 0.4 if s.own_subject else 0.8)
-                elif _has(s.title_words, spelling):
-                    best = max(best, 0.3 if s.own_subject else 0.6)
+                elif _has(s.title_words, key):
+                    best = max(best, 0.6)
             out.append(best)
         return out
 
@@ -220,7 +268,11 @@ class Scorer:
             return -0.5 if anywhere is not None and anywhere < 0.5 else None
         if own is None:
             return 0.85 * context
-        return max(own, 0.85 * context) if context is not None and context > 0.5 and own < 0 and not s.periods else own
+        if own < 0.5 and context is not None and context >= 0.5:
+            # "for the quarter ... faster than in the June quarter": the paragraph's period is the
+            # sentence's own; the one it names is a comparison.
+            return max(own, 0.6 * context)
+        return own
 
     def kind(self, s: Sentence) -> float:
         q = self.q
@@ -235,6 +287,8 @@ class Scorer:
             if "percent" in accept:
                 accept.add("points")
             score = 1.0 if have & accept else (0.3 if have else 0.0)
+            if have and " | " in s.text:
+                score = 1.0  # a table row's numbers take their unit from its header
         if "date" in q.wants:
             score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
         if q.why and not self.wants_figure:
@@ -251,10 +305,12 @@ class Scorer:
             elif t in s.context_words or t in s.title_words:
                 got += 0.35 * w
         lexical = got / self.term_total
-        cover = self.name_cover(s)
-        s.name_cover = cover
+        s.name_cover = self.name_cover(s)
+        cover = [c for c in s.name_cover if c is not None]
         names = sum(cover) / len(cover) if cover else 0.5
-        s.name_in_context = bool(cover) and min(cover) < 1.0 and min(cover) >= 0.6
+        if cover and max(cover) == 0:
+            names = -0.5  # about something else entirely
+        s.name_in_context = bool(cover) and 0.6 <= max(cover) < 1.0 and not any(c == 1.0 for c in cover)
         period = self.period(s)
         period_part = 0.0 if period is None else period
         if period is None and q.periods:
@@ -282,7 +338,9 @@ def _idf(lexicon: Lexicon, term: str) -> float:
 
 
 def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
-    return all(w in have for w in spelling)
+    """Every word of ``spelling`` in ``have``, a word also matching one of its family ("Korea",
+    "Korean"; "Europe", "European")."""
+    return all(w in have or (len(w) >= 5 and any(h[:5] == w[:5] and abs(len(h) - len(w)) <= 3 for h in have)) for w in spelling)
 
 
 def _prefix_in(term: str, have: frozenset[str]) -> bool:
@@ -303,10 +361,33 @@ class Selection:
     chosen: list[Sentence]
     missing: list[str]
     abstain: str | None = None
+    undisclosed: bool = False  # abstains, quoting the sentence that says the figure is not given
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a question that asks for several things: a name of a list, or a period."""
+
+    label: str
+    names: tuple[int, ...] = ()  # indexes into the question's names that this part must cover
+    period: P.Period | None = None
+
+
+def parts_of(q: Question) -> list[Part]:
+    lists = [g for g in q.groups if len(g) > 1]
+    present = [i for i, n in enumerate(q.names) if not n.absent]
+    if lists:
+        group = max(lists, key=len)
+        shared = tuple(i for g in q.groups if g is not group for i in g if i in present)
+        return [Part(q.names[i].text, (*shared, i)) for i in group if i in present]
+    if len(q.periods) > 1 and not q.soft_periods:
+        shared = tuple(present)
+        return [Part(p.label(), shared, p) for p in q.periods]
+    return []
 
 
 def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
-    absent = [n for n in q.names if n.absent]
+    absent = [n for n in q.names if n.missing]
     if absent:
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
     if not pool:
@@ -314,16 +395,47 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     for s in pool:
         s.score = scorer(s)
     pool = _dedupe(sorted(pool, key=lambda s: s.score, reverse=True))
-    top = pool[0]
-    if top.score < FLOOR:
+    parts = parts_of(q)
+    # The answer must be about what was asked: each group of asked names (a name, or one name of a
+    # list) named in the sentence or the passage it reads on from.
+    about = [s for s in pool if scorer.covers(s)] if scorer.names else pool
+    if scorer.names and (not about or about[0].score < FLOOR) and not parts:
+        loose = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
+        unmet = _unmet_groups(q, loose[:1], scorer)
+        said_elsewhere = any(_group_met(q, g, s) for g in unmet for s in pool)
+        if loose and loose[0].score >= FLOOR and not said_elsewhere:
+            about = loose  # a name written otherwise here (another language): answer, and say so
+        else:
+            who = _join([n.text for n in scorer.names])
+            return Selection([], [], f"The articles do not give this for {who}." if pool[0].score >= FLOOR
+                             else "The articles do not contain an answer to this question.")
+    if not about and parts:
+        about = pool
+    if not about or (about[0].score < FLOOR and not parts):
         return Selection([], [], "The articles do not contain an answer to this question.")
-    gate = _period_gate(q, pool, scorer)
+    top = about[0]
+    if _UNDISCLOSED.search(top.text):
+        return Selection([top], [], "The articles do not give this.", undisclosed=True)
+    gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer)
     if gate:
         return Selection([], [], gate)
-    if q.latest and not q.periods:
-        top = _latest(pool, top)
-    chosen = [top]
-    limit = 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why) else 3
+    if (q.latest and not q.periods) or (q.periods and all(p.start is None and not p.fiscal for p in q.periods)):
+        top = _latest(about, top)
+    chosen: list[Sentence] = []
+    missing: list[str] = []
+    if parts:
+        for part in parts:
+            best = _best_for(part, pool, scorer)
+            if best is None:
+                missing.append(f"The articles do not give this for {part.label}.")
+            elif best not in chosen:
+                chosen.append(best)
+        if not chosen:
+            return Selection([], [], "The articles do not give this for " + _join([p.label for p in parts]) + ".")
+        top = chosen[0]
+    else:
+        chosen = [top]
+    limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why) else 3)
     while len(chosen) < limit:
         best, gain = None, 0.0
         for s in pool:
@@ -335,18 +447,71 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if best is None or gain < 0.02:
             break
         chosen.append(best)
-    missing = _missing(q, chosen, scorer)
+    if not parts:
+        missing = _missing(q, chosen, scorer)
     return Selection(chosen, missing)
+
+
+def _group_met(q: Question, group: tuple[int, ...], s: Sentence) -> bool:
+    return any(i < len(s.name_cover) and (s.name_cover[i] or 0.0) >= 0.6 for i in group)
+
+
+def _unmet_groups(q: Question, sentences: list[Sentence], scorer: Scorer) -> list[tuple[int, ...]]:
+    out = []
+    for group in q.groups:
+        if all(q.names[i].absent for i in group):
+            continue
+        if not any(_group_met(q, group, s) for s in sentences):
+            out.append(group)
+    return out
+
+
+def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | None:
+    """The best sentence for one part: it names the part's names and, for a period part, states
+    that period (in itself or its paragraph)."""
+    best, best_score = None, FLOOR - 0.15
+    for s in pool:
+        covers = [s.name_cover[i] for i in part.names if i < len(s.name_cover) and s.name_cover[i] is not None]
+        if covers and min(covers) < 0.6:
+            continue
+        score = s.score
+        if covers:
+            score += W_NAMES * (sum(covers) / len(covers) - s.parts.get("names", 0.0))
+        if part.period is not None:
+            r = P.best_relation([part.period], s.periods or s.context_periods)
+            if r is None or r < 0.5:
+                continue
+            score += W_PERIOD * (r - s.parts.get("period", 0.0))
+        if score > best_score:
+            best, best_score = s, score
+    return best
+
+
+def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
+    """Abstain when the asked name is only ever given with figures of another kind (a share where
+    revenue was asked)."""
+    wanted = scorer.wants_figure
+    if not wanted or len(scorer.names) != 1 or q.why or not (wanted <= {"amount", "percent"}):
+        return None
+    top = [s for s in about[:15] if s.score >= FLOOR]
+    if not top or any(s.parts.get("kind", 0) >= 1.0 for s in top) or not any(s.figures for s in top):
+        return None
+    asked = "an amount" if wanted == {"amount"} else "a percentage" if wanted == {"percent"} else "the figure asked for"
+    return f"The articles give no {asked.split(' ', 1)[1] if asked.startswith('the') else asked[asked.index(' ') + 1:]} for {scorer.names[0].text}."
 
 
 def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> float:
     """What ``s`` adds to the chosen sentences: names and periods not yet covered, new figures of the
     asked kind, question words not yet present; scaled by its score."""
     gain = 0.0
-    for i, _ in enumerate(scorer.names):
-        have = max(c.name_cover[i] for c in chosen)
-        if have < 0.6 <= s.name_cover[i]:
+    for i, cover in enumerate(s.name_cover):
+        if cover is None:
+            continue
+        have = max(c.name_cover[i] or 0.0 for c in chosen)
+        if have < 0.6 <= cover:
             gain += 0.5
+    if q.why and s.score >= chosen[0].score - 0.3:
+        gain += 0.15
     if q.periods and not q.soft_periods:
         for asked in q.periods:
             def good(x: Sentence, asked: P.Period = asked) -> bool:
@@ -384,33 +549,30 @@ def _near(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.8
 
 
-def _period_gate(q: Question, pool: list[Sentence], scorer: Scorer) -> str | None:
-    """Abstain when every well-scoring sentence about the asked names states other periods."""
+def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
+    """Abstain when every well-scoring sentence about the asked names speaks of other periods."""
     if not q.periods or q.soft_periods or q.why:
         return None
-    about = [s for s in pool[:25] if (not s.name_cover or min(s.name_cover) >= 0.6) and s.score >= FLOOR]
+    candidates = [s for s in about[:25] if s.score >= FLOOR]
+    if q.forecast is False:
+        candidates = [s for s in candidates if not s.forward]  # "actual": a forecast is not one
     if scorer.wants_figure:
-        about = [s for s in about if s.parts.get("kind", 0) >= 1.0]
-    if not about:
+        candidates = [s for s in candidates if s.parts.get("kind", 0) >= 1.0]
+    if not candidates:
         return None
-    relations = [scorer.period(s) for s in about]
+    relations = [scorer.period(s) for s in candidates]
     if any(r is None or r >= 0.5 for r in relations):
-        if q.forecast is False:
-            matching = [s for s, r in zip(about, relations, strict=True) if r is not None and r >= 0.5]
-            if matching and all(s.forward for s in matching):
-                return f"The articles give only a forecast for {_join([p.label() for p in q.periods])}, not an actual figure."
         return None
-    if any(r > 0 for r in relations if r is not None):
-        return None
-    stated = []
-    for s in about:
+    stated: list[str] = []
+    for s in candidates:
         for p in s.periods:
             if p.label() not in stated:
                 stated.append(p.label())
     who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
     asked = _join([p.label() for p in q.periods])
+    kind = "actual figure" if q.forecast is False else "figure"
     tail = f" What they give{who} is for {_join(stated[:4])}." if stated else ""
-    return f"The articles do not give this for {asked}.{tail}"
+    return f"The articles give no {kind} for {asked}.{tail}"
 
 
 def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
@@ -426,8 +588,10 @@ def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
 
 def _missing(q: Question, chosen: list[Sentence], scorer: Scorer) -> list[str]:
     out = []
-    for i, n in enumerate(scorer.names):
-        if max(c.name_cover[i] for c in chosen) < 0.6:
+    for i, n in enumerate(q.names):
+        if n.absent:
+            continue
+        if max(c.name_cover[i] or 0.0 for c in chosen) < 0.6:
             out.append(f"The articles do not give this for {n.text}.")
     if q.periods and not q.soft_periods and len(q.periods) > 1:
         for asked in q.periods:
@@ -445,8 +609,13 @@ def _join(items: Sequence[str]) -> str:
 
 def compose(selection: Selection) -> Draft:
     """One line per quoted sentence, grouped by source, the source named once; then what is missing."""
-    if selection.abstain:
+    if selection.abstain and not selection.undisclosed:
         return Draft(text=selection.abstain, abstained=True)
+    if selection.undisclosed:
+        s = selection.chosen[0]
+        body = " ".join(s.text.split()).rstrip(".")
+        return Draft(text=f"{selection.abstain} {source_name(s.passage)}: {body} [1].", abstained=True,
+                     cited={1: (s.passage, s.start, s.end)})
     chosen = sorted(selection.chosen, key=lambda s: (s.passage.source, s.start))
     order: list[str] = []
     for s in selection.chosen:

@@ -60,8 +60,12 @@ _IF_YOU_ARE = re.compile(rf"\b(?:if|when|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
+_IMPERATIVE = re.compile(rf"^\W*(?:please\s+|also\s+|then\s+)?(?:do not|don't|never|always|{_SAY})\b", re.I)
+
+
 def is_instruction(sentence: str) -> bool:
     """Whether ``sentence`` instructs a reader (a program or "you") rather than stating a fact."""
+    sentence = " ".join(sentence.split())
     if any(p.search(sentence) for p in (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN)):
         return True
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
@@ -80,10 +84,17 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for p_start, p_end in split_paragraphs(text):
         sentences = split_sentences(text, p_start, p_end)
-        flagged = False
+        block_end = -1  # an instruction opening a line flags the rest of that line
+        previous = False  # the sentence before was an instruction
         for i, (a, b) in enumerate(sentences):
-            if flagged or is_instruction(text[a:b]):
+            sentence = text[a:b]
+            if a < block_end or is_instruction(sentence) or (previous and _IMPERATIVE.match(sentence)):
                 spans.append((a, b))
-                opens = i == 0 or text[b - 1 : b] == ":"
-                flagged = flagged or opens
+                opens = i == 0 or text[b - 1 : b] == ":" or text[max(0, a - 1) : a] == "\n"
+                if opens and a >= block_end:
+                    line_end = text.find("\n", b, p_end)
+                    block_end = p_end if line_end < 0 else line_end
+                previous = True
+            else:
+                previous = False
     return spans

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,11 +30,17 @@ KNOWN_ALIASES: dict[str, tuple[str, ...]] = {
     "gcp": ("google cloud platform", "google cloud"),
     "azure": ("microsoft azure", "microsoft"),
     "msft": ("microsoft",),
-    "oci": ("oracle cloud infrastructure", "oracle"),
+    "oci": ("oracle cloud infrastructure",),
     "nvda": ("nvidia",),
     "yoy": ("year on year", "year-on-year", "year over year", "year-over-year", "annual"),
     "qoq": ("quarter on quarter", "quarter-on-quarter", "quarter over quarter", "sequential", "sequentially"),
 }
+
+
+def fold_accents(text: str) -> str:
+    """"América" -> "America", "Geschäftsjahr" -> "Geschaftsjahr": one spelling across languages."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words(text: str) -> list[str]:
@@ -42,8 +49,8 @@ def words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """A light English stem: possessive and plural endings off ("CoreWeave's" -> coreweave,
-    "revenues" -> revenue, "companies" -> company)."""
-    word = word.lower().replace("’", "'")
+    "revenues" -> revenue, "companies" -> company), accents folded."""
+    word = fold_accents(word.lower().replace("’", "'"))
     if word.endswith("'s"):
         word = word[:-2]
     word = word.rstrip("'.")

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from assistant.cleanup import clean_artifacts
+from assistant.cleanup import clean_artifacts, unwrap_lines
 from assistant.errors import DocumentError, TooLargeError, UnsupportedTypeError
 from assistant.periods import dateline
 from assistant.types import Document
@@ -115,7 +115,7 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         text = _decode(data, source)
     else:
         text, meta = _read_markdown(_decode(data, source), source)
-    text, aliases = clean_artifacts(normalize_text(text))
+    text, aliases = clean_artifacts(unwrap_lines(normalize_text(text)))
     text = _checked_text(text, source, limits.max_document_chars)
     title = _first_short_line(text) if suffix == ".txt" else meta.pop("title", None)
     meta["date"] = meta.get("date") or dateline(text)
@@ -182,7 +182,12 @@ def _prettify(stem: str) -> str:
 
 
 def _first_short_line(text: str) -> str | None:
-    line = text.split("\n", 1)[0].strip()
+    """The first line that reads as a title: short, and not a "Markets | Tech" navigation trail."""
+    lines = [line.strip() for line in text.split("\n")[:6] if line.strip()]
+    for line in lines:
+        if len(line) < _MAX_TITLE_CHARS and " | " not in line and len(line.split()) >= 3:
+            return line
+    line = lines[0] if lines else ""
     return line if 0 < len(line) < _MAX_TITLE_CHARS else None
 
 
@@ -528,7 +533,7 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
     length = 0  # running, so a huge PDF stops early
     try:
         for page in reader.pages:
-            page_text, found = clean_artifacts(normalize_text(page.extract_text() or ""))
+            page_text, found = clean_artifacts(unwrap_lines(normalize_text(page.extract_text() or "")))
             aliases.update(found)
             pages.append(normalize_text(page_text))
             length += len(pages[-1])

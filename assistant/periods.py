@@ -52,7 +52,8 @@ ORDINALS = {
 }
 _ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
-_YEAR = r"'?(?P<{}>(?:19|20)\d\d|\d\d)(?!\d)"
+# A two-digit year needs an apostrophe, a space or "FY" before it: "Q3'25", "Q2 FY26", but "H100" is a GPU.
+_YEAR = r"'?(?P<{}>(?:19|20)\d\d|(?<=['\sYyHhQq])\d\d)(?!\d)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Period:
             year, part = self.fiscal
             return f"{part} FY{year}".strip() if part else f"FY{year}"
         if self.start is None or self.end is None:
+            if self.part.startswith("end-"):
+                return f"the end of {calendar.month_name[int(self.part[4:])]}"
             return self.part
         s, e = self.start, self.end
         if self.grain == "quarter":
@@ -209,14 +212,10 @@ def relation(asked: Period, stated: Period) -> float:
             return 1.0
         return 0.5 if not ap else (0.2 if not sp else -1.0)
     if asked.part and asked.start is None and not asked.fiscal:
-        # "Q3" with no year: any third quarter, fiscal or calendar.
-        other = stated.fiscal[1] if stated.fiscal else (stated.label().split()[0] if stated.start else stated.part)
-        if stated.grain != asked.grain:
-            return 0.0
-        return 0.8 if other == asked.part else -1.0
+        return _part_relation(asked.part, asked.grain, stated)
     if stated.part and stated.start is None and not stated.fiscal:
-        other = asked.fiscal[1] if asked.fiscal else asked.label().split()[0]
-        return 0.5 if other == stated.part else -0.5
+        back = _part_relation(stated.part, stated.grain, asked)
+        return 0.5 if back > 0 else min(back, -0.5)
     # One fiscal with an unknown year-end, one calendar: the same year number and part read alike.
     a_year, s_year = asked.year, stated.year
     a_part = asked.fiscal[1] if asked.fiscal else _part_of(asked)
@@ -228,6 +227,25 @@ def relation(asked: Period, stated: Period) -> float:
     if abs(a_year - s_year) <= 1 and (not a_part or not s_part):
         return 0.05
     return -0.5
+
+
+def _part_relation(part: str, grain: str, stated: Period) -> float:
+    """A period written without a year ("Q3", "the March quarter", "end of June") against one
+    with: the same part of any year matches."""
+    if part.startswith("end-"):
+        month = int(part[4:])
+        if stated.end is None:
+            return 0.0
+        if stated.end.month == month and stated.end == _month_end(stated.end) and stated.grain in ("point", "day", "quarter", "half", "year", "month"):
+            return 0.9 if stated.grain in ("point", "day") else 0.6
+        return -1.0 if stated.grain in ("point", "day") else 0.0
+    if stated.grain != grain:
+        return 0.0
+    if stated.start is not None:
+        return 0.8 if _part_of(stated) == part else -1.0
+    if stated.fiscal:
+        return 0.6 if stated.fiscal[1] == part else -0.5
+    return 0.8 if stated.part == part else -1.0
 
 
 def _part_of(p: Period) -> str:
@@ -282,7 +300,7 @@ _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format(
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
 _rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)")
 _rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)")
-_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?"
+_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+|its\s+|their\s+|the company's\s+)?)?"
       rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?")
 _rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
@@ -398,11 +416,13 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
             return None
         y = y or _latest_before(month, 3, anchor)
         if y is None:
-            return None
+            return Mention(a, b, Period(None, None, "quarter", None, f"Q{month // 3}"), False)
         period = ending(y, month, 3, "quarter")
     elif kind == "q":
         q = int(_group(m, "q") or ORDINALS[m.group("o").lower()])
-        if _group(m, "o") and m.group("o").lower() in ("last", "final") and not fiscal_word:
+        if _group(m, "o") and m.group("o").lower() in ("last", "final"):
+            if y is None:
+                return None  # "last quarter" is the latest one, not a fourth quarter
             q = 4
         if fiscal_word:
             if y is None:
@@ -440,7 +460,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         month = MONTHS[m.group("m").lower().rstrip(".")]
         y = y or _latest_before(month, 1, anchor)
         if y is None:
-            return None
+            return Mention(a, b, Period(None, None, "point", None, f"end-{month:02d}"), False)
         end = _month_end(date(y, month, 1))
         period = Period(end, end, "point")
     elif kind in ("day", "iso"):

@@ -68,8 +68,8 @@ def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapsho
 
     lexicon = snapshot.lexicon() if snapshot is not None else Lexicon.build([])
     search = snapshot.search_text if snapshot is not None else None
-    anchor = snapshot.newest_date() if snapshot is not None else None
-    q = resolve(question, list(history or []), lexicon, search, anchor)
+    # A question's periods keep no year they do not state: "Q3" is the third quarter of any year.
+    q = resolve(question, list(history or []), lexicon, search, None)
     notes = ("follow-up resolved",) if q.followup else ()
     return QueryPlan(text=q.standalone, original=question, question=q, notes=notes)
 

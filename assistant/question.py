@@ -93,10 +93,16 @@ class Name:
     text: str
     spellings: tuple[tuple[str, ...], ...]  # empty: the articles never write it
     carried: bool = False  # from an earlier turn
+    required: bool = True  # absent from the articles, it means they cannot answer
 
     @property
     def absent(self) -> bool:
         return not self.spellings
+
+    @property
+    def missing(self) -> bool:
+        """A name the articles never write that the answer depends on."""
+        return self.absent and self.required
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,9 @@ class Question:
     standalone: str  # with what a follow-up leaves unsaid filled in from earlier turns
     terms: dict[str, float] = field(default_factory=dict)  # stemmed content word -> weight
     names: tuple[Name, ...] = ()
+    # Names listed together ("AWS, Azure and Google") form one group: an answer covers each group,
+    # each name of a list in a sentence of its own if need be.
+    groups: tuple[tuple[int, ...], ...] = ()
     periods: tuple[P.Period, ...] = ()
     soft_periods: bool = False  # carried over from an earlier turn: they weigh, they do not decide
     wants: frozenset[str] = frozenset()
@@ -135,16 +144,19 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             continue
         raw = m.group(0).rstrip(".")
         w = stem(raw)
+        if any(c.isdigit() for c in raw) or re.fullmatch(r"(?i)fy|q[1-4]|h[12]|ytd|ttm", raw):
+            spans.append((a, b, False))  # "H100", "9M", "end-2025", "FY": terms, not names
+            continue
         initial = a == 0 or bool(re.search(r"[.!?:;,\"(]\s*$", text[:a])) and not text[:a].rstrip().endswith(",")
         if w in STOP or w in QUESTION_WORDS or raw.isdigit():
             spans.append((a, b, False))
             continue
-        inner_caps = any(c.isupper() for c in raw[1:]) or (any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw))
+        inner_caps = any(c.isupper() for c in raw.split("-")[0][1:])
         known = lexicon.known(w)
         capital = lexicon.capitalised(w)
         rare = lexicon.share(w) < 0.2
         if inner_caps or raw.isupper() and len(raw) > 1:
-            is_name = True
+            is_name = not known or lexicon.share(w) < 0.1  # "AI", "GPU", "US" are words here
         elif raw[0].isupper():
             if lang != "en":
                 is_name = known and capital >= 0.6 and rare
@@ -153,7 +165,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             else:
                 is_name = (not known) or (capital >= 0.3 and rare)
         else:
-            is_name = known and capital >= 0.7 and rare and lexicon.share(w) < 0.05
+            is_name = known and capital >= 0.8 and lexicon.caps.get(w, 0) >= 2 and lexicon.share(w) < 0.05
         spans.append((a, b, is_name))
     out: list[tuple[int, int]] = []
     for a, b, is_name in spans:
@@ -164,6 +176,26 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
         else:
             out.append((a, b))
     return out
+
+
+# Capitalised German nouns of questions about business figures: words, not names.
+GERMAN_NOUNS = frozenset(
+    "umsatz umsätze gewinn marktanteil anteil geschäftsjahr halbjahr quartal wachstum prozent milliarden "
+    "millionen rechenzentrum rechenzentren anbieter kunden markt jahr ausgaben investition investitionen "
+    "kapazität preis preise einnahmen erlös erlöse ergebnis betriebsergebnis umsatzwachstum cloud".split()
+)
+
+
+def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -> bool:
+    own = tuple(stem(w) for w in words(raw))
+    if stem(raw) in GERMAN_NOUNS:
+        return True
+    for spelling in spellings:
+        if spelling != own and spelling and all(lexicon.capitalised(w) < 0.3 for w in spelling):
+            return True  # spelled out in lower-case words: "yoy" -> year on year
+    if "-" in raw and own and all(lexicon.share(w) >= 0.05 or lexicon.capitalised(w) < 0.3 for w in own[1:]):
+        return True  # "GPU-hour", "Europe-wide": a word with a common suffix
+    return False
 
 
 def analyse(
@@ -177,12 +209,25 @@ def analyse(
     mentions = P.find(text, anchor)
     skip = [(m.start, m.end) for m in mentions]
     names: list[Name] = []
+    expanded: dict[str, float] = {}
+    groups: list[list[int]] = []
+    previous_end: int | None = None
     for a, b in _name_tokens(text, lexicon, lang, skip):
+        between = text[previous_end:a] if previous_end is not None else ""
+        listed = previous_end is not None and (
+            bool(re.fullmatch(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|,\s*and\b|\bund\b|\by\b|\bet\b)\s*", between, re.I))
+            or (len(between.split()) <= 6 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|with the|and)\b|,", between, re.I)))
+        )
+        previous_end = b
         raw = text[a:b].strip(" '’")
         raw = re.sub(r"['’]s$", "", raw)
         if not raw:
             continue
         spellings = lexicon.spellings(raw, search)
+        if not spellings and "-" in raw:
+            # "Nvidia-GPUs", "Europe-wide": the parts the articles write.
+            parts = [stem(x) for x in raw.split("-") if x and lexicon.known(stem(x))]
+            spellings = [tuple(parts)] if parts else []
         if not spellings and len(raw.split()) > 1:
             # "Tianyi Cloud" written "Tianyi": a name whose rarest word the articles use.
             parts = [w for w in raw.split() if lexicon.known(stem(w))]
@@ -191,7 +236,21 @@ def analyse(
                 spellings = []
             elif not spellings:
                 spellings = [tuple(stem(w) for w in raw.split() if lexicon.known(stem(w)))] if parts else []
-        names.append(Name(raw, tuple(spellings)))
+        # Names of another language's question may be spelled otherwise in the articles ("CCG" for
+        # GCC): only an English question's absent name says the articles cannot answer.
+        if _is_term(raw, spellings, lexicon):
+            # "YoY", "WUE", "RPO", "GPU-hour": what is measured, written out in lower-case words
+            # somewhere in the articles; not a name whose absence means anything.
+            for w in (spellings[0] if spellings else ()):
+                expanded.setdefault(w, 1.0)
+            for w in words(raw):
+                expanded.setdefault(stem(w), 1.0)
+            continue
+        names.append(Name(raw, tuple(spellings), required=lang == "en"))
+        if listed and groups:
+            groups[-1].append(len(names) - 1)
+        else:
+            groups.append([len(names) - 1])
     folded = text.lower()
     wants = set()
     for kind, cues in WANTS.items():
@@ -207,12 +266,21 @@ def analyse(
     if any(m.period.grain in ("day", "month") for m in mentions) and "date" not in wants:
         pass
     terms: dict[str, float] = {}
-    for w in words(text):
+    plain = text
+    for m in sorted(mentions, key=lambda m: -m.start):
+        plain = plain[: m.start] + " " + plain[m.end :]  # period words are read as periods
+    for w in words(plain):
         s = stem(w)
-        if s in STOP or s in QUESTION_WORDS or len(s) < 2:
+        if s in STOP or s in QUESTION_WORDS or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
         terms[s] = terms.get(s, 0.0) + 1.0
-    why = bool(_WHY.search(text)) and not wants - {"name"}
+    for w, weight in expanded.items():
+        terms.setdefault(w, weight)
+    opening = re.match(r"\W*(\w+)(?:\s+(\w+))?", text.lower())
+    asks_how = bool(opening) and (opening.group(1) in ("why", "warum", "pourquoi") or (
+        opening.group(1) == "how" and (opening.group(2) or "") not in ("much", "many", "big", "large", "fast", "high", "long")
+    ))
+    why = asks_how or (bool(_WHY.search(text)) and not wants - {"name"})
     forecast: bool | None = None
     if _ACTUAL_Q.search(text):
         forecast = False
@@ -223,6 +291,7 @@ def analyse(
         standalone=text,
         terms=terms,
         names=tuple(names),
+        groups=tuple(tuple(g) for g in groups),
         periods=tuple(dict.fromkeys(m.period for m in mentions)),
         wants=frozenset(wants),
         latest=bool(_LATEST.search(text)),
@@ -255,6 +324,7 @@ def resolve(
     if not elliptical:
         return q
     names = q.names or tuple(replace(n, carried=True) for n in prior.names)
+    groups = q.groups if q.names else prior.groups
     periods = q.periods
     soft = False
     shift = _SHIFT.search(text)
@@ -286,6 +356,7 @@ def resolve(
         standalone=" ".join(standalone.split()),
         terms=terms,
         names=names,
+        groups=groups,
         periods=periods,
         soft_periods=soft or (q.soft_periods if q.periods else prior.soft_periods and not shift),
         wants=q.wants or (prior.wants if thin else frozenset()),

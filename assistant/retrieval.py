@@ -211,7 +211,8 @@ class Snapshot:
             with self._lock:
                 if self._lexicon is None:
                     aliases = {str(m.get("aliases") or "") for m in self.metas}
-                    self._lexicon = Lexicon.build(self.texts, aliases, self.alias_file)
+                    labels = list({f"{m.get('title') or ''}\n{m.get('publisher') or ''}" for m in self.metas})
+                    self._lexicon = Lexicon.build([*self.texts, *labels], aliases, self.alias_file)
         return self._lexicon
 
     def search_text(self, pattern: re.Pattern[str]) -> str | None:
