@@ -158,7 +158,7 @@ def test_hostile_markup_comes_back_only_as_json_data(open_server: Server) -> Non
 
 def test_ui_render_helpers_escape_hostile_text() -> None:
     from assistant.types import Answer, Citation
-    from ui import render
+    from ui import render, sources
 
     citation = Citation(n=1, source=f"{IMG}.md", title=SCRIPT, date='"><script>alert(1)</script>', publisher=IMG,
                         url="javascript:alert(1)", quote=f"77 megawatts {SCRIPT}", start=0, end=10)
@@ -169,9 +169,12 @@ def test_ui_render_helpers_escape_hostile_text() -> None:
         "user_message": render.user_message(SCRIPT + IMG),
         "partial_answer": render.partial_answer(SCRIPT + IMG),
         "error_message": render.error_message(SCRIPT + IMG),
-        "citation_card": render.citation_card(citation, 1, render.quote_context([], [], citation)),
-        "sources_panel": render.sources_panel([render.turn_record(answer, 1, [], [])]),
-        "ingest_summary": render.ingest_summary({"failed": [{"path": f"{IMG}.md", "error": SCRIPT}]}),
+        "source_card": sources.source_card([citation], 1, [f"77 megawatts {SCRIPT}"], [{"source": f"{IMG}.md"}]),
+        "sources_panel": sources.sources_panel([sources.turn_record(answer, 1, [], [])]),
+        "document_table": render.document_table([{"source": f"{IMG}.md", "title": SCRIPT, "date": SCRIPT,
+                                                  "publisher": IMG, "url": "javascript:alert(1)", "chunks": 1}]),
+        "ingest_summary": render.ingest_summary({"failed": [{"path": f"{IMG}.md", "error": SCRIPT}]},
+                                                {"added": [f"{IMG}.md"], SCRIPT: [SCRIPT]}),
         "notice": render.notice(SCRIPT, kind='x" onmouseover="alert(1)'),
         "status_line": render.status_line({"documents": 1, "chunks": 1, "generator": SCRIPT}),
     }

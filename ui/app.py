@@ -4,7 +4,8 @@ A thin shell over :class:`assistant.core.Assistant`: the chat tab streams ``assi
 and shows each answer's citations as chips that open the quoted sentence in its paragraph; the
 documents tab lists, uploads and removes articles. Nothing is built at import time.
 
-External programs can call the chat as ``/respond`` with ``gradio_client`` (see :func:`build_app`).
+External programs call ``/ask`` with ``gradio_client`` for the answer object (plain text with ``[n]``
+markers and structured citations), or ``/respond`` for what the page shows (see :func:`build_app`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import gradio as gr
 from assistant.errors import AssistantError
 from assistant.types import Answer, IngestSummary
 from ui import render
+from ui import sources as cards
 from ui.theme import CITE_JS, header_html, make_theme
 
 if TYPE_CHECKING:
@@ -55,11 +57,19 @@ def _filters(publishers: Any, date_from: Any, date_to: Any, sources: Any) -> dic
 def build_app(assistant: Assistant) -> gr.Blocks:
     """The web chat over ``assistant``.
 
-    API (``gradio_client``): ``Client(url).predict(message, history, publishers, date_from, date_to,
-    sources, api_name="/respond")`` where ``history`` is a list of ``{role, content}`` messages
-    (``[]`` to start), ``publishers`` and ``sources`` are lists of strings and the dates
-    ``YYYY-MM-DD`` or ``""``. It returns ``(textbox, chat, sources_html)``: the last message of
-    ``chat`` is the answer as HTML with ``[n]`` citation chips, ``sources_html`` the cited passages.
+    API (``gradio_client``), two endpoints:
+
+    - ``Client(url).predict(question, history, publishers, date_from, date_to, sources, api_name="/ask")``
+      returns the contract's answer object as a dict: ``answer`` (plain text with ``[n]`` markers),
+      ``abstained``, ``citations`` (``n``, ``source``, ``title``, ``date``, ``publisher``, ``url``,
+      ``quote``, ``start``, ``end``), ``timings_ms``. Only ``question`` is required.
+    - ``predict(message, history, publishers, date_from, date_to, sources, api_name="/respond")`` is
+      what the page runs: it returns ``(textbox, chat, sources_html)``, the answer as HTML with citation
+      chips and the source cards.
+
+    ``history`` is a list of ``{role, content}`` messages (``[]`` to start), ``publishers`` and
+    ``sources`` lists of strings, the dates ``YYYY-MM-DD`` or ``""``. Bad input (an empty question, a
+    bad date) raises an error with the message (``gradio_client``'s ``AppError``).
     """
     settings = assistant.settings
     limits = settings.limits
@@ -78,18 +88,21 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         date_to: str | None,
         sources: list[str] | None,
         records: list[dict[str, Any]] | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[str, list[dict[str, Any]], str, list[dict[str, Any]]]]:
         """Answer ``message`` from the articles, streaming the text, then the cited answer.
 
         Inputs: the question; the chat so far (``{role, content}`` messages, oldest first); the
         filters (publishers, ISO dates ``YYYY-MM-DD`` or empty, article sources). Yields
-        ``(textbox, chat, sources_html, records)``; a bad input (empty question, bad date) shows a
-        warning and leaves the chat as it was.
+        ``(textbox, chat, sources_html, records)``. A bad input (empty question, bad date) leaves the
+        chat and the question as they were: the page shows a warning (an error would cover the chat and
+        the question box with "Error" badges), a program (``gradio_client``) gets an error with the message.
         """
         chat = list(history or [])
         records = list(records or []) if chat else []  # a new conversation starts a new sources panel
-        before = (message, list(chat), render.sources_panel(records), list(records))
+        before = (message, list(chat), cards.sources_panel(records), list(records))
         turn = 1 + max((r["turn"] for r in records), default=sum(1 for m in chat if _role(m) == "assistant"))
+        shown = False
         try:
             question = assistant.validate_question(message or "")
             stream = assistant.stream(
@@ -103,25 +116,46 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     answer = item
                     continue
                 text += item
+                shown = True
                 yield "", [*chat, {"role": "assistant", "content": render.partial_answer(text)}], before[2], records
         except AssistantError as exc:
-            gr.Warning(str(exc))
-            yield before
-            return
+            if request is not None and request.headers.get("x-gradio-user") == "app":  # the page itself
+                gr.Warning(str(exc))
+                yield before
+                return
+            if shown:  # take back the partial answer before saying what went wrong
+                yield before
+            raise gr.Error(str(exc), print_exception=False) from None
         if answer is None:  # the stream always ends with an Answer; keep the chat intact if not
             yield before
             return
         snapshot = assistant.searcher.snapshot()
-        records.append(render.turn_record(answer, turn, snapshot.texts, snapshot.metas))
+        records.append(cards.turn_record(answer, turn, snapshot.texts, snapshot.metas))
         chat.append({"role": "assistant", "content": render.final_answer(answer, turn)})
-        yield "", chat, render.sources_panel(records), records
+        yield "", chat, cards.sources_panel(records), records
+
+    def ask(
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        publishers: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+        sources: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question from the articles: the answer object, with the answer as plain text with [n]
+        markers, and citations (n, source, title, date, publisher, url, quote, start, end)."""
+        try:
+            answer = assistant.ask(question, history or None, _filters(publishers, date_from, date_to, sources))
+        except AssistantError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        return answer.to_dict()
 
     def refresh() -> tuple[Any, ...]:
         docs = assistant.documents()
         publishers, sources = choices(docs)
         return (
             render.status_line(assistant.status()),
-            render.document_rows(docs),
+            render.document_table(docs),
             gr.Dropdown(choices=publishers),
             gr.Dropdown(choices=sources),
             gr.Dropdown(choices=[d["source"] for d in docs], value=None),
@@ -139,6 +173,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             else:
                 payload.append((path.name, path.read_bytes()))
         progress(0.3, desc="Indexing: chunking and embedding")
+        known = {d["source"] for d in assistant.documents()}
         try:
             summary = assistant.add_files(payload) if payload else IngestSummary()
         except AssistantError as exc:
@@ -149,7 +184,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         failed = summary.failed
         if failed:
             gr.Warning(f"{len(failed)} file{'s' if len(failed) != 1 else ''} could not be added; see the list.")
-        return (render.ingest_summary(summary.to_dict()), *refresh(), None)
+        return (render.ingest_summary(summary.to_dict(), upload_names(payload, summary, known)), *refresh(), None)
 
     def remove(source: str | None) -> tuple[Any, ...]:
         if not source:
@@ -161,10 +196,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.Warning(str(exc))
             return (render.notice(str(exc), "error"), *refresh())
         gr.Info(f"Removed {source}", duration=4)
-        return (render.ingest_summary(summary.to_dict()), *refresh())
+        return (render.ingest_summary(summary.to_dict(), {"removed": [source]}), *refresh())
 
     def clear() -> tuple[list[Any], str, list[Any], str]:
-        return [], render.sources_panel([]), [], ""
+        return [], cards.sources_panel([]), [], ""
 
     limits_text = (
         f"Accepted: {', '.join(FILE_TYPES)} · up to {mb:g} MB per file · up to {limits.max_files_per_upload} files "
@@ -174,21 +209,23 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     pub_choices, src_choices = choices(assistant.documents())  # also refreshed on every page load and after each change
     with gr.Blocks(title="Cloud Market Assistant", analytics_enabled=False) as demo:
         with gr.Row(elem_classes="cma-top", equal_height=True):
-            gr.HTML(header_html(), elem_id="cma-header", js_on_load=None, scale=5)
+            gr.HTML(header_html(), elem_id="cma-header", js_on_load=None, scale=5, min_width=200)
             status = gr.HTML(
-                render.status_line(assistant.status()), elem_id="status-line", js_on_load=None, scale=2, min_width=240
+                render.status_line(assistant.status()), elem_id="status-line", js_on_load=None, scale=2, min_width=160
             )
         records = gr.State([])
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=7, min_width=360):
+                    # No label (it sat over the first message) and no autofocus (on a phone it scrolled the
+                    # page to the question box and opened the keyboard before anything was read).
                     chatbot = gr.Chatbot(
-                        label="Conversation", elem_id="chat", height=540, latex_delimiters=[],
-                        buttons=["copy"], placeholder=CHAT_PLACEHOLDER,
+                        label="Conversation", show_label=False, elem_id="chat", height="min(540px, 62vh)",
+                        latex_delimiters=[], buttons=["copy"], placeholder=CHAT_PLACEHOLDER,
                     )
                     msg = gr.Textbox(
                         label="Question", placeholder="Ask about the cloud market…", show_label=False, submit_btn="Ask",
-                        elem_id="question", max_length=limits.max_question_chars, autofocus=True,
+                        elem_id="question", max_length=limits.max_question_chars,
                     )
                     with gr.Row(elem_classes="example-row"):
                         example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
@@ -207,10 +244,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                             f_to = gr.Textbox("", label="Published until", placeholder="YYYY-MM-DD", elem_id="f-to")
                     clear_btn = gr.Button("Clear conversation", variant="secondary", size="sm", elem_id="clear")
                 with gr.Column(scale=5, min_width=320):
-                    gr.HTML('<div class="sources-title">Sources<span>click a marker to jump here</span></div>',
-                            js_on_load=None)
+                    gr.HTML('<div class="sources-title">Sources<span>click a marker like [1] to see its quote</span>'
+                            "</div>", js_on_load=None)
                     sources_html = gr.HTML(
-                        render.sources_panel([]), label="Sources", elem_id="sources", js_on_load=CITE_JS,
+                        cards.sources_panel([]), label="Sources", elem_id="sources", js_on_load=CITE_JS,
                         max_height=720,
                     )
             with gr.Tab("Documents", id="documents"):
@@ -236,16 +273,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         )
                 result = gr.HTML("", elem_id="ingest-result", js_on_load=None)
                 gr.Markdown("### Indexed articles")
-                table = gr.Dataframe(
-                    headers=["Title", "Date", "Publisher", "Source", "Chunks"],
-                    datatype=["str", "str", "str", "str", "number"],
-                    interactive=False, wrap=True, elem_id="documents-table", max_height=560,
-                    column_widths=["38%", "12%", "18%", "24%", "8%"],
-                )
+                # An HTML table (cards on a phone) rather than a Dataframe, which broke dates over lines.
+                table = gr.HTML(render.document_table(assistant.documents()), elem_id="documents-table",
+                                js_on_load=None)
 
         chat_inputs = [msg, chatbot, f_pub, f_from, f_to, f_src, records]
         chat_outputs = [msg, chatbot, sources_html, records]
         msg.submit(respond, chat_inputs, chat_outputs, api_name="respond", concurrency_id="chat")
+        gr.api(ask, api_name="ask", concurrency_id="chat")
         for button, question in zip(example_buttons, EXAMPLES, strict=True):
             button.click(lambda q=question: q, None, msg, api_visibility=PRIVATE, queue=False).then(
                 respond, chat_inputs, chat_outputs, api_visibility=PRIVATE, concurrency_id="chat"
@@ -263,3 +298,22 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def _role(message: Any) -> str | None:
     return message.get("role") if isinstance(message, dict) else getattr(message, "role", None)
+
+
+def upload_names(
+    payload: list[tuple[str, bytes]], summary: IngestSummary, known: set[str]
+) -> dict[str, list[str]]:
+    """Which uploaded files were added, and which replaced or matched an article already indexed."""
+    from assistant.core import safe_filename
+
+    left_out = {f["path"] for f in summary.failed} | {f["path"] for f in summary.skipped_files}
+    duplicates = [f["path"] for f in summary.duplicates]
+    stored = [n for n in dict.fromkeys(safe_filename(name) for name, _ in payload) if n not in left_out]
+    names: dict[str, list[str]] = {"added": [n for n in stored if n not in known and n not in duplicates]}
+    existing = [n for n in stored if n in known]
+    if existing:
+        key = "updated" if not summary.unchanged else "unchanged" if not summary.updated else "updated or unchanged"
+        names[key] = existing
+    if duplicates:
+        names["stored once (same text as an indexed article)"] = duplicates
+    return names

@@ -1,4 +1,5 @@
-"""HTML for the web chat: answers with citation chips, source cards, the document table.
+"""HTML for the web chat: answers with citation chips, the document table, status and results
+(the source cards are in :mod:`ui.sources`).
 
 Everything that comes from an article or a user (titles, quotes, paragraphs, publishers, URLs,
 questions, answer text) goes through :func:`html.escape` before it is placed in markup, so no
@@ -9,19 +10,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.types import Answer, Citation
+from assistant.types import Answer
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 # Parts of a rendered message that are for the eye only (labels, icons); dropped from history.
 _UI_ONLY = re.compile(r"<span data-ui=\"1\"[^>]*>.*?</span>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</p>|<br\s*/?>")
-CONTEXT_CHARS = 500
 
 
 def esc(value: object) -> str:
@@ -120,116 +120,34 @@ def plain_history(history: Sequence[Any] | None) -> list[dict[str, str]]:
     return turns
 
 
-# ---- sources panel ----------------------------------------------------------------------
-
-
-def quote_context(texts: Sequence[str], metas: Sequence[dict[str, Any]], citation: Citation) -> tuple[str, str, str]:
-    """``(before, quote, after)``: the paragraph of the stored text that holds the quote.
-
-    Rebuilt from the stored chunks of the cited document (each chunk is ``text[start:end]`` of the
-    document). When the chunks do not cover the quote exactly, the quote stands alone.
-    """
-    spans = sorted(
-        (int(m.get("start", 0)), t)
-        for m, t in zip(metas, texts, strict=True)
-        if m.get("source") == citation.source and t
-    )
-    piece_start, piece = -1, ""
-    for start, text in spans:
-        end_now = piece_start + len(piece)
-        if piece_start < 0 or start > end_now:
-            if piece_start >= 0 and piece_start <= citation.start and citation.end <= end_now:
-                break
-            piece_start, piece = start, text
-        elif start + len(text) > end_now:
-            piece += text[end_now - start:]
-    lo, hi = citation.start - piece_start, citation.end - piece_start
-    if piece_start < 0 or lo < 0 or piece[lo:hi] != citation.quote:
-        return "", citation.quote, ""
-    before, after = piece[:lo], piece[hi:]
-    cut = max(before.rfind("\n\n"), before.rfind("\n#"))
-    before = before[cut + 1:] if cut >= 0 else before
-    cut = after.find("\n\n")
-    after = after[:cut] if cut >= 0 else after
-    before = before.lstrip("\n# ")
-    if len(before) > CONTEXT_CHARS:
-        before = "…" + before[-CONTEXT_CHARS:].split(" ", 1)[-1]
-    if len(after) > CONTEXT_CHARS:
-        after = after[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
-    return before, citation.quote, after.rstrip()
-
-
-def citation_card(citation: Citation, turn: int, context: tuple[str, str, str]) -> str:
-    before, quote, after = context
-    url = safe_url(citation.url)
-    title = esc(citation.title or citation.source)
-    if url:
-        title = f'<a class="src-title" href="{esc(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-    else:
-        title = f'<span class="src-title">{title}</span>'
-    meta = [esc(x) for x in (citation.publisher, citation.date) if x]
-    meta.append(f'<code class="src-file">{esc(citation.source)}</code>')
-    host = f'<span class="src-host">{esc(urlparse(url).netloc)}</span>' if url else ""
-    return (
-        f'<article class="src-card" id="{cite_id(turn, citation.n)}" data-n="{citation.n}">'
-        f'<header><span class="src-num">{citation.n}</span>{title}</header>'
-        f'<div class="src-meta">{" · ".join(meta)}{host}</div>'
-        f'<blockquote class="src-context">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</blockquote>'
-        "</article>"
-    )
-
-
-def turn_record(answer: Answer, turn: int, texts: Sequence[str], metas: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """What the sources panel keeps of one answer (rendered once, while its snapshot is current)."""
-    cards = "".join(citation_card(c, turn, quote_context(texts, metas, c)) for c in answer.citations)
-    return {
-        "turn": turn,
-        "question": answer.question,
-        "abstained": answer.abstained,
-        "count": len(answer.citations),
-        "ms": answer.timings_ms.get("total"),
-        "cards": cards,
-    }
-
-
-SOURCES_EMPTY = (
-    '<div class="sources-empty"><p class="sources-hint">Sources appear here.</p>'
-    "<p>Every claim in an answer carries a marker like <span class=\"cite\">[1]</span>. "
-    "Click it to see the exact sentence, highlighted in its paragraph, with a link to the article.</p></div>"
-)
-
-
-def sources_panel(records: Iterable[dict[str, Any]]) -> str:
-    """All answers' sources, newest first and open; older answers folded."""
-    sections = []
-    for k, rec in enumerate(sorted(records, key=lambda r: r["turn"], reverse=True)):
-        count = rec["count"]
-        note = f"{count} source{'s' if count != 1 else ''}"
-        if rec.get("ms") is not None:
-            note += f" · {rec['ms']:.0f} ms"
-        body = rec["cards"] or (
-            '<p class="sources-none">No passage in the indexed articles supports an answer.</p>'
-        )
-        cls = "turn abstained" if rec["abstained"] else "turn"
-        sections.append(
-            f'<details class="{cls}"{" open" if k == 0 else ""}>'
-            f'<summary><span class="turn-q">{esc(rec["question"])}</span>'
-            f'<span class="turn-note">{note}</span></summary>{body}</details>'
-        )
-    if not sections:
-        return f'<div class="sources">{SOURCES_EMPTY}</div>'
-    return f'<div class="sources">{"".join(sections)}</div>'
-
-
 # ---- documents tab ----------------------------------------------------------------------
 
 
-def document_rows(documents: Sequence[dict[str, Any]]) -> list[list[Any]]:
-    """Rows of the documents table (plain text cells; the table shows them as text)."""
-    return [
-        [d.get("title") or d["source"], d.get("date") or "", d.get("publisher") or "", d["source"], d.get("chunks", 0)]
-        for d in documents
-    ]
+DOCUMENT_COLUMNS = ("Title", "Date", "Publisher", "Source", "Passages")
+
+
+def document_table(documents: Sequence[dict[str, Any]]) -> str:
+    """The indexed articles as a table; on a narrow screen each row reads as a card (see theme.CSS)."""
+    if not documents:
+        return '<p class="docs-empty">No articles are indexed yet. Add some above.</p>'
+    head = "".join(f'<th scope="col">{c}</th>' for c in DOCUMENT_COLUMNS)
+    rows = []
+    for d in documents:
+        url = safe_url(d.get("url"))
+        title = esc(d.get("title") or d["source"])
+        if url:
+            title = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+        cells = (title, esc(d.get("date") or "–"), esc(d.get("publisher") or "–"),
+                 f'<code>{esc(d["source"])}</code>', esc(d.get("chunks", 0)))
+        rows.append("<tr>" + "".join(
+            f'<td data-label="{label}" class="col-{label.lower()}">{cell}</td>'
+            for label, cell in zip(DOCUMENT_COLUMNS, cells, strict=True)
+        ) + "</tr>")
+    count = len(documents)
+    return (
+        f'<div class="docs-wrap"><table class="docs"><caption>{count} article{"s" if count != 1 else ""}</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
 
 
 def status_line(status: dict[str, Any]) -> str:
@@ -240,22 +158,37 @@ def status_line(status: dict[str, Any]) -> str:
     docs, chunks = status.get("documents", 0), status.get("chunks", 0)
     return (
         f'<div class="status-line"><span><b>{docs}</b> article{"s" if docs != 1 else ""}</span>'
-        f"<span><b>{chunks}</b> passages</span><span>last sync {esc(when)}</span>"
-        f'<span>answers: {esc(status.get("generator", ""))}</span></div>'
+        f'<span><b>{chunks}</b> passages</span><span class="status-extra">last sync {esc(when)}</span>'
+        f'<span class="status-extra">answers: {esc(status.get("generator", ""))}</span></div>'
     )
 
 
-def ingest_summary(summary: dict[str, Any]) -> str:
-    """The result of an upload or removal, failures with their reasons."""
-    parts = [f"<b>{summary.get(k, 0)}</b> {k}" for k in ("added", "updated", "removed", "unchanged")]
+def ingest_summary(summary: dict[str, Any], names: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The result of an upload or removal: counts, the files behind them, failures with their reasons.
+
+    ``names`` maps ``added``, ``updated``, ``unchanged``, ``removed`` (or a combined key like
+    ``updated or unchanged``) to the file names of that outcome."""
+    names = dict(names or {})
+    parts = []
+    for key in ("added", "updated", "removed", "unchanged"):
+        count = summary.get(key, 0)
+        if count or key in ("added", "removed"):
+            parts.append(f'<span class="outcome"><b>{count}</b> {key}{_files(names.pop(key, ()))}</span>')
+    for key, files in names.items():
+        if files:
+            parts.append(f'<span class="outcome">{esc(key)}{_files(files)}</span>')
     failed = summary.get("failed") or []
-    parts.append(f"<b>{len(failed)}</b> failed")
+    parts.append(f'<span class="outcome"><b>{len(failed)}</b> failed</span>')
     rows = "".join(
         f"<li><code>{esc(f.get('path'))}</code>: {esc(f.get('error'))}</li>" for f in failed
     )
     cls = "ingest-result has-failed" if failed else "ingest-result"
     listing = f'<ul class="failed">{rows}</ul>' if rows else ""
-    return f'<div class="{cls}"><div>{" · ".join(parts)}</div>{listing}</div>'
+    return f'<div class="{cls}"><div class="outcomes">{" · ".join(parts)}</div>{listing}</div>'
+
+
+def _files(files: Sequence[str]) -> str:
+    return ": " + ", ".join(f"<code>{esc(f)}</code>" for f in files) if files else ""
 
 
 def notice(text: str, kind: str = "info") -> str:
