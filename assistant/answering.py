@@ -72,4 +72,9 @@ class ExtractiveGenerator:
         def doc_periods(p: Passage) -> list:
             return snapshot.document_periods(p.source) if snapshot is not None else []
 
-        return evidence.answer(question, plan.vector, passages, lambda p: stored.get(p.id), lexicon, fiscal_end, doc_periods)
+        def doc_words(p: Passage) -> frozenset[str]:
+            return snapshot.document_words(p.source) if snapshot is not None else frozenset()
+
+        return evidence.answer(
+            question, plan.vector, passages, lambda p: stored.get(p.id), lexicon, fiscal_end, doc_periods, doc_words
+        )

@@ -31,7 +31,7 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, stem, words
-from assistant.question import Question
+from assistant.question import Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -91,6 +91,8 @@ class Sentence:
     forward: bool
     prev_start: int | None  # the sentence before it in its paragraph
     doc_periods: list[P.Period] = field(default_factory=list)  # every period its article names
+    doc_words: frozenset[str] = frozenset()  # every word its article uses
+    period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -113,6 +115,7 @@ def read_passage(
     lexicon: Lexicon,
     fiscal_end: int | None,
     doc_periods: list[P.Period] | None = None,
+    doc_words: frozenset[str] = frozenset(),
 ) -> list[Sentence]:
     text = passage.text
     spans = data.spans if data and data.spans else split_sentences(text)
@@ -141,7 +144,8 @@ def read_passage(
             continue
         if starts_paragraph:
             paragraph, lead_words = [], sentence_words
-        periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
+        mentions = P.find(raw, anchor, fiscal_end)
+        periods = [m.period for m in mentions]
         context_periods: list[P.Period] = []
         for earlier in reversed(paragraph):
             if earlier.periods:
@@ -168,16 +172,24 @@ def read_passage(
             forward=bool(_FORWARD.search(raw)),
             prev_start=prev.start if prev else None,
             doc_periods=doc_periods or [],
+            doc_words=doc_words,
+            period_at=[(m.start, m.period) for m in mentions],
         )
         if k in flagged:
             s.prev_start = None
             paragraph = []  # nothing after an instruction reads on from it
             continue  # planted instructions are never quoted
         paragraph.append(s)
-        if len(raw) < 12:
-            continue
+        if len(raw) < 12 or _same_text(raw, passage.title):
+            continue  # the headline names the story; it does not answer a question about it
         out.append(s)
     return out
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether ``a`` is the article's headline (as the page or its <title> writes it)."""
+    wa, wb = set(words(a)), set(words(b))
+    return bool(wa) and len(wa & wb) >= 0.8 * len(wa) and len(wa & wb) >= 0.6 * len(wb)
 
 
 def _own_subject(text: str, lexicon: Lexicon) -> bool:
@@ -218,17 +230,25 @@ class Scorer:
             return spelling
         return (min(spelling, key=lambda w: (self.lexicon.share(w) or 1.0, -len(w))),)
 
-    def covers(self, s: Sentence) -> bool:
+    def covers(self, s: Sentence, loosely: bool = False) -> bool:
         """Whether ``s`` (with its context) is about every group of asked names (any of them, for a
-        question in another language than the articles may be in)."""
-        met = []
+        question in another language than the articles may be in). ``loosely``: groups other than
+        one the sentence names may be named anywhere in its article (the report a table is in)."""
+        strict: list[bool] = []
+        in_article: list[bool] = []
         for group in self.q.groups:
-            members = [s.name_cover[i] for i in group if i < len(s.name_cover) and s.name_cover[i] is not None]
-            if members:
-                met.append(max(members) >= 0.6)
-        if not met:
+            members = [i for i in group if i < len(s.name_cover) and s.name_cover[i] is not None]
+            if not members:
+                continue
+            strict.append(max(s.name_cover[i] or 0.0 for i in members) >= 0.6)
+            in_article.append(any(_has(s.doc_words, self._key(sp)) for i in members for sp in self.q.names[i].spellings))
+        if not strict:
             return True
-        return any(met) if self.q.language != "en" else all(met)
+        if self.q.language != "en":
+            return any(strict)
+        if loosely:
+            return any(strict) and all(a or b for a, b in zip(strict, in_article, strict=True))
+        return all(strict)
 
     def name_cover(self, s: Sentence) -> list[float | None]:
         out: list[float | None] = []
@@ -237,8 +257,9 @@ class Scorer:
                 out.append(None)
                 continue
             best = 0.0
+            own = tuple(stem(w) for w in words(n.text))
             for spelling in n.spellings:
-                key = self._key(spelling)
+                key = self._key(spelling) if spelling == own or len(n.spellings) == 1 and spelling[0] == own[:1] else spelling
                 if _has(s.words, spelling):
                     best = 1.0
                     break
@@ -254,7 +275,7 @@ class Scorer:
     def period(self, s: Sentence) -> float | None:
         if not self.q.periods:
             return None
-        own = P.best_relation(self.q.periods, s.periods)
+        own = P.best_relation(self.q.periods, self._figure_periods(s))
         if own is not None and own > 0:
             return own
         context = P.best_relation(self.q.periods, s.context_periods)
@@ -273,6 +294,23 @@ class Scorer:
             # sentence's own; the one it names is a comparison.
             return max(own, 0.6 * context)
         return own
+
+    def _figure_periods(self, s: Sentence) -> list[P.Period]:
+        """The periods a sentence gives its asked-for figures: each figure of the asked kind takes
+        the period written nearest to it ("₹1,120 crore for FY25 ... half of revenue in FY26" gives
+        the amount to FY25)."""
+        if not self.wants_figure or len({p for _, p in s.period_at}) < 2:
+            return s.periods
+        wanted = [f for f in s.figures if f.kind in self.wants_figure or (f.kind in ("count", "quantity") and self.wants_figure & {"count", "quantity"})]
+        if not wanted:
+            return s.periods
+        bound: list[P.Period] = []
+        for f in wanted:
+            nearest = min(s.period_at, key=lambda x: abs(x[0] - f.start) + (0 if x[0] > f.start else 5))
+            for at, p in s.period_at:
+                if at == nearest[0] and p not in bound:
+                    bound.append(p)
+        return bound
 
     def kind(self, s: Sentence) -> float:
         q = self.q
@@ -388,7 +426,7 @@ def parts_of(q: Question) -> list[Part]:
 
 def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     absent = [n for n in q.names if n.missing]
-    if absent:
+    if absent and all(n.absent for n in q.names):
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
     if not pool:
         return Selection([], [], "The articles do not contain an answer to this question.")
@@ -399,6 +437,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     # The answer must be about what was asked: each group of asked names (a name, or one name of a
     # list) named in the sentence or the passage it reads on from.
     about = [s for s in pool if scorer.covers(s)] if scorer.names else pool
+    if scorer.names and (not about or about[0].score < FLOOR):
+        about = [s for s in pool if scorer.covers(s, loosely=True)]
     if scorer.names and (not about or about[0].score < FLOOR) and not parts:
         loose = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
         unmet = _unmet_groups(q, loose[:1], scorer)
@@ -414,7 +454,11 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     if not about or (about[0].score < FLOOR and not parts):
         return Selection([], [], "The articles do not contain an answer to this question.")
     top = about[0]
-    if _UNDISCLOSED.search(top.text):
+    if absent and language(top.text) == q.language:
+        # A name asked about is nowhere in the articles, and the best evidence is in the question's
+        # own language (so not a translated name, "München" for "Munich"): they cannot answer.
+        return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
+    if _UNDISCLOSED.search(top.text) and top.parts.get("kind", 0) < 1.0:
         return Selection([top], [], "The articles do not give this.", undisclosed=True)
     gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer)
     if gate:
@@ -449,6 +493,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         chosen.append(best)
     if not parts:
         missing = _missing(q, chosen, scorer)
+    missing += [f"The articles do not mention {n.text}." for n in absent]
     return Selection(chosen, missing)
 
 
@@ -494,7 +539,7 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
     if not wanted or len(scorer.names) != 1 or q.why or not (wanted <= {"amount", "percent"}):
         return None
     top = [s for s in about[:15] if s.score >= FLOOR]
-    if not top or any(s.parts.get("kind", 0) >= 1.0 for s in top) or not any(s.figures for s in top):
+    if not top or any(s.parts.get("kind", 0) >= 1.0 for s in top):
         return None
     asked = "an amount" if wanted == {"amount"} else "a percentage" if wanted == {"percent"} else "the figure asked for"
     return f"The articles give no {asked.split(' ', 1)[1] if asked.startswith('the') else asked[asked.index(' ') + 1:]} for {scorer.names[0].text}."
@@ -510,8 +555,8 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         have = max(c.name_cover[i] or 0.0 for c in chosen)
         if have < 0.6 <= cover:
             gain += 0.5
-    if q.why and s.score >= chosen[0].score - 0.3:
-        gain += 0.15
+    if q.why and s.score >= chosen[0].score - 0.35:
+        gain += 0.25
     if q.periods and not q.soft_periods:
         for asked in q.periods:
             def good(x: Sentence, asked: P.Period = asked) -> bool:
@@ -667,10 +712,13 @@ def answer(
     lexicon: Lexicon,
     fiscal_end: Callable[[Passage], int | None],
     doc_periods: Callable[[Passage], list[P.Period]] = lambda p: [],
+    doc_words: Callable[[Passage], frozenset[str]] = lambda p: frozenset(),
 ) -> Draft:
     pool: list[Sentence] = []
     for rank, passage in enumerate(passages):
-        pool.extend(read_passage(passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage)))
+        pool.extend(read_passage(
+            passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage), doc_words(passage)
+        ))
     selection = select(q, pool, Scorer(q, vector, lexicon))
     return compose(selection)
 

@@ -43,6 +43,9 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_SMALL = frozenset("and of for the on over & de du des der und y et".split())
+
+
 def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
@@ -73,6 +76,7 @@ class Lexicon:
     lower: Counter[str] = field(default_factory=Counter)  # occurrences in lower case
     aliases: dict[str, set[str]] = field(default_factory=dict)
     _vocab: list[str] | None = None
+    _initials_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -158,18 +162,18 @@ class Lexicon:
             spelled = tuple(long.split())
             if all(self.known(w) for w in spelled):
                 found.append(spelled)
+        raw = name.strip()
+        acronym = re.fullmatch(r"[A-Za-z][A-Za-z&]{1,5}", raw) and (raw.isupper() or any(c.isupper() for c in raw[1:]))
+        if search is not None and acronym:
+            # Initials: "LFL" -> like-for-like, "DT" -> Deutsche Telekom, "CMA" -> Competition and
+            # Markets Authority (the articles may use both).
+            spelled_out = self._initials(raw, search)
+            if spelled_out and spelled_out not in found:
+                found.append(spelled_out)
         if found:
             return found
-        raw = name.strip()
-        if search is not None and re.fullmatch(r"[A-Za-z][A-Za-z&]{1,5}", raw) and (raw.isupper() or any(c.isupper() for c in raw[1:])):
+        if search is not None and acronym:
             letters = [c for c in raw.lower() if c.isalpha()]
-            # Initials: "LFL" -> like-for-like, "DT" -> Deutsche Telekom, "YoY" -> year-on-year.
-            pattern = re.compile(
-                r"(?<![\w-])" + r"[\s-]+".join(rf"{c}[\w']*" for c in letters) + r"(?![\w-])", re.I
-            )
-            hit = search(pattern)
-            if hit:
-                return [tuple(stem(w) for w in words(hit))]
             if len(letters) >= 3:
                 # A ticker's letters in order within one name: "CRWV" -> CoreWeave, "MSFT" -> Microsoft.
                 pattern = re.compile(r"\b" + letters[0] + "".join(rf"[a-z]*{c}" for c in letters[1:]) + r"[a-z]*\b", re.I)
@@ -180,6 +184,29 @@ class Lexicon:
         if all(fixed):
             return [tuple(w for w in fixed if w)]
         return []
+
+    def _initials(self, raw: str, search: Callable[[re.Pattern[str]], str | None]) -> tuple[str, ...] | None:
+        if raw in self._initials_cache:
+            return self._initials_cache[raw]
+        letters = [c for c in raw.lower() if c.isalpha()]
+        small_words = "and|of|for|the|on|over|&|de|du|des|der|und|y|et|in|to|a|an"
+        small = rf"(?:[\s-]+(?:{small_words}))?"
+        pattern = re.compile(
+            r"(?<![\w-])" + (small + r"[\s-]+").join(rf"(?!(?:{small_words})\b){c}[\w']*" for c in letters) + r"(?![\w-])", re.I
+        )
+        hit = search(pattern)
+        parts = [w for w in re.split(r"[\s-]+", hit.lower()) if w] if hit else []
+        spelled = tuple(stem(w) for w in parts if stem(w) not in _SMALL) if len(parts) > 1 else None
+        self._initials_cache[raw] = spelled
+        return spelled
+
+    def complete(self, word: str) -> str | None:
+        """The commonest article word that ``word`` abbreviates ("rev" -> revenue), for a word the
+        articles never use."""
+        if len(word) < 3 or not word.isalpha():
+            return None
+        options = [w for w in self.vocab() if w.startswith(word) and len(w) > len(word) + 1]
+        return max(options, key=lambda w: self.df[w]) if options else None
 
     def closest(self, word: str) -> str | None:
         """The article word a typo away from ``word`` (one edit or swap of neighbours; two in long

@@ -241,10 +241,12 @@ def _part_relation(part: str, grain: str, stated: Period) -> float:
         return -1.0 if stated.grain in ("point", "day") else 0.0
     if stated.grain != grain:
         return 0.0
+    if stated.fiscal and stated.fiscal[1] == part:
+        return 0.8
     if stated.start is not None:
         return 0.8 if _part_of(stated) == part else -1.0
     if stated.fiscal:
-        return 0.6 if stated.fiscal[1] == part else -0.5
+        return -0.5
     return 0.8 if stated.part == part else -1.0
 
 
@@ -275,6 +277,7 @@ class Mention:
     end: int
     period: Period
     explicit_year: bool = True
+    alternative: Period | None = None  # another reading of the same words (calendar vs fiscal)
 
 
 def _p(template: str, *names: str) -> str:
@@ -367,6 +370,8 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
             continue
         taken.append((a, b))
         found.append(mention)
+        if mention.alternative is not None:
+            found.append(Mention(mention.start, mention.end, mention.alternative, mention.explicit_year))
     return tuple(sorted(found, key=lambda x: x.start))
 
 
@@ -424,12 +429,18 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
             if y is None:
                 return None  # "last quarter" is the latest one, not a fourth quarter
             q = 4
-        if fiscal_word:
+        if fiscal_word or (y is None and fy_end is not None):
+            # A company whose fiscal year is not the calendar's counts its quarters by it (a bare
+            # "first quarter" is read both ways: the article may be about another company too).
             if y is None:
                 if fy_end is None or anchor is None:
                     return Mention(a, b, Period(None, None, "quarter", None, f"Q{q}"), False)
-                y = _fiscal_year_of(anchor, fy_end)
+                y = _latest_fiscal(anchor, fy_end, f"Q{q}")
             period = fiscal_period(y, f"Q{q}", fy_end)
+            if not fiscal_word and anchor is not None:
+                calendar_year = _latest_before(3 * q, 3, anchor)
+                assert calendar_year is not None
+                return Mention(a, b, period, False, quarter(calendar_year, q))
         else:
             if y is None:
                 if anchor is None:
@@ -440,12 +451,16 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
         h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer") else 2))
-        if fiscal_word:
+        if fiscal_word or (y is None and fy_end is not None):
             if y is None:
                 if fy_end is None or anchor is None:
                     return Mention(a, b, Period(None, None, "half", None, f"H{h}"), False)
-                y = _fiscal_year_of(anchor, fy_end)
+                y = _latest_fiscal(anchor, fy_end, f"H{h}")
             period = fiscal_period(y, f"H{h}", fy_end)
+            if not fiscal_word and anchor is not None:
+                calendar_year = _latest_before(6 * h, 6, anchor)
+                assert calendar_year is not None
+                return Mention(a, b, period, False, half(calendar_year, h))
         else:
             if y is None:
                 if anchor is None:
@@ -500,6 +515,17 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     if period is None:
         return None
     return Mention(a, b, period, explicit)
+
+
+def _latest_fiscal(anchor: date, fy_end_month: int, part: str) -> int:
+    """The fiscal year of the latest ``part`` (Q3, H1) to have begun by ``anchor``."""
+    year = _fiscal_year_of(anchor, fy_end_month) + 1
+    while year > 1900:
+        p = fiscal_period(year, part, fy_end_month)
+        if p.start and p.start <= anchor:
+            return year
+        year -= 1
+    return year
 
 
 def _fiscal_year_of(day: date, fy_end_month: int) -> int:

@@ -153,6 +153,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             continue
         inner_caps = any(c.isupper() for c in raw.split("-")[0][1:])
         known = lexicon.known(w)
+        never_lower = known and lexicon.lower.get(w, 0) == 0 and raw[0].isupper()
         capital = lexicon.capitalised(w)
         rare = lexicon.share(w) < 0.2
         if inner_caps or raw.isupper() and len(raw) > 1:
@@ -161,7 +162,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             if lang != "en":
                 is_name = known and capital >= 0.6 and rare
             elif initial:
-                is_name = known and capital >= 0.5 and rare
+                is_name = known and (capital >= 0.5 or never_lower) and rare
             else:
                 is_name = (not known) or (capital >= 0.3 and rare)
         else:
@@ -216,7 +217,7 @@ def analyse(
         between = text[previous_end:a] if previous_end is not None else ""
         listed = previous_end is not None and (
             bool(re.fullmatch(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|,\s*and\b|\bund\b|\by\b|\bet\b)\s*", between, re.I))
-            or (len(between.split()) <= 6 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|with the|and)\b|,", between, re.I)))
+            or (len(between.split()) <= 7 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|with the|and|or|than)\b|,", between, re.I)))
         )
         previous_end = b
         raw = text[a:b].strip(" '’")
@@ -252,6 +253,11 @@ def analyse(
         else:
             groups.append([len(names) - 1])
     folded = text.lower()
+    expanded_text = " ".join(
+        (lexicon.closest(stem(w)) or lexicon.complete(stem(w)) or w) if lexicon.n > 1 and not lexicon.known(stem(w)) else w
+        for w in words(text)
+    )
+    folded = f"{folded} {expanded_text}"
     wants = set()
     for kind, cues in WANTS.items():
         for cue in cues:
@@ -273,6 +279,9 @@ def analyse(
         s = stem(w)
         if s in STOP or s in QUESTION_WORDS or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
+        if lexicon.n > 1 and not lexicon.known(s) and s.isalpha():
+            # A word the articles never use: a typo ("prodcut") or a short form ("rev").
+            s = lexicon.closest(s) or lexicon.complete(s) or s
         terms[s] = terms.get(s, 0.0) + 1.0
     for w, weight in expanded.items():
         terms.setdefault(w, weight)

@@ -155,6 +155,7 @@ class Snapshot:
     _by_source: dict[str, list[int]] | None = None
     _fiscal: dict[str, int | None] = field(default_factory=dict)
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
+    _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     alias_file: Any = None
 
@@ -237,6 +238,18 @@ class Snapshot:
             fiscal = self.fiscal_end(source)
             text = "\n".join(self.texts[k] for k in positions)
             found = self._doc_periods[source] = list(dict.fromkeys(m.period for m in P.find(text, anchor, fiscal)))
+        return found
+
+    def document_words(self, source: str) -> frozenset[str]:
+        """Every (stemmed) word of the article ``source``, its title and publisher included."""
+        found = self._doc_words.get(source)
+        if found is None:
+            from assistant.lexicon import stem, words
+
+            positions = self._source_positions().get(source, [])
+            meta = self.metas[positions[0]] if positions else {}
+            text = "\n".join([str(meta.get("title") or ""), str(meta.get("publisher") or ""), *(self.texts[k] for k in positions)])
+            found = self._doc_words[source] = frozenset(stem(w) for w in words(text))
         return found
 
     def _source_positions(self) -> dict[str, list[int]]:
