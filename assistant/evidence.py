@@ -241,7 +241,10 @@ class Scorer:
             if not members:
                 continue
             strict.append(max(s.name_cover[i] or 0.0 for i in members) >= 0.6)
-            in_article.append(any(_has(s.doc_words, self._key(sp)) for i in members for sp in self.q.names[i].spellings))
+            # A name carried over from an earlier turn ("it") may be named anywhere in the article.
+            in_article.append(all(self.q.names[i].carried for i in members) and any(
+                _has(s.doc_words, self._key(sp)) for i in members for sp in self.q.names[i].spellings
+            ))
         if not strict:
             return True
         if self.q.language != "en":
@@ -454,6 +457,17 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     if not about or (about[0].score < FLOOR and not parts):
         return Selection([], [], "The articles do not contain an answer to this question.")
     top = about[0]
+    if scorer.terms and q.language == "en" and not q.followup:
+        # Beyond the names, the answer must share something with what was asked: a sentence that
+        # only names "Paris" does not answer a question about the weather there.
+        related = [s for s in about if s.score >= FLOOR and (s.parts.get("words", 0) > 0.05 or s.parts.get("dense", 0) >= 0.5)]
+        if not related:
+            return Selection([], [], "The articles do not contain an answer to this question.")
+        top = related[0]
+    phrase = _unmet_phrase(q, about, scorer)
+    if phrase:
+        who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
+        return Selection([], [], f"The articles do not give the {phrase}{who}.")
     if absent and language(top.text) == q.language:
         # A name asked about is nowhere in the articles, and the best evidence is in the question's
         # own language (so not a translated name, "München" for "Munich"): they cannot answer.
@@ -495,6 +509,27 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         missing = _missing(q, chosen, scorer)
     missing += [f"The articles do not mention {n.text}." for n in absent]
     return Selection(chosen, missing)
+
+
+def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
+    """A measure the question names in two or more rare words ("operating income", "gross margin")
+    that the articles use somewhere, but never in a sentence about the asked names."""
+    if q.why or q.language != "en" or not scorer.names:
+        return None
+    lexicon = scorer.lexicon
+    tokens = [stem(w) for w in words(q.text)]
+    phrases = []
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if all(lexicon.known(w) and lexicon.share(w) < 0.05 and w not in q.name_words() and w.isalpha() and len(w) > 3 for w in (a, b)):
+            phrases.append((a, b))
+    for phrase in phrases:
+        used = [s for s in about[:40] if s.score >= FLOOR and all(w in s.words for w in phrase)]
+        if used:
+            continue
+        pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in phrase), re.I)
+        if any(pattern.search(text) for text in lexicon.texts[:20000]):
+            return " ".join(phrase)
+    return None
 
 
 def _group_met(q: Question, group: tuple[int, ...], s: Sentence) -> bool:
@@ -571,6 +606,8 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         old = {f.text for c in chosen for f in c.figures}
         if any(f.text not in old and f.kind in scorer.wants_figure | {"points", "quantity", "count"} for f in s.figures):
             gain += 0.12
+            if all(s.passage.source != c.passage.source for c in chosen) and s.parts.get("kind", 0) >= 1.0:
+                gain += 0.2  # another source's figure: sources that disagree are shown side by side
     if q.why and _CAUSE.search(s.text):
         gain += 0.1
     if any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
@@ -622,7 +659,7 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
 
 def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
     """For "latest": among sentences close to the best, the one about the most recent period."""
-    near = [s for s in pool[:12] if s.score >= top.score - 0.25 and not s.forward]
+    near = [s for s in pool[:15] if s.score >= top.score - 0.45 and not s.forward]
     dated = [(max((p.end for p in s.periods or s.context_periods if p.end), default=None), s) for s in near]
     dated = [(d, s) for d, s in dated if d is not None]
     if not dated:

@@ -127,7 +127,12 @@ class Question:
         return {w for n in self.names for s in n.spellings for w in s} | {stem(w) for n in self.names for w in words(n.text)}
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def language(text: str) -> str:
+    if len(_CJK.findall(text)) >= 3:
+        return "zh"
     ws = set(re.findall(r"\w+", text.lower()))
     scores = {"de": len(ws & _GERMAN), "es": len(ws & _SPANISH), "fr": len(ws & _FRENCH)}
     best = max(scores, key=lambda k: scores[k])
@@ -207,6 +212,8 @@ def analyse(
 ) -> Question:
     """What ``text`` asks, read against the articles' own words."""
     lang = language(text)
+    # Latin names written inside text of another script stand apart ("根据Canalys的数据").
+    text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])", " ", text)
     mentions = P.find(text, anchor)
     skip = [(m.start, m.end) for m in mentions]
     names: list[Name] = []
