@@ -192,7 +192,7 @@ class Lexicon:
         small_words = "and|of|for|the|on|over|&|de|du|des|der|und|y|et|in|to|a|an"
         small = rf"(?:[\s-]+(?:{small_words}))?"
         pattern = re.compile(
-            r"(?<![\w-])" + (small + r"[\s-]+").join(rf"(?!(?:{small_words})\b){c}[\w']*" for c in letters) + r"(?![\w-])", re.I
+            rf"(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters) + r"(?![\w-])", re.I
         )
         hit = search(pattern)
         parts = [w for w in re.split(r"[\s-]+", hit.lower()) if w] if hit else []

@@ -169,7 +169,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             elif initial:
                 is_name = known and (capital >= 0.5 or never_lower) and rare
             else:
-                is_name = (not known) or (capital >= 0.3 and rare)
+                is_name = (not known) or ((capital >= 0.3 or never_lower) and rare)
         else:
             is_name = known and capital >= 0.8 and lexicon.caps.get(w, 0) >= 2 and lexicon.share(w) < 0.05
         spans.append((a, b, is_name))
@@ -177,7 +177,10 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
     for a, b, is_name in spans:
         if not is_name:
             continue
-        if out and re.fullmatch(r"\s+|\s*&\s*|\s+(?:of|de|du|der)\s+", text[out[-1][1] : a]):
+        # Title-case words run together into one name ("Deutsche Telekom"); an acronym after a
+        # name is a name of its own ("Brightwater LFL").
+        acronym = text[a:b].isupper() and b - a > 1
+        if out and not acronym and re.fullmatch(r"\s+|\s*&\s*|\s+(?:of|de|du|der)\s+", text[out[-1][1] : a]):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
