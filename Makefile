@@ -38,9 +38,10 @@ chromium:
 llm-server: dev
 	bash scripts/llm-server-deps.sh $(VENV)
 
+# `make run PORT=7861` serves on another port (default: $ASSISTANT_PORT or 7860).
 run: install
 	$(BIN)/assistant ingest corpus
-	$(BIN)/assistant serve
+	$(BIN)/assistant serve $(if $(PORT),--port $(PORT),)
 
 test: dev chromium llm-server
 	$(BIN)/python -m pytest

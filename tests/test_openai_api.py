@@ -325,7 +325,7 @@ JSON format: { "tags": ["tag1", "tag2", "tag3"] }
 ### Chat History:
 <chat_history>
 {history}
-</chat_history>"""
+</chat_history>"""  # noqa: E501 - verbatim template
 FOLLOW_UP_TEMPLATE = """### Task:
 Suggest 3-5 relevant follow-up questions or prompts that the user might naturally ask next in this conversation as a **user**, based on the chat history, to help continue or deepen the discussion.
 ### Guidelines:
@@ -336,7 +336,7 @@ JSON format: { "follow_ups": ["Question 1?", "Question 2?", "Question 3?"] }
 ### Chat History:
 <chat_history>
 {history}
-</chat_history>"""
+</chat_history>"""  # noqa: E501 - verbatim template
 
 
 @pytest.fixture(scope="module")
