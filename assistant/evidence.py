@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -378,19 +378,36 @@ def _idf(lexicon: Lexicon, term: str) -> float:
     return float(min(1.0, max(0.0, -np.log(share) / np.log(lexicon.n + 1))))
 
 
+_PREFIXES: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _prefixes(have: frozenset[str]) -> frozenset[str]:
+    """The 3- to 6-letter beginnings of the words of ``have`` (cached by the set's identity; the
+    sets are read once per chunk and kept)."""
+    cached = _PREFIXES.get(id(have))
+    if cached is None or cached[0] is not have:
+        prefixes = frozenset(w[:k] for w in have for k in (3, 4, 5, 6) if len(w) > k)
+        if len(_PREFIXES) > 200_000:
+            _PREFIXES.clear()
+        cached = _PREFIXES[id(have)] = (have, prefixes)
+    return cached[1]
+
+
 def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
     """Every word of ``spelling`` in ``have``, a word also matching one of its family ("Korea",
     "Korean"; "Europe", "European")."""
-    return all(w in have or (len(w) >= 5 and any(h[:5] == w[:5] and abs(len(h) - len(w)) <= 3 for h in have)) for w in spelling)
+    if all(w in have for w in spelling):
+        return True
+    prefixes = _prefixes(have)
+    return all(w in have or (len(w) >= 5 and w[:5] in prefixes) for w in spelling)
 
 
 def _prefix_in(term: str, have: frozenset[str]) -> bool:
     """Words of one family: "partnering" and "partnership", "guide" and "guidance", "rev" and "revenue"."""
     if len(term) >= 6:
-        head = term[:6]
-        return any(w.startswith(head) for w in have)
+        return term[:6] in _prefixes(have) or term[:6] in have
     if len(term) >= 3 and term.isalpha():
-        return any(w.startswith(term) and len(w) > len(term) + 1 for w in have)
+        return term in _prefixes(have) and any(w.startswith(term) and len(w) > len(term) + 1 for w in have)
     return False
 
 
@@ -526,8 +543,7 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
         used = [s for s in about[:40] if s.score >= FLOOR and all(w in s.words for w in phrase)]
         if used:
             continue
-        pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in phrase), re.I)
-        if any(pattern.search(text) for text in lexicon.texts[:20000]):
+        if lexicon.phrase_used(phrase):
             return " ".join(phrase)
     return None
 
@@ -616,10 +632,14 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
 
 
 def _dedupe(pool: list[Sentence]) -> list[Sentence]:
-    """One of each sentence that two articles share (a syndicated copy is not a second source)."""
+    """One of each sentence that two articles share (a syndicated copy is not a second source);
+    the best-scoring ones are compared, the tail only matters as padding."""
     out: list[Sentence] = []
-    for s in pool:
-        if any(s.passage.source != o.passage.source and _near(s.words, o.words) for o in out):
+    for k, s in enumerate(pool):
+        if k < 40 and any(
+            s.passage.source != o.passage.source and 0.7 <= len(s.words) / max(1, len(o.words)) <= 1.4 and _near(s.words, o.words)
+            for o in out[:40]
+        ):
             continue
         out.append(s)
     return out
@@ -741,6 +761,30 @@ def source_name(passage: Passage) -> str:
     return passage.source
 
 
+_READ: dict[tuple[str, int, int, str | None], list[Sentence]] = {}
+
+
+def read_cached(
+    passage: Passage,
+    rank: int,
+    data: SentenceData | None,
+    lexicon: Lexicon,
+    fiscal_end: int | None,
+    doc_periods: list[P.Period],
+    doc_words: frozenset[str],
+) -> list[Sentence]:
+    """:func:`read_passage`, read once per chunk version (its id changes with its text) and copied
+    for each question, which scores its own copies."""
+    key = (passage.id, passage.start, passage.end, passage.date)
+    read = _READ.get(key)
+    if read is None or (read and read[0].doc_words is not doc_words):
+        read = read_passage(passage, 0, data, lexicon, fiscal_end, doc_periods, doc_words)
+        if len(_READ) > 20_000:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = read
+    return [replace(s, rank=rank, parts={}, name_cover=[]) for s in read]
+
+
 def answer(
     q: Question,
     vector: np.ndarray | None,
@@ -753,7 +797,7 @@ def answer(
 ) -> Draft:
     pool: list[Sentence] = []
     for rank, passage in enumerate(passages):
-        pool.extend(read_passage(
+        pool.extend(read_cached(
             passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage), doc_words(passage)
         ))
     selection = select(q, pool, Scorer(q, vector, lexicon))

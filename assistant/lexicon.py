@@ -10,6 +10,7 @@ spellings, never remove one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -50,6 +51,7 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light English stem: possessive and plural endings off ("CoreWeave's" -> coreweave,
     "revenues" -> revenue, "companies" -> company), accents folded."""
@@ -77,6 +79,7 @@ class Lexicon:
     aliases: dict[str, set[str]] = field(default_factory=dict)
     _vocab: list[str] | None = None
     _initials_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    _phrases: dict[tuple[str, ...], bool] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -140,6 +143,13 @@ class Lexicon:
         """How often the articles write ``word`` capitalised mid-sentence (0..1): a name's mark."""
         c, lo = self.caps.get(word, 0), self.lower.get(word, 0)
         return c / (c + lo) if c + lo else 0.0
+
+    def phrase_used(self, phrase: tuple[str, ...]) -> bool:
+        """Whether the articles write these words one after the other anywhere."""
+        if phrase not in self._phrases:
+            pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in phrase), re.I)
+            self._phrases[phrase] = any(pattern.search(text) for text in self.texts)
+        return self._phrases[phrase]
 
     def vocab(self) -> list[str]:
         with self._lock:
