@@ -97,7 +97,7 @@ a.src-title { color: var(--cma-accent) !important; text-decoration: none; }
 a.src-title:hover { text-decoration: underline; }
 a.src-title::after { content: " \\2197"; font-size: 0.8em; }
 .src-meta { color: var(--cma-muted); font-size: 0.8rem; margin: 3px 0 8px; }
-.src-meta code { font-size: 0.76rem; background: transparent; padding: 0; word-break: break-all; }
+.src-meta code { font-size: 0.76rem; background: transparent; padding: 0; overflow-wrap: anywhere; }
 .src-host { margin-left: 8px; }
 .src-host::before { content: "\\2022\\00a0"; }
 .src-context { margin: 0 0 8px !important; padding: 8px 12px !important; border-left: 3px solid var(--cma-line);
@@ -133,12 +133,13 @@ a.src-title::after { content: " \\2197"; font-size: 0.8em; }
 #documents-table table.docs th { text-align: left; font-weight: 650; border: 0 !important;
   border-bottom: 2px solid var(--cma-line) !important; padding: 8px 10px !important; white-space: nowrap;
   background: transparent !important; }
+#documents-table table.docs tr { border: 0 !important; background: transparent !important; }
 #documents-table table.docs td { border: 0 !important; border-bottom: 1px solid var(--cma-line) !important;
   padding: 8px 10px !important; vertical-align: top; background: transparent !important; }
 #documents-table table.docs td.col-date, #documents-table table.docs td.col-passages { white-space: nowrap; }
 #documents-table table.docs td.col-passages { text-align: right; }
 #documents-table table.docs td.col-title a { color: var(--cma-accent); text-decoration: none; padding: 0; margin: 0; }
-#documents-table table.docs code { font-size: 0.8rem; word-break: break-all; background: transparent; }
+#documents-table table.docs code { font-size: 0.8rem; overflow-wrap: anywhere; background: transparent; }
 #cma-sheet-backdrop { position: fixed; inset: 0; background: rgba(15, 23, 42, 0.35); z-index: 1000; }
 #cma-sheet { position: fixed; left: 0; right: 0; bottom: 0; max-height: 72vh; overflow-y: auto; z-index: 1001;
   background: var(--cma-card, #fff); border-radius: 16px 16px 0 0; box-shadow: 0 -8px 30px rgba(15, 23, 42, 0.25);
@@ -167,8 +168,8 @@ a.src-title::after { content: " \\2197"; font-size: 0.8em; }
   #documents-table table.docs thead { display: none; }
   #documents-table table.docs, #documents-table table.docs tbody, #documents-table table.docs tr,
   #documents-table table.docs td { display: block; width: auto; }
-  #documents-table table.docs tr { border: 1px solid var(--cma-line); border-radius: 12px; padding: 10px 12px;
-    margin: 0 0 10px; background: var(--cma-card); }
+  #documents-table table.docs tr { border: 1px solid var(--cma-line) !important; border-radius: 12px; padding: 10px 12px;
+    margin: 0 0 10px; background: var(--cma-card) !important; }
   #documents-table table.docs td { border: 0 !important; padding: 1px 0 !important; }
   #documents-table table.docs td.col-title { font-weight: 650; font-size: 0.98rem; padding-bottom: 4px !important; }
   #documents-table table.docs td:not(.col-title)::before { content: attr(data-label) ": "; color: var(--cma-muted); }
