@@ -24,7 +24,7 @@ _KNOWN = ("title", "tags", "follow_ups", "queries", "text")
 _FILLER = set(
     "a an the of in on at to for by from with and or but is are was were be been do does did what which who whom "
     "whose when where why how much many much tell me please could would can you your about as its it their there "
-    "this that these those than into over under per vs versus hold held have has had give show list".split()
+    "this that these those than into over under per vs versus hold held have has had give show list big large".split()
 )
 
 

@@ -48,6 +48,7 @@ MODEL_ID = "cloud-market-assistant"
 MODEL_CREATED = 1_754_352_000  # a fixed date (2025-08-05), so the model list never changes
 SOURCES_HEADING = "\n\nSources:\n"
 CITATIONS_HEADER = "X-Citations"
+MAX_HEADER_CHARS = 32_000
 
 
 class OpenAIParamError(InputError):
@@ -228,8 +229,10 @@ def cut_to_tokens(text: str, tokens: int) -> str:
 
 
 def citations_header(citations: list[dict[str, Any]]) -> dict[str, str]:
-    """The citations as ASCII JSON in one header (non-ASCII escaped, as headers must be)."""
-    return {CITATIONS_HEADER: json.dumps(citations, ensure_ascii=True, separators=(",", ":"))}
+    """The citations as ASCII JSON in one header (non-ASCII escaped, as headers must be); left out past
+    ``MAX_HEADER_CHARS``, which HTTP clients and proxies may refuse (they stay in the message)."""
+    value = json.dumps(citations, ensure_ascii=True, separators=(",", ":"))
+    return {CITATIONS_HEADER: value} if len(value) <= MAX_HEADER_CHARS else {}
 
 
 def usage(messages: Sequence[ChatMessage], content: str) -> dict[str, int]:
