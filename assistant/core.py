@@ -322,10 +322,19 @@ class Assistant:
         """``{"question", "history"?, "filters"?} -> answer object`` as a LangChain Runnable."""
         from langchain_core.runnables import RunnableLambda
 
-        def run(inputs: dict[str, Any] | str) -> dict[str, Any]:
+        from langchain_core.runnables.utils import AddableDict
+
+        def run(inputs: dict[str, Any] | str) -> Iterator[AddableDict]:
+            """Streams the answer text in pieces, then the rest of the answer object; ``invoke``
+            adds the pieces up into the whole object."""
             if isinstance(inputs, str):
                 inputs = {"question": inputs}
-            return self.ask(inputs["question"], inputs.get("history"), inputs.get("filters")).to_dict()
+            answer = self.ask(inputs["question"], inputs.get("history"), inputs.get("filters")).to_dict()
+            text = answer.pop("answer")
+            for piece in re.split(r"(?<=\s)", text):
+                if piece:
+                    yield AddableDict(answer=piece)
+            yield AddableDict(answer)
 
         return RunnableLambda(run, name="cloud_market_assistant")
 

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -119,6 +120,10 @@ class SentenceTransformerEmbedder:
     def _load(self) -> SentenceTransformer:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if not sys.stderr.isatty():  # no "Loading weights" bar in logs, pipes and CI
+            from huggingface_hub.utils import disable_progress_bars
+
+            disable_progress_bars()
         import torch
         from sentence_transformers import SentenceTransformer
 

@@ -30,7 +30,7 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, stem, words
+from assistant.lexicon import Lexicon, family, stem, words
 from assistant.question import Question, language
 from assistant.types import Passage
 
@@ -44,7 +44,8 @@ _CAUSE = re.compile(
     r"\b(?:because|as a result|due to|driven by|thanks to|in order to|so that|aims? to|to (?:reduce|cut|win|meet|serve|"
     r"capture|lower|avoid|compete|attract|offer|expand|build|keep)|reflect(?:s|ed|ing)?|which (?:means|helps|lets)|"
     r"strategy|pitch|positions?|bet|focus(?:es|ed)? on|betting|plans? to|wants? to|seeks? to|helped|helps|lets|allows?|"
-    r"by (?:offering|pricing|cutting|selling|bundling|building)|weil|porque|parce que)\b",
+    r"by (?:offering|pricing|cutting|selling|bundling|building)|attribut(?:e|es|ed|ing)|credit(?:s|ed)? .{0,40}\bto|"
+    r"on the back of|fu?ell?ed by|helped by|thanks to|reason|require[sd]?|weil|porque|parce que)\b",
     re.I,
 )
 _PERIOD_WORDS = frozenset(
@@ -217,6 +218,8 @@ class Scorer:
         self.term_total = sum(self.terms.values()) or 1.0
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
+        if q.why and re.match(r"\W*(?:why|warum|pourquoi|por qué)\b|\W*how\b(?!\s+(?:much|many|big|large|fast|high))", q.text, re.I):
+            self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
         # The words that say what is measured ("operating profit", "backlog"): words of the question
         # that are not names, periods or question words, used in the articles but not everywhere.
         self.metric_terms = {
@@ -271,7 +274,8 @@ class Scorer:
                 elif _has(s.context_words, key):
                     best = max(best, 0.4 if s.own_subject else 0.8)
                 elif _has(s.title_words, key):
-                    best = max(best, 0.6)
+                    # "its", "the company": the article's own subject, named in its title
+                    best = max(best, 0.75 if re.search(r"\b(?:its?|the (?:company|group|firm))\b", s.text, re.I) else 0.6)
             out.append(best)
         return out
 
@@ -334,6 +338,11 @@ class Scorer:
             score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
         if q.why and not self.wants_figure:
             score = max(score, 1.0 if _CAUSE.search(s.text) else 0.3)
+        if "name" in q.wants:
+            # "Who ...": a sentence naming someone besides those asked about.
+            asked = q.name_words() | set(q.terms) | {stem(w) for w in words(q.text)}
+            others = [w for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&-]+", s.text) if stem(w) not in asked]
+            score = max(score, 1.0 if others else 0.2)
         return score
 
     def __call__(self, s: Sentence) -> float:
@@ -402,13 +411,21 @@ def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
     return all(w in have or (len(w) >= 5 and w[:5] in prefixes) for w in spelling)
 
 
+_FAMILIES: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _families(have: frozenset[str]) -> frozenset[str]:
+    cached = _FAMILIES.get(id(have))
+    if cached is None or cached[0] is not have:
+        if len(_FAMILIES) > 200_000:
+            _FAMILIES.clear()
+        cached = _FAMILIES[id(have)] = (have, frozenset(family(w) for w in have))
+    return cached[1]
+
+
 def _prefix_in(term: str, have: frozenset[str]) -> bool:
-    """Words of one family: "partnering" and "partnership", "guide" and "guidance", "rev" and "revenue"."""
-    if len(term) >= 6:
-        return term[:6] in _prefixes(have) or term[:6] in have
-    if len(term) >= 3 and term.isalpha():
-        return term in _prefixes(have) and any(w.startswith(term) and len(w) > len(term) + 1 for w in have)
-    return False
+    """Words of one family: "partnering" and "partnership", "growing" and "growth", "guide" and "guidance"."""
+    return len(term) >= 4 and family(term) in _families(have)
 
 
 # ---- choosing and composing ------------------------------------------------------------------
@@ -510,11 +527,13 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         top = chosen[0]
     else:
         chosen = [top]
-    limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why) else 3)
+    limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why or "name" in q.wants) else 3)
     while len(chosen) < limit:
         best, gain = None, 0.0
+        # "Who ...?" may have several answers: sentences naming others are looked for further down.
+        margin = 2 * MARGIN if "name" in q.wants else MARGIN
         for s in pool:
-            if s in chosen or s.score < top.score - MARGIN or s.score < FLOOR:
+            if s in chosen or s.score < top.score - margin or s.score < FLOOR:
                 continue
             g = _gain(q, s, chosen, scorer)
             if g > gain:
@@ -593,7 +612,7 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
     if not top or any(s.parts.get("kind", 0) >= 1.0 for s in top):
         return None
     asked = "an amount" if wanted == {"amount"} else "a percentage" if wanted == {"percent"} else "the figure asked for"
-    return f"The articles give no {asked.split(' ', 1)[1] if asked.startswith('the') else asked[asked.index(' ') + 1:]} for {scorer.names[0].text}."
+    return f"The articles do not give {asked} for {scorer.names[0].text}."
 
 
 def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> float:
@@ -626,6 +645,8 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
                 gain += 0.2  # another source's figure: sources that disagree are shown side by side
     if q.why and _CAUSE.search(s.text):
         gain += 0.1
+    if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
+        gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
     if any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
         gain += 0.05  # the next sentence of one already quoted reads on from it
     return gain * max(0.0, s.score - FLOOR + 0.3)
@@ -672,9 +693,9 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
                 stated.append(p.label())
     who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
     asked = _join([p.label() for p in q.periods])
-    kind = "actual figure" if q.forecast is False else "figure"
+    kind = "an actual figure" if q.forecast is False else "a figure"
     tail = f" What they give{who} is for {_join(stated[:4])}." if stated else ""
-    return f"The articles give no {kind} for {asked}.{tail}"
+    return f"The articles do not give {kind} for {asked}.{tail}"
 
 
 def _latest(pool: list[Sentence], top: Sentence) -> Sentence:

@@ -51,6 +51,20 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ings", "ing", "ers", "er", "edly", "ed", "ies",
+             "es", "ance", "ence", "th", "ly", "s", "e")
+
+
+@functools.lru_cache(maxsize=200_000)
+def family(word: str) -> str:
+    """The root a word shares with its relatives: growing, growth -> grow; partnership, partnering ->
+    partner; guide, guidance -> guid. Coarse on purpose: it only matches words, it never names them."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light English stem: possessive and plural endings off ("CoreWeave's" -> coreweave,

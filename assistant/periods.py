@@ -295,7 +295,7 @@ _FISCAL = r"(?P<fiscal>fiscal(?:\s+year)?\s*|fy\s*|geschäftsjahr(?:es)?\s*|año
 # Month-based spans first (they contain other forms), then quarters, halves, years.
 _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:period\s+)?(?:ended|ending|to|through|thru|until)\s+"
       rf"(?:(?:the\s+)?(?:end\s+of\s+)?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
-_rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+that)?\s+(?:ended|ending|ends|to|through)\s+(?:on\s+|in\s+)?)"
+_rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)"
       rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
 _rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?")
 _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à)\s*{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}")

@@ -47,7 +47,8 @@ WANTS: dict[str, tuple[str, ...]] = {
                "investing", "putting", "cost", "costs", "price", "pricing", "value", "worth", "budget", "backlog",
                "rpo", "income", "profit", "funding", "raised", "valuation", "size", "guidance", "guide", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
-               "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts"),
+               "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
+               "how much"),
     "count": ("how many", "number of", "count", "wie viele", "cuántos", "combien de"),
     "quantity": ("capacity", "gw", "mw", "gigawatt", "megawatt", "power", "water", "litres", "liters", "gallons", "pue", "wue"),
     "date": ("when", "date", "deadline", "until when", "by when", "what day", "which day", "wann", "cuándo", "quand"),
@@ -167,9 +168,9 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             if lang != "en":
                 is_name = known and capital >= 0.6 and rare
             elif initial:
-                is_name = known and (capital >= 0.5 or never_lower) and rare
+                is_name = known and (never_lower or (capital >= 0.5 and rare))
             else:
-                is_name = (not known) or ((capital >= 0.3 or never_lower) and rare)
+                is_name = (not known) or never_lower or (capital >= 0.3 and rare)
         else:
             is_name = known and capital >= 0.8 and lexicon.caps.get(w, 0) >= 2 and lexicon.share(w) < 0.05
         spans.append((a, b, is_name))
@@ -274,7 +275,7 @@ def analyse(
             if (cue in folded) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", folded):
                 wants.add(kind)
                 break
-    if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b", folded):
+    if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b|\bhow much capacity\b", folded):
         wants.discard("amount")
         wants.add("percent")
     if re.search(r"\bwho\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):

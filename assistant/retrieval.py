@@ -436,17 +436,20 @@ class HybridSearcher:
             for rank, pos in enumerate(on_period):
                 fused[pos] += 1.0 / (self.settings.rrf_k + rank + 1)
             order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
-        picked: list[Passage] = []
+        picked: list[int] = []
+        held: list[int] = []  # over the per-document share: used only if the others run out
         per_doc: dict[str, int] = {}
         for pos in order:
             source = str(snap.metas[pos].get("source"))
             if per_doc.get(source, 0) >= self.settings.per_document:
+                held.append(pos)
                 continue
             per_doc[source] = per_doc.get(source, 0) + 1
-            picked.append(snap.passage(pos, dense_score.get(pos, 0.0)))
+            picked.append(pos)
             if len(picked) >= k:
                 break
-        return picked
+        picked += held[: k - len(picked)]
+        return [snap.passage(pos, dense_score.get(pos, 0.0)) for pos in picked]
 
 
 class AssistantRetriever(BaseRetriever):
@@ -459,9 +462,11 @@ class AssistantRetriever(BaseRetriever):
     filters: Filters = Filters()
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None, **kwargs: Any
     ) -> list[LCDocument]:
-        passages = self.searcher.search(analyse(query, self.searcher.snapshot()), k=self.k, filters=self.filters)
+        """``k`` may be given at invoke time (``retriever.invoke(q, k=1)``), as LangChain's
+        standard retriever tests expect."""
+        passages = self.searcher.search(analyse(query, self.searcher.snapshot()), k=k or self.k, filters=self.filters)
         return [to_langchain(p) for p in passages]
 
 
