@@ -75,6 +75,9 @@ class ExtractiveGenerator:
         def doc_words(p: Passage) -> frozenset[str]:
             return snapshot.document_words(p.source) if snapshot is not None else frozenset()
 
+        def copy_of(p: Passage) -> str:
+            return snapshot.copy_of(p.source) if snapshot is not None else p.source
+
         return evidence.answer(
-            question, plan.vector, passages, lambda p: stored.get(p.id), lexicon, fiscal_end, doc_periods, doc_words
+            question, plan.vector, passages, lambda p: stored.get(p.id), lexicon, fiscal_end, doc_periods, doc_words, copy_of
         )

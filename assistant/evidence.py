@@ -94,6 +94,7 @@ class Sentence:
     doc_periods: list[P.Period] = field(default_factory=list)  # every period its article names
     doc_words: frozenset[str] = frozenset()  # every word its article uses
     period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
+    origin: str = ""  # the article its article is a near-copy of (itself when none): one source
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -641,7 +642,7 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         old = {f.text for c in chosen for f in c.figures}
         if any(f.text not in old and f.kind in scorer.wants_figure | {"points", "quantity", "count"} for f in s.figures):
             gain += 0.12
-            if all(s.passage.source != c.passage.source for c in chosen) and s.parts.get("kind", 0) >= 1.0:
+            if all(s.origin != c.origin for c in chosen) and s.parts.get("kind", 0) >= 1.0:
                 gain += 0.2  # another source's figure: sources that disagree are shown side by side
     if q.why and _CAUSE.search(s.text):
         gain += 0.1
@@ -658,7 +659,9 @@ def _dedupe(pool: list[Sentence]) -> list[Sentence]:
     out: list[Sentence] = []
     for k, s in enumerate(pool):
         if k < 40 and any(
-            s.passage.source != o.passage.source and 0.7 <= len(s.words) / max(1, len(o.words)) <= 1.4 and _near(s.words, o.words)
+            s.passage.source != o.passage.source
+            and (s.origin == o.origin or (0.7 <= len(s.words) / max(1, len(o.words)) <= 1.4 and _near(s.words, o.words)))
+            and (s.origin != o.origin or _near(s.words, o.words, 0.6))
             for o in out[:40]
         ):
             continue
@@ -666,10 +669,10 @@ def _dedupe(pool: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def _near(a: frozenset[str], b: frozenset[str]) -> bool:
+def _near(a: frozenset[str], b: frozenset[str], threshold: float = 0.8) -> bool:
     if not a or not b:
         return False
-    return len(a & b) / len(a | b) >= 0.8
+    return len(a & b) / len(a | b) >= threshold
 
 
 def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
@@ -815,12 +818,16 @@ def answer(
     fiscal_end: Callable[[Passage], int | None],
     doc_periods: Callable[[Passage], list[P.Period]] = lambda p: [],
     doc_words: Callable[[Passage], frozenset[str]] = lambda p: frozenset(),
+    copy_of: Callable[[Passage], str] = lambda p: p.source,
 ) -> Draft:
     pool: list[Sentence] = []
     for rank, passage in enumerate(passages):
-        pool.extend(read_cached(
+        origin = copy_of(passage)
+        for s in read_cached(
             passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage), doc_words(passage)
-        ))
+        ):
+            s.origin = origin
+            pool.append(s)
     selection = select(q, pool, Scorer(q, vector, lexicon))
     return compose(selection)
 

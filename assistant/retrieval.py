@@ -43,7 +43,7 @@ STOPWORDS = frozenset(
 )
 
 
-PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section")
+PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash")
 
 
 def tokenize(text: str) -> list[str]:
@@ -156,6 +156,7 @@ class Snapshot:
     _fiscal: dict[str, int | None] = field(default_factory=dict)
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    _copies: dict[str, str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     alias_file: Any = None
 
@@ -239,6 +240,17 @@ class Snapshot:
             text = "\n".join(self.texts[k] for k in positions)
             found = self._doc_periods[source] = list(dict.fromkeys(m.period for m in P.find(text, anchor, fiscal)))
         return found
+
+    def copy_of(self, source: str) -> str:
+        """The article that stands for ``source``'s group of near-duplicates (itself if none)."""
+        if self._copies is None:
+            from assistant.neardup import clusters
+
+            fingerprints: dict[str, str] = {}
+            for meta in self.metas:
+                fingerprints.setdefault(str(meta.get("source")), str(meta.get("minhash") or ""))
+            self._copies = clusters(fingerprints.items())
+        return self._copies.get(source, source)
 
     def document_words(self, source: str) -> frozenset[str]:
         """Every (stemmed) word of the article ``source``, its title and publisher included."""

@@ -32,6 +32,7 @@ import numpy as np
 
 from assistant.chunking import chunk_document, split_sentences
 from assistant.instructions import instruction_spans
+from assistant.neardup import clusters, signature
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
 from assistant.loaders import SUPPORTED_SUFFIXES, discover, read_document
@@ -262,6 +263,8 @@ class Indexer:
             self.store.delete(stale_ids)
         self.store.mark_synced(changed=bool(written or stale_ids))
         _count(summary, states, written, stale_ids)
+        if pending:
+            summary.near_duplicates = _near_duplicates(self.store, {item.doc.source for item in pending})
         return summary
 
     def remove(self, sources: Iterable[str]) -> IngestSummary:
@@ -378,10 +381,11 @@ class Indexer:
         now = time.time()
         for item, chunks in batch:
             planted = instruction_spans(item.doc.text)
+            fingerprint = signature(item.doc.text)
             for chunk in chunks:
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
-                metas.append(_metadata(item, chunk, len(chunks), now))
+                metas.append({**_metadata(item, chunk, len(chunks), now), "minhash": fingerprint})
                 inputs.append(embed_text(item.doc, chunk))
                 spans.append(sentence_spans(chunk))
                 flags.append([
@@ -408,6 +412,24 @@ class Indexer:
         summary.embedded_chunks += len(to_embed)
         return ids, vectors_out, texts, metas
 
+
+
+def _near_duplicates(store: ChunkStore, changed: set[str]) -> list[dict[str, str]]:
+    """Articles just written that are near-copies of another article in the index."""
+    fingerprints: dict[str, str] = {}
+    for _, meta, _ in store.records():
+        fingerprints.setdefault(str(meta.get("source")), str(meta.get("minhash") or ""))
+    groups = clusters(fingerprints.items())
+    return [
+        {"path": source, "near_duplicate_of": groups[source]}
+        for source in sorted(changed)
+        if source in groups and groups[source] != source
+    ] + [
+        {"path": other, "near_duplicate_of": source}
+        for source in sorted(changed)
+        for other, head in groups.items()
+        if head == source and other != source and other not in changed
+    ]
 
 
 def _ahead(executor: ThreadPoolExecutor, fn: Callable[[T], R], items: Sequence[T], depth: int) -> Iterator[R]:

@@ -121,6 +121,8 @@ class IngestSummary:
     # Extra, optional fields (the contract allows additions).
     skipped_files: list[dict[str, str]] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)
+    # Articles kept but recognised as near-copies of another (a syndicated copy): one source.
+    near_duplicates: list[dict[str, str]] = field(default_factory=list)
     embedded_chunks: int = 0
 
     def to_dict(self) -> dict[str, Any]:

@@ -45,7 +45,7 @@ first half of 2031, behind Orbisphere at 31% and ahead of Norrline at 12%.
 Across Europe as a whole, Vantablue's share is below 1%.
 """,
     "syndicated-kestrix.md": """---
-title: Baltic cloud shares: what the Kestrix numbers show
+title: "Baltic cloud shares: what the Kestrix numbers show"
 date: 2031-10-03
 publisher: Wire Digest
 ---
@@ -77,7 +77,9 @@ def invented(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     for name, text in INVENTED.items():
         (corpus / name).write_text(text, encoding="utf-8")
     a = Assistant.open(index=root / "index", corpus=corpus)
-    a.ingest([corpus])
+    summary = a.ingest([corpus])
+    assert summary.failed == [] and summary.documents == 3
+    assert summary.near_duplicates == [{"path": "syndicated-kestrix.md", "near_duplicate_of": "kestrix-share.md"}]
     return a
 
 
@@ -166,6 +168,7 @@ def test_a_syndicated_copy_is_not_a_second_source(invented: Assistant) -> None:
     assert "23%" in answer.answer
     same = [c for c in answer.citations if "23%" in c.quote]
     assert len(same) == 1, answer.answer
+    assert invented.searcher.snapshot().copy_of("syndicated-kestrix.md") == "kestrix-share.md"
 
 
 def test_a_follow_up_keeps_the_company_and_moves_the_period(invented: Assistant) -> None:
