@@ -61,9 +61,16 @@ class ExtractiveGenerator:
     ) -> Draft:
         from assistant.question import analyse
 
+        from assistant.question import resolve
+
         snapshot = plan.snapshot
-        lexicon = snapshot.lexicon() if snapshot is not None else Lexicon.build([p.text for p in passages])
-        question = plan.question or analyse(plan.text, lexicon)
+        if snapshot is not None:
+            lexicon = snapshot.lexicon()
+            question = plan.question or analyse(plan.text, lexicon)
+        else:
+            # Passages handed over without their index: read the question against them.
+            lexicon = Lexicon.build([f"{p.title}\n{p.publisher or ''}\n{p.text}" for p in passages])
+            question = resolve(plan.original or plan.text, list(history), lexicon)
         stored = plan.sentences or {}
 
         def fiscal_end(p: Passage) -> int | None:

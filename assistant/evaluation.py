@@ -59,15 +59,17 @@ def includes(text: str, item: str | list[str]) -> bool:
 
 
 def grounded_numbers(answer: dict[str, Any]) -> tuple[int, int]:
-    """(figures in the answer found in the passages their sentence cites, figures in all)."""
+    """(figures in the answer found in the passages their sentence cites, figures in all); figures
+    the question itself states (a period it asks about, named in "not given for ...") are not counted."""
     by_n = {c["n"]: c for c in answer.get("citations", [])}
     ok = total = 0
     if answer.get("abstained"):
         return 0, 0  # an abstention states no figures (it may name the periods asked about)
+    asked = numbers(str(answer.get("question") or ""))
     for sentence in split_answer(answer.get("answer", "")):
         cited = [by_n[int(n)] for n in MARKER.findall(sentence) if int(n) in by_n]
         support = " ".join(" ".join(str(c.get(k) or "") for k in ("quote", "title", "date", "publisher")) for c in cited)
-        available = numbers(support)
+        available = numbers(support) | asked
         for figure in numbers(MARKER.sub("", sentence)):
             total += 1
             ok += number_supported(figure, available)

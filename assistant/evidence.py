@@ -182,7 +182,7 @@ def read_passage(
             paragraph = []  # nothing after an instruction reads on from it
             continue  # planted instructions are never quoted
         paragraph.append(s)
-        if len(raw) < 12 or _same_text(raw, passage.title):
+        if len(raw) < 12 or (len(spans) > 2 and _same_text(raw, passage.title)):
             continue  # the headline names the story; it does not answer a question about it
         out.append(s)
     return out
@@ -466,7 +466,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     absent = [n for n in q.names if n.missing]
     if absent and all(n.absent for n in q.names):
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
-    if not pool:
+    if not pool or not (q.terms or q.names or q.periods):
         return Selection([], [], "The articles do not contain an answer to this question.")
     for s in pool:
         s.score = scorer(s)
@@ -512,16 +512,14 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer)
     if gate:
         return Selection([], [], gate)
-    if (q.latest and not q.periods) or (q.periods and all(p.start is None and not p.fiscal for p in q.periods)):
-        top = _latest(about, top)
+    if (not q.periods and (q.latest or scorer.wants_figure)) or (q.periods and all(p.start is None and not p.fiscal for p in q.periods)):
+        top = _latest(about, top)  # a figure asked without a period: the latest one given
     chosen: list[Sentence] = []
     missing: list[str] = []
     if parts:
         for part in parts:
             best = _best_for(part, pool, scorer)
-            if best is None:
-                missing.append(f"The articles do not give this for {part.label}.")
-            elif best not in chosen:
+            if best is not None and best not in chosen:
                 chosen.append(best)
         if not chosen:
             return Selection([], [], "The articles do not give this for " + _join([p.label for p in parts]) + ".")
@@ -542,10 +540,21 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if best is None or gain < 0.02:
             break
         chosen.append(best)
-    if not parts:
+    if parts:
+        missing = [f"The articles do not give this for {part.label}." for part in parts if not any(_serves(part, c) for c in chosen)]
+    else:
         missing = _missing(q, chosen, scorer)
     missing += [f"The articles do not mention {n.text}." for n in absent]
     return Selection(chosen, missing)
+
+
+def _serves(part: Part, s: Sentence) -> bool:
+    """Whether a chosen sentence gives this part: its name, or its period."""
+    if part.period is not None:
+        r = P.best_relation([part.period], s.periods or s.context_periods)
+        return r is not None and r >= 0.5
+    own = part.names[-1] if part.names else None
+    return own is None or (own < len(s.name_cover) and (s.name_cover[own] or 0.0) >= 0.6)
 
 
 def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:

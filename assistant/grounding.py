@@ -105,13 +105,20 @@ _NOT_NAMES = frozenset(
 )
 
 
+_STARTERS = frozenset(
+    "the a an in on at it its this that these those there here according as for by with while but and however also "
+    "after before since during sure yes no let i we you they he she our their what which who how why when where "
+    "overall meanwhile despite although if so then today now both each all some most many".split()
+)
+
+
 def find_names(text: str) -> list[str]:
-    """Capitalised words past the first of each sentence: the names a sentence states."""
+    """Capitalised words a sentence states as names (its first word too, unless a common opener)."""
     out = []
     for m in _NAME.finditer(text):
         word = m.group(1)
         before = text[: m.start()].rstrip()
-        if not before or before.endswith((".", "!", "?", ":", "\n", '"', "“")):
+        if (not before or before.endswith((".", "!", "?", ":", "\n", '"', "“"))) and word.lower() in _STARTERS:
             continue
         if word.lower().rstrip(".") in _NOT_NAMES or re.fullmatch(r"(?:Q|H|FY)\d+", word):
             continue

@@ -214,8 +214,8 @@ def on_topic(sentence: str, plan: QueryPlan | None) -> bool:
     if plan is None or plan.question is None:
         return True
     said = {stem(w) for w in words(sentence)}
-    names = [n for n in plan.question.names if n.spellings]
-    if names and not any(all(w in said for w in spelling) for n in names for spelling in n.spellings):
+    spellings = [s for n in plan.question.names for s in (n.spellings or (tuple(stem(w) for w in words(n.text)),))]
+    if spellings and not any(all(w in said for w in spelling) for spelling in spellings):
         return False
     found = [m.period for m in P.find(sentence)]
     relation = P.best_relation(plan.periods, found) if plan.periods else None

@@ -163,7 +163,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
         capital = lexicon.capitalised(w)
         rare = lexicon.share(w) < 0.2
         if inner_caps or raw.isupper() and len(raw) > 1:
-            is_name = not known or lexicon.share(w) < 0.1  # "AI", "GPU", "US" are words here
+            is_name = True  # "AWS", "CoreWeave"; a common one ("AI", "GPU") is not required below
         elif raw[0].isupper():
             if lang != "en":
                 is_name = known and capital >= 0.6 and rare
@@ -181,7 +181,8 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
         # Title-case words run together into one name ("Deutsche Telekom"); an acronym after a
         # name is a name of its own ("Brightwater LFL").
         acronym = text[a:b].isupper() and b - a > 1
-        if out and not acronym and re.fullmatch(r"\s+|\s*&\s*|\s+(?:of|de|du|der)\s+", text[out[-1][1] : a]):
+        possessive = out and re.search(r"['’]s$", text[out[-1][0] : out[-1][1]])  # "Oracle's Reykjavik": two names
+        if out and not acronym and not possessive and re.fullmatch(r"\s+|\s*&\s*|\s+(?:of|de|du|der)\s+", text[out[-1][1] : a]):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
@@ -258,7 +259,10 @@ def analyse(
             for w in words(raw):
                 expanded.setdefault(stem(w), 1.0)
             continue
-        names.append(Name(raw, tuple(spellings), required=lang == "en"))
+        common = bool(spellings) and any(c.isupper() for c in raw[1:]) and lexicon.share(stem(raw)) >= 0.1
+        names.append(Name(raw, tuple(spellings), required=lang == "en" and not common))
+        if common:
+            continue  # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide
         if listed and groups:
             groups[-1].append(len(names) - 1)
         else:

@@ -102,13 +102,16 @@ def test_runnable_and_retriever_speak_langchain(sample_assistant) -> None:
 
 @pytest.mark.slow
 def test_question_set_meets_the_quality_floors(sample_assistant) -> None:
-    """The floors of the answers issue on our own question set (see README for the current figures)."""
+    """Floors on our own question set, set a little under what the general answering measures
+    (README, "Answer quality"): the set was written together with the earlier rule-based answering,
+    whose 0.90 here came with 0.30 on articles nobody here wrote; these floors guard against
+    regressions, the dev and blind sets measure generality."""
     report = evaluate(sample_assistant, load_questions(QUESTIONS))
     overall = report["overall"]
     print(json.dumps(overall, indent=1))
     assert overall["questions"] >= 80
-    assert overall["accuracy"] >= 0.90
-    assert overall["abstention_recall"] >= 0.85
+    assert overall["accuracy"] >= 0.70
+    assert overall["abstention_recall"] >= 0.60
     assert overall["false_abstention_rate"] <= 0.03
     assert overall["numbers_grounded"] == 1.0
     for row in report["questions"]:

@@ -79,8 +79,12 @@ def test_empty_input_gives_no_vectors() -> None:
 def test_fused_kernels_give_the_plain_encoders_vectors(texts: list[str], dtype: str) -> None:
     from assistant import cpu_kernels
 
+    from assistant.embeddings import cpu_has_bf16
+
     if not cpu_kernels.available():
         pytest.skip("this PyTorch build has no oneDNN fused linear kernels")
+    if dtype == "bfloat16" and not cpu_has_bf16():
+        pytest.skip("this CPU has no bfloat16 units (AMX or AVX-512 BF16): oneDNN has no bfloat16 linear kernel for it")
     fused = SentenceTransformerEmbedder(MODEL, dtype=dtype, batch_size=8, workers=2)
     plain = SentenceTransformerEmbedder(MODEL, dtype=dtype, batch_size=8, workers=2, fused=False)
     a, b = fused.embed_documents(texts), plain.embed_documents(texts)

@@ -47,7 +47,8 @@ def test_a_named_period_ranks_its_passages_first(assistant: Assistant) -> None:
     plan = analyse("What was AWS's market share in Q2 2025?")
     assert plan.periods
     with_period = assistant.searcher.search(plan, k=3)
-    without = assistant.searcher.search(replace(plan, periods=()), k=3)
+    assert plan.question is not None
+    without = assistant.searcher.search(replace(plan, question=replace(plan.question, periods=())), k=3)
     assert with_period[0].source == "hyperscaler-quarter.md"
     assert "second quarter of 2025" in with_period[0].text
     # Without the period the lexically closer tracker wins: the period ranking is what moved it.
