@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 
 PERMUTATIONS = 128
+SCHEME = "affine32"  # datasketch's hashing scheme the signatures are made with
 THRESHOLD = 0.6  # a copy with one paragraph of five changed scores about 0.7
 _WORD = re.compile(r"\w+")
 
@@ -25,7 +26,7 @@ def signature(text: str) -> str:
 
     words = _WORD.findall(text.lower())
     shingles = {" ".join(words[i : i + 4]).encode() for i in range(max(1, len(words) - 3))}
-    m = MinHash(num_perm=PERMUTATIONS, seed=7)
+    m = MinHash(num_perm=PERMUTATIONS, seed=7, scheme=SCHEME)
     m.update_batch(list(shingles))
     return base64.b64encode(np.asarray(m.hashvalues, dtype=np.uint64).tobytes()).decode("ascii")
 
@@ -46,8 +47,12 @@ def similarity(a: str, b: str) -> float:
 
 
 def clusters(signatures: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """source -> the source that stands for its group of near-duplicates (the first by name)."""
-    items = sorted((source, sig) for source, sig in signatures if sig)
+    """source -> the source that stands for its group of near-duplicates (the first by name).
+    Candidates come from MinHash LSH banding (datasketch), so the work grows with the articles,
+    not with their pairs; each candidate pair is then checked on the full signature."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    items = sorted((source, values) for source, sig in signatures if sig and (values := _values(sig)) is not None)
     parent = {source: source for source, _ in items}
 
     def root(x: str) -> str:
@@ -56,13 +61,14 @@ def clusters(signatures: Iterable[tuple[str, str]]) -> dict[str, str]:
             x = parent[x]
         return x
 
-    values = [(source, _values(sig)) for source, sig in items]
-    for i, (a, va) in enumerate(values):
-        if va is None:
-            continue
-        for b, vb in values[i + 1 :]:
-            if vb is not None and float(np.mean(va == vb)) >= THRESHOLD:
-                ra, rb = root(a), root(b)
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=PERMUTATIONS)
+    by_source = dict(items)
+    for source, values in items:
+        sketch = LeanMinHash(seed=7, hashvalues=values, scheme=SCHEME)
+        for other in lsh.query(sketch):
+            if float(np.mean(by_source[other] == values)) >= THRESHOLD:
+                ra, rb = root(source), root(other)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
+        lsh.insert(source, sketch)
     return {source: root(source) for source, _ in items}

@@ -144,6 +144,7 @@ class Indexer:
         summary = IngestSummary()
         self.store.begin_write()
         states = scan_index(self.store)
+        self._fingerprints: dict[str, str] = {}  # source -> MinHash of each article written
         files: list[tuple[Path, str, str]] = []
         roots: set[str] = set()
         for path in paths:
@@ -264,7 +265,7 @@ class Indexer:
         self.store.mark_synced(changed=bool(written or stale_ids))
         _count(summary, states, written, stale_ids)
         if pending:
-            summary.near_duplicates = _near_duplicates(self.store, {item.doc.source for item in pending})
+            summary.near_duplicates = _near_duplicates(states, self._fingerprints, prune and roots, present)
         return summary
 
     def remove(self, sources: Iterable[str]) -> IngestSummary:
@@ -381,7 +382,7 @@ class Indexer:
         now = time.time()
         for item, chunks in batch:
             planted = instruction_spans(item.doc.text)
-            fingerprint = signature(item.doc.text)
+            fingerprint = self._fingerprints[item.doc.source] = signature(item.doc.text)
             for chunk in chunks:
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
@@ -414,11 +415,18 @@ class Indexer:
 
 
 
-def _near_duplicates(store: ChunkStore, changed: set[str]) -> list[dict[str, str]]:
-    """Articles just written that are near-copies of another article in the index."""
+def _near_duplicates(
+    states: dict[str, DocState], written: dict[str, str], pruned: Any, present: set[str]
+) -> list[dict[str, str]]:
+    """Articles just written that are near-copies of another article in the index (from the scan
+    the sync started with, plus what it wrote: no second read of the store)."""
     fingerprints: dict[str, str] = {}
-    for _, meta, _ in store.records():
-        fingerprints.setdefault(str(meta.get("source")), str(meta.get("minhash") or ""))
+    for source, state in states.items():
+        current = state.current()
+        if current and (not pruned or source in present):
+            fingerprints[source] = str(state.meta[current].get("minhash") or "")
+    fingerprints.update(written)
+    changed = set(written)
     groups = clusters(fingerprints.items())
     return [
         {"path": source, "near_duplicate_of": groups[source]}
