@@ -59,9 +59,7 @@ class ExtractiveGenerator:
     def generate(
         self, plan: QueryPlan, passages: Sequence[Passage], history: Sequence[dict[str, str]] = ()
     ) -> Draft:
-        from assistant.question import analyse
-
-        from assistant.question import resolve
+        from assistant.question import analyse, resolve
 
         snapshot = plan.snapshot
         if snapshot is not None:

@@ -321,7 +321,6 @@ class Assistant:
     def as_runnable(self) -> Runnable[Any, dict[str, Any]]:
         """``{"question", "history"?, "filters"?} -> answer object`` as a LangChain Runnable."""
         from langchain_core.runnables import RunnableLambda
-
         from langchain_core.runnables.utils import AddableDict
 
         def run(inputs: dict[str, Any] | str) -> Iterator[AddableDict]:

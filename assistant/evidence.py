@@ -266,7 +266,7 @@ class Scorer:
             best = 0.0
             own = tuple(stem(w) for w in words(n.text))
             for spelling in n.spellings:
-                key = self._key(spelling) if spelling == own or len(n.spellings) == 1 and spelling[0] == own[:1] else spelling
+                key = self._key(spelling) if spelling == own or (len(n.spellings) == 1 and spelling[0] == own[:1]) else spelling
                 if _has(s.words, spelling):
                     best = 1.0
                     break

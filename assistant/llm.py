@@ -22,9 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.errors import ConfigError, GeneratorError
-from assistant import periods as P
 from assistant.grounding import MARKER, Draft, check_sentence, find_names, number_supported, numbers, split_answer
 from assistant.lexicon import stem, words
 from assistant.query import QueryPlan

@@ -153,7 +153,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
         if any(c.isdigit() for c in raw) or re.fullmatch(r"(?i)fy|q[1-4]|h[12]|ytd|ttm", raw):
             spans.append((a, b, False))  # "H100", "9M", "end-2025", "FY": terms, not names
             continue
-        initial = a == 0 or bool(re.search(r"[.!?:;,\"(]\s*$", text[:a])) and not text[:a].rstrip().endswith(",")
+        initial = a == 0 or (bool(re.search(r"[.!?:;,\"(]\s*$", text[:a])) and not text[:a].rstrip().endswith(","))
         if w in STOP or w in QUESTION_WORDS or raw.isdigit():
             spans.append((a, b, False))
             continue
@@ -162,7 +162,7 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
         never_lower = known and lexicon.lower.get(w, 0) == 0 and raw[0].isupper()
         capital = lexicon.capitalised(w)
         rare = lexicon.share(w) < 0.2
-        if inner_caps or raw.isupper() and len(raw) > 1:
+        if inner_caps or (raw.isupper() and len(raw) > 1):
             is_name = True  # "AWS", "CoreWeave"; a common one ("AI", "GPU") is not required below
         elif raw[0].isupper():
             if lang != "en":

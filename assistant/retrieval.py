@@ -12,7 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,9 +22,9 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant import periods as P
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
-from assistant import periods as P
 from assistant.evidence import SentenceData
 from assistant.lexicon import Lexicon
 from assistant.query import QueryPlan, analyse, fold

@@ -31,11 +31,11 @@ from typing import Any, TypeVar
 import numpy as np
 
 from assistant.chunking import chunk_document, split_sentences
-from assistant.instructions import instruction_spans
-from assistant.neardup import clusters, signature
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
+from assistant.instructions import instruction_spans
 from assistant.loaders import SUPPORTED_SUFFIXES, discover, read_document
+from assistant.neardup import clusters, signature
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Document, IngestSummary

@@ -78,7 +78,6 @@ def test_empty_input_gives_no_vectors() -> None:
 @pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
 def test_fused_kernels_give_the_plain_encoders_vectors(texts: list[str], dtype: str) -> None:
     from assistant import cpu_kernels
-
     from assistant.embeddings import cpu_has_bf16
 
     if not cpu_kernels.available():
