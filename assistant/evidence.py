@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import numpy as np
 
@@ -840,6 +839,3 @@ def answer(
     selection = select(q, pool, Scorer(q, vector, lexicon))
     return compose(selection)
 
-
-def today() -> date:
-    return date.today()

@@ -429,45 +429,11 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
             if y is None:
                 return None  # "last quarter" is the latest one, not a fourth quarter
             q = 4
-        if fiscal_word or (y is None and fy_end is not None):
-            # A company whose fiscal year is not the calendar's counts its quarters by it (a bare
-            # "first quarter" is read both ways: the article may be about another company too).
-            if y is None:
-                if fy_end is None or anchor is None:
-                    return Mention(a, b, Period(None, None, "quarter", None, f"Q{q}"), False)
-                y = _latest_fiscal(anchor, fy_end, f"Q{q}")
-            period = fiscal_period(y, f"Q{q}", fy_end)
-            if not fiscal_word and anchor is not None:
-                calendar_year = _latest_before(3 * q, 3, anchor)
-                assert calendar_year is not None
-                return Mention(a, b, period, False, quarter(calendar_year, q))
-        else:
-            if y is None:
-                if anchor is None:
-                    return Mention(a, b, Period(None, None, "quarter", None, f"Q{q}"), False)
-                y = _latest_before(3 * q, 3, anchor)
-                assert y is not None
-            period = quarter(y, q)
+        return _part_mention(a, b, "Q", q, y, fiscal_word, anchor, fy_end)
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
         h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer") else 2))
-        if fiscal_word or (y is None and fy_end is not None):
-            if y is None:
-                if fy_end is None or anchor is None:
-                    return Mention(a, b, Period(None, None, "half", None, f"H{h}"), False)
-                y = _latest_fiscal(anchor, fy_end, f"H{h}")
-            period = fiscal_period(y, f"H{h}", fy_end)
-            if not fiscal_word and anchor is not None:
-                calendar_year = _latest_before(6 * h, 6, anchor)
-                assert calendar_year is not None
-                return Mention(a, b, period, False, half(calendar_year, h))
-        else:
-            if y is None:
-                if anchor is None:
-                    return Mention(a, b, Period(None, None, "half", None, f"H{h}"), False)
-                y = _latest_before(6 * h, 6, anchor)
-                assert y is not None
-            period = half(y, h)
+        return _part_mention(a, b, "H", h, y, fiscal_word, anchor, fy_end)
     elif kind == "fy":
         assert y is not None
         period = fiscal_period(y, "", fy_end)
@@ -515,6 +481,38 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     if period is None:
         return None
     return Mention(a, b, period, explicit)
+
+
+def _part_mention(
+    a: int, b: int, kind: str, n: int, y: int | None, fiscal_word: bool, anchor: date | None, fy_end: int | None
+) -> Mention:
+    """The ``n``-th quarter (``kind`` "Q") or half ("H") as written, of year ``y`` if given.
+
+    A company whose fiscal year is not the calendar's counts its quarters by it; a bare "first
+    quarter" in its article is read both ways (the article may be about another company too).
+    Without a year or an anchor it is a part of any year ("Q3")."""
+    months = 3 if kind == "Q" else 6
+    grain = "quarter" if kind == "Q" else "half"
+    part = f"{kind}{n}"
+    calendar_part = quarter if kind == "Q" else half
+    if fiscal_word or (y is None and fy_end is not None):
+        if y is None:
+            if fy_end is None or anchor is None:
+                return Mention(a, b, Period(None, None, grain, None, part), False)
+            y = _latest_fiscal(anchor, fy_end, part)
+        period = fiscal_period(y, part, fy_end)
+        if not fiscal_word and anchor is not None:
+            calendar_year = _latest_before(months * n, months, anchor)
+            assert calendar_year is not None
+            return Mention(a, b, period, False, calendar_part(calendar_year, n))
+        return Mention(a, b, period, True)
+    if y is None:
+        if anchor is None:
+            return Mention(a, b, Period(None, None, grain, None, part), False)
+        y = _latest_before(months * n, months, anchor)
+        assert y is not None
+        return Mention(a, b, calendar_part(y, n), False)
+    return Mention(a, b, calendar_part(y, n), True)
 
 
 def _latest_fiscal(anchor: date, fy_end_month: int, part: str) -> int:

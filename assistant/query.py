@@ -43,14 +43,6 @@ class QueryPlan:
     def periods(self) -> tuple[Period, ...]:
         return self.question.periods if self.question else ()
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(n.text for n in self.question.names) if self.question else ()
-
-    @property
-    def why(self) -> bool:
-        return bool(self.question and self.question.why)
-
     def search_text(self) -> str:
         """Retrieval text with the articles' own spellings of the asked names ("MSFT" -> microsoft)."""
         extra: list[str] = []
