@@ -20,11 +20,17 @@ THRESHOLD = 0.6  # a copy with one paragraph of five changed scores about 0.7
 _WORD = re.compile(r"\w+")
 
 
+MIN_WORDS = 25  # a note of a line or two is not an article a wire would syndicate
+
+
 def signature(text: str) -> str:
-    """The MinHash signature of ``text``'s word 4-shingles, as base64 (stored as chunk metadata)."""
+    """The MinHash signature of ``text``'s word 4-shingles, as base64 (stored as chunk metadata);
+    empty for a text under :data:`MIN_WORDS` words."""
+    words = _WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return ""
     from datasketch import MinHash
 
-    words = _WORD.findall(text.lower())
     shingles = {" ".join(words[i : i + 4]).encode() for i in range(max(1, len(words) - 3))}
     m = MinHash(num_perm=PERMUTATIONS, seed=7, scheme=SCHEME)
     m.update_batch(list(shingles))

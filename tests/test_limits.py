@@ -183,6 +183,7 @@ TINY_FILES = 10_000
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # two ingests of 10,000 files: on a CPU without bfloat16 units the encoder runs in fp32
 def test_ten_thousand_tiny_files_are_ingested_synced_and_cited(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
