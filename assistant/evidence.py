@@ -785,6 +785,8 @@ def source_name(passage: Passage) -> str:
     else its file."""
     if passage.publisher:
         return passage.publisher.rstrip(" .:;")
+    if passage.title and passage.title in passage.text:
+        return passage.source  # a title taken from the text's first line would repeat the quote
     title = (passage.title or "").split(":")[0].strip()
     if title and len(title) <= 50:
         return title.rstrip(" .;")
