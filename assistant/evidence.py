@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -47,6 +48,7 @@ _CAUSE = re.compile(
     r"on the back of|fu?ell?ed by|helped by|thanks to|reason|require[sd]?|weil|porque|parce que)\b",
     re.I,
 )
+_PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
     "quarter quarterly year yearly annual half month fiscal fy calendar period end ended ending latest last "
     "previous prior current next recent".split()
@@ -90,10 +92,12 @@ class Sentence:
     heading: bool
     forward: bool
     prev_start: int | None  # the sentence before it in its paragraph
-    doc_periods: list[P.Period] = field(default_factory=list)  # every period its article names
+    doc_periods: Callable[[], list[P.Period]] = lambda: []  # every period its article names (read when needed)
     doc_words: frozenset[str] = frozenset()  # every word its article uses
     period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
+    pronoun: bool = False  # speaks of "it", "its", "the company": its article's subject
+    cause: bool = False  # gives a reason ("because", "driven by", "aims to")
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -115,7 +119,7 @@ def read_passage(
     data: SentenceData | None,
     lexicon: Lexicon,
     fiscal_end: int | None,
-    doc_periods: list[P.Period] | None = None,
+    doc_periods: Callable[[], list[P.Period]] = lambda: [],
     doc_words: frozenset[str] = frozenset(),
 ) -> list[Sentence]:
     text = passage.text
@@ -172,9 +176,11 @@ def read_passage(
             heading=False,
             forward=bool(_FORWARD.search(raw)),
             prev_start=prev.start if prev else None,
-            doc_periods=doc_periods or [],
+            doc_periods=doc_periods,
             doc_words=doc_words,
             period_at=[(m.start, m.period) for m in mentions],
+            pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
+            cause=bool(_CAUSE.search(raw)),
         )
         if k in flagged:
             s.prev_start = None
@@ -275,7 +281,7 @@ class Scorer:
                     best = max(best, 0.4 if s.own_subject else 0.8)
                 elif _has(s.title_words, key):
                     # "its", "the company": the article's own subject, named in its title
-                    best = max(best, 0.75 if re.search(r"\b(?:its?|the (?:company|group|firm))\b", s.text, re.I) else 0.6)
+                    best = max(best, 0.75 if s.pronoun else 0.6)
             out.append(best)
         return out
 
@@ -292,7 +298,7 @@ class Scorer:
             published = P.parse_iso(s.passage.date)
             if published and self.q.forecast is not True and all(p.start and p.start > published for p in self.q.periods):
                 return -0.7
-            anywhere = P.best_relation(self.q.periods, s.doc_periods)
+            anywhere = P.best_relation(self.q.periods, s.doc_periods())
             return -0.5 if anywhere is not None and anywhere < 0.5 else None
         if own is None:
             return 0.85 * context
@@ -337,7 +343,7 @@ class Scorer:
         if "date" in q.wants:
             score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
         if q.why and not self.wants_figure:
-            score = max(score, 1.0 if _CAUSE.search(s.text) else 0.3)
+            score = max(score, 1.0 if s.cause else 0.3)
         if "name" in q.wants:
             # "Who ...": a sentence naming someone besides those asked about.
             asked = q.name_words() | set(q.terms) | {stem(w) for w in words(q.text)}
@@ -652,7 +658,7 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
             gain += 0.12
             if all(s.origin != c.origin for c in chosen) and s.parts.get("kind", 0) >= 1.0:
                 gain += 0.2  # another source's figure: sources that disagree are shown side by side
-    if q.why and _CAUSE.search(s.text):
+    if q.why and s.cause:
         gain += 0.1
     if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
         gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
@@ -804,7 +810,7 @@ def read_cached(
     data: SentenceData | None,
     lexicon: Lexicon,
     fiscal_end: int | None,
-    doc_periods: list[P.Period],
+    doc_periods: Callable[[], list[P.Period]],
     doc_words: frozenset[str],
 ) -> list[Sentence]:
     """:func:`read_passage`, read once per chunk version (its id changes with its text) and copied
@@ -834,7 +840,7 @@ def answer(
     for rank, passage in enumerate(passages):
         origin = copy_of(passage)
         for s in read_cached(
-            passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), doc_periods(passage), doc_words(passage)
+            passage, rank, sentence_data(passage), lexicon, fiscal_end(passage), partial(doc_periods, passage), doc_words(passage)
         ):
             s.origin = origin
             pool.append(s)

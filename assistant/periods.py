@@ -284,42 +284,43 @@ def _p(template: str, *names: str) -> str:
     return template.format(*names)
 
 
-_RULES: list[tuple[str, re.Pattern[str]]] = []
+_RULES: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
 
 
-def _rule(kind: str, pattern: str) -> None:
-    _RULES.append((kind, re.compile(pattern, re.I)))
+def _rule(kind: str, pattern: str, *needs: str) -> None:
+    """A period pattern, tried only on a text that has every one of ``needs`` (see :func:`_features`)."""
+    _RULES.append((kind, re.compile(pattern, re.I), frozenset(needs)))
 
 
 _FISCAL = r"(?P<fiscal>fiscal(?:\s+year)?\s*|fy\s*|geschäftsjahr(?:es)?\s*|año fiscal\s*|exercice\s*)"
 # Month-based spans first (they contain other forms), then quarters, halves, years.
 _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:period\s+)?(?:ended|ending|to|through|thru|until)\s+"
-      rf"(?:(?:the\s+)?(?:end\s+of\s+)?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
+      rf"(?:(?:the\s+)?(?:end\s+of\s+)?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "months", "month_name")
 _rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)"
-      rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?")
-_rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?")
-_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à)\s*{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}")
-_rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?")
-_rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
-_rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)")
-_rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)")
+      rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "month_name", "unit")
+_rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?", "months")
+_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à)\s*{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
+_rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?", "month_name", "quarter")
+_rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
+_rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
+_rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)", "quarter", "year4")
 _rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+|its\s+|their\s+|the company's\s+)?)?"
-      rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?")
-_rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}")
-_rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)")
-_rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)")
+      rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "quarter")
+_rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "quarter", "year4")
+_rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
+_rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
 _rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo)\s+"
-      rf"(?:fiscal\s+)?(?:half|halbjahr|semestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?")
-_rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)")
-_rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year")
-_rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?")
-_rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}")
-_rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}")
-_rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b")
-_rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}")
-_rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}")
-_rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)")
-_rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b")
+      rf"(?:fiscal\s+)?(?:half|halbjahr|semestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "half")
+_rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
+_rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
+_rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
+_rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
+_rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
+_rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b", "iso")
+_rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}", "month_name", "year4")
+_rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}", "year4")
+_rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
+_rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit")
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
@@ -357,7 +358,14 @@ def find(text: str, anchor: date | None = None, fy_end_month: int | None = None)
 @functools.lru_cache(maxsize=20000)
 def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Mention, ...]:
     # Every rule's matches, the longest first: "2025 Q3" is one quarter, not a year and a quarter.
-    matches = [(m.end() - m.start(), -rank, kind, m) for rank, (kind, pattern) in enumerate(_RULES) for m in pattern.finditer(text)]
+    # A rule whose words the text lacks is not tried (most sentences name no month or quarter).
+    have = _features(text)
+    matches = [
+        (m.end() - m.start(), -rank, kind, m)
+        for rank, (kind, pattern, needs) in enumerate(_RULES)
+        if needs <= have
+        for m in pattern.finditer(text)
+    ]
     matches.sort(key=lambda x: (-x[0], -x[1], x[3].start()))
     taken: list[tuple[int, int]] = []
     found: list[Mention] = []
@@ -373,6 +381,37 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
         if mention.alternative is not None:
             found.append(Mention(mention.start, mention.end, mention.alternative, mention.explicit_year))
     return tuple(sorted(found, key=lambda x: x.start))
+
+
+_MONTH_WORDS = tuple(sorted(MONTHS, key=len))
+_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter")
+_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre")
+_YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
+
+
+def _features(text: str) -> frozenset[str]:
+    """Cheap tests of which kinds of period words ``text`` holds (a superset is harmless)."""
+    low = text.lower()
+    have = set()
+    if any(m in low for m in _MONTH_WORDS):
+        have.add("month_name")
+    if _Q_DIGIT.search(low):
+        have.add("quarter")
+    if _H_DIGIT.search(low):
+        have.add("half")
+    if "fy" in low or "fiscal" in low or "geschäftsjahr" in low or "año fiscal" in low or "exercice" in low:
+        have.add("fiscal")
+    if "month" in low or "monate" in low:
+        have.add("months")
+    if _YEAR4_ANY.search(low):
+        have.add("year4")
+        if re.search(r"\d{4}-\d\d-\d\d", low):
+            have.add("iso")
+    if any(w in low for w in ("year", "quarter", "half", "jahr", "año", "année", "period")):
+        have.add("unit")
+    if "end of" in low:
+        have.add("end")
+    return frozenset(have)
 
 
 def _group(m: re.Match[str], name: str) -> str | None:

@@ -443,7 +443,7 @@ class HybridSearcher:
         order = sorted(fused, key=lambda pos: fused[pos], reverse=True)
         if plan.periods:
             # A third ranking over the head of the list: the candidates that name an asked period.
-            head = order[: max(2 * k, 20)]
+            head = order[:20]
             on_period = [pos for pos in head if snap.names_period(pos, plan.periods)]
             for rank, pos in enumerate(on_period):
                 fused[pos] += 1.0 / (self.settings.rrf_k + rank + 1)
