@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _WORD = re.compile(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", re.U)
-_CAPITALISED = re.compile(r"(?<![\w.'’-])([A-Z][\w&'’-]*)")
 # "Oracle Cloud Infrastructure (OCI)", "(Nasdaq: CRWV)", "OCI (Oracle Cloud Infrastructure)".
 _LONG_SHORT = re.compile(r"((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\s+\((?:[A-Za-z ]+:\s*)?([A-Z][A-Za-z0-9&.]{1,9})\)")
 _SHORT_LONG = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\s+\(((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\)")
@@ -94,6 +93,7 @@ class Lexicon:
     _vocab: list[str] | None = None
     _initials_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _phrases: dict[tuple[str, ...], bool] = field(default_factory=dict)
+    _repairs: dict[str, str | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -223,6 +223,15 @@ class Lexicon:
         spelled = tuple(stem(w) for w in parts if stem(w) not in _SMALL) if len(parts) > 1 else None
         self._initials_cache[raw] = spelled
         return spelled
+
+    def repair(self, word: str) -> str | None:
+        """For a word the articles never use, the article word it most likely is: a typo's
+        ("prodcut" -> product) or a short form's ("rev" -> revenue); None for a known word."""
+        if self.n <= 1 or self.known(word) or not word.isalpha():
+            return None
+        if word not in self._repairs:
+            self._repairs[word] = self.closest(word) or self.complete(word)
+        return self._repairs[word]
 
     def complete(self, word: str) -> str | None:
         """The commonest article word that ``word`` abbreviates ("rev" -> revenue), for a word the

@@ -1,7 +1,7 @@
 """Generative answers through an LLM: ``ASSISTANT_LLM=openai:MODEL`` or ``ollama:MODEL``.
 
 The model sees the standalone question (follow-ups are already resolved by
-:func:`assistant.query.resolve_followup`) and the retrieved passages, numbered and fenced in
+:func:`assistant.query.plan`) and the retrieved passages, numbered and fenced in
 ``<passage>`` tags with their text escaped, under rules that make it cite every fact with ``[n]``
 and treat the passages as data. Its output is streamed through :class:`SentenceGuard`: a sentence
 reaches the caller only once it is complete and :func:`assistant.grounding.check_sentence` finds

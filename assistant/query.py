@@ -66,10 +66,5 @@ def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapsho
     return QueryPlan(text=q.standalone, original=question, question=q, notes=notes)
 
 
-def resolve_followup(question: str, history: Sequence[dict[str, str]] | None = None, snapshot: Any = None) -> QueryPlan:
-    """Kept name for :func:`plan`."""
-    return plan(question, history, snapshot)
-
-
 def analyse(question: str, snapshot: Any = None) -> QueryPlan:
     return plan(question, None, snapshot)

@@ -243,12 +243,8 @@ def analyse(
             spellings = [tuple(parts)] if parts else []
         if not spellings and len(raw.split()) > 1:
             # "Tianyi Cloud" written "Tianyi": a name whose rarest word the articles use.
-            parts = [w for w in raw.split() if lexicon.known(stem(w))]
-            spellings = [(stem(w),) for w in parts if lexicon.share(stem(w)) < 0.2]
-            if not spellings and not any(lexicon.known(stem(w)) or lexicon.closest(stem(w)) for w in raw.split()):
-                spellings = []
-            elif not spellings:
-                spellings = [tuple(stem(w) for w in raw.split() if lexicon.known(stem(w)))] if parts else []
+            parts = [stem(w) for w in raw.split() if lexicon.known(stem(w))]
+            spellings = [(w,) for w in parts if lexicon.share(w) < 0.2] or ([tuple(parts)] if parts else [])
         # Names of another language's question may be spelled otherwise in the articles ("CCG" for
         # GCC): only an English question's absent name says the articles cannot answer.
         if _is_term(raw, spellings, lexicon):
@@ -268,10 +264,7 @@ def analyse(
         else:
             groups.append([len(names) - 1])
     folded = text.lower()
-    expanded_text = " ".join(
-        (lexicon.closest(stem(w)) or lexicon.complete(stem(w)) or w) if lexicon.n > 1 and not lexicon.known(stem(w)) else w
-        for w in words(text)
-    )
+    expanded_text = " ".join(lexicon.repair(stem(w)) or w for w in words(text))
     folded = f"{folded} {expanded_text}"
     wants = set()
     for kind, cues in WANTS.items():
@@ -284,8 +277,6 @@ def analyse(
         wants.add("percent")
     if re.search(r"\bwho\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
         wants.add("name")
-    if any(m.period.grain in ("day", "month") for m in mentions) and "date" not in wants:
-        pass
     terms: dict[str, float] = {}
     plain = text
     for m in sorted(mentions, key=lambda m: -m.start):
@@ -294,9 +285,7 @@ def analyse(
         s = stem(w)
         if s in STOP or s in QUESTION_WORDS or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
-        if lexicon.n > 1 and not lexicon.known(s) and s.isalpha():
-            # A word the articles never use: a typo ("prodcut") or a short form ("rev").
-            s = lexicon.closest(s) or lexicon.complete(s) or s
+        s = lexicon.repair(s) or s
         terms[s] = terms.get(s, 0.0) + 1.0
     for w, weight in expanded.items():
         terms.setdefault(w, weight)

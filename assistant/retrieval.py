@@ -225,11 +225,6 @@ class Snapshot:
                 return m.group(0)
         return None
 
-    def newest_date(self) -> date | None:
-        dates = [str(m.get("date") or "") for m in self.metas[:50_000]]
-        newest = max((d for d in dates if d), default="")
-        return P.parse_iso(newest)
-
     def document_periods(self, source: str) -> list[P.Period]:
         """Every period the article ``source`` names anywhere."""
         found = self._doc_periods.get(source)
