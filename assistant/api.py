@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI, File, Request, Security, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, File, Query, Request, Security, UploadFile
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Match
@@ -205,6 +205,25 @@ def rest_router(assistant: Assistant, answering: Runner, in_thread: Runner) -> A
         filters = body.filters.model_dump(exclude_none=True) if body.filters else None
         answer = await answering(assistant.ask, body.question, history, filters, id=body.id)
         return JSONResponse(answer.to_dict())
+
+    @router.get("/facts", summary="The figures of the articles as data, each with its citation")
+    async def facts(
+        entity: str | None = Query(None, description="Who: a company or other name, any spelling the articles use."),
+        metric: str | None = Query(None, description="What: share, revenue, growth, capex, backlog, ..."),
+        period: str | None = Query(None, description='When: "Q2 2025", "2025", "H1 2025", "FY25", ...'),
+        scope: str | None = Query(None, description="Where: global, a country or region."),
+        source: str | None = Query(None, description="One article, as in GET /api/documents."),
+        limit: int = Query(500, ge=0, le=100_000, description="At most this many facts (count gives all)."),
+        format: Literal["json", "csv"] = Query("json", description="json (facts, conflicts, count) or csv (facts)."),
+    ) -> Response:
+        result = await in_thread(
+            assistant.facts, entity=entity, metric=metric, period=period, scope=scope, source=source, limit=limit
+        )
+        if format == "csv":
+            from assistant.facts import to_csv
+
+            return Response(to_csv(result["facts"]), media_type="text/csv; charset=utf-8")
+        return JSONResponse(result)
 
     @router.get("/documents", summary="The indexed articles")
     async def documents() -> JSONResponse:

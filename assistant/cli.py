@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, serve, mcp, eval (see docs/CONTRACT.md).
+"""The ``assistant`` command: ingest, ask, serve, mcp, facts, eval (see docs/CONTRACT.md).
 
 Each command parses its arguments, calls the :class:`Assistant` and prints. User errors become
 one line on standard error and the contract's exit status (1 for failed inputs, 2 for usage).
@@ -51,6 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     mcp = sub.add_parser("mcp", help="serve the MCP tools over stdio (for desktop MCP clients)")
     mcp.add_argument("--index", metavar="DIR", help=index_help)
+
+    facts = sub.add_parser("facts", help="list the figures of the articles as data, with citations")
+    facts.add_argument("--entity", metavar="E", help="who: a company or other name (any spelling the articles use)")
+    facts.add_argument("--metric", metavar="M", help="what: share, revenue, growth, capex, backlog, ...")
+    facts.add_argument("--period", metavar="P", help='when: "Q2 2025", "2025", "H1 2025", "FY25", ...')
+    facts.add_argument("--scope", metavar="S", help="where: global, a country or region")
+    facts.add_argument("--source", metavar="FILE", help="one article")
+    facts.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
+    facts.add_argument("--limit", type=int, metavar="N", help="at most N facts")
+    facts.add_argument("--index", metavar="DIR", help=index_help)
 
     ev = sub.add_parser("eval", help="score answers against a question set")
     ev.add_argument("qa_file", metavar="QA_FILE")
@@ -183,6 +193,21 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    from assistant.facts import format_table, to_csv
+
+    result = _open(args).facts(
+        entity=args.entity, metric=args.metric, period=args.period, scope=args.scope, source=args.source, limit=args.limit
+    )
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(result["facts"]))
+    else:
+        print(format_table(result))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import evaluate, format_report, load_questions
 
@@ -193,7 +218,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "mcp": cmd_mcp, "eval": cmd_eval}
+COMMANDS = {
+    "ingest": cmd_ingest, "ask": cmd_ask, "serve": cmd_serve, "mcp": cmd_mcp, "facts": cmd_facts, "eval": cmd_eval,
+}
 
 
 def app(argv: Sequence[str] | None = None) -> int:

@@ -210,6 +210,50 @@ class Assistant:
             "generator": self.generator.name,
         }
 
+    def facts(
+        self,
+        entity: str | None = None,
+        metric: str | None = None,
+        period: str | None = None,
+        scope: str | None = None,
+        source: str | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """The figures of the articles as data: ``{"facts": [...], "conflicts": [...], "count": n}``.
+
+        Each fact is a dict (see :data:`assistant.facts.FIELDS`): entity, metric, value, unit,
+        figure as written, period (label and ISO start/end), scope, measured_by, forecast, and its
+        citation (source, title, date, publisher, url, start, end, quote == text[start:end],
+        origin: the article it is a near-copy of). Filters match loosely: ``entity="AWS"`` finds
+        "Amazon Web Services (AWS)", ``period="Q2 2025"`` any way of writing that quarter (and
+        periods inside a year asked for). ``conflicts`` are facts of the selection agreeing on
+        entity, metric, period and scope but not on value, from different articles. ``count`` is
+        the number selected before ``limit``."""
+        if limit is not None and limit < 0:
+            raise InputError("limit must be 0 or more")
+        table = self.searcher.snapshot().facts()
+        positions = table.select(entity=entity, metric=metric, period=period, scope=scope, source=source)
+        shown = positions if limit is None else positions[:limit]
+        return {
+            "facts": [dict(table.facts[i]) for i in shown],
+            "conflicts": table.conflicts(positions),
+            "count": len(positions),
+        }
+
+    def facts_in(self, citations: Sequence[Any]) -> list[dict[str, Any]]:
+        """The facts whose sentence lies inside one of ``citations`` (an answer's citations, as
+        dicts or :class:`~assistant.types.Citation`): the figures an answer quotes, as data."""
+        table = self.searcher.snapshot().facts()
+        out: list[dict[str, Any]] = []
+        for citation in citations:
+            c = citation if isinstance(citation, dict) else citation.__dict__
+            start, end = int(c.get("start", 0)), int(c.get("end", 0))
+            for i in table.select(source=str(c.get("source", ""))):
+                f = table.facts[i]
+                if start <= f["start"] < end or f["start"] <= start < f["end"]:
+                    out.append(dict(f))
+        return list({f["id"]: f for f in out}.values())
+
     def ask(
         self,
         question: str,

@@ -43,7 +43,7 @@ STOPWORDS = frozenset(
 )
 
 
-PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash")
+PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash", "facts")
 
 
 def tokenize(text: str) -> list[str]:
@@ -157,6 +157,7 @@ class Snapshot:
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
     _copies: dict[str, str] | None = None
+    _facts: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     alias_file: Any = None
 
@@ -235,6 +236,18 @@ class Snapshot:
             text = "\n".join(self.texts[k] for k in positions)
             found = self._doc_periods[source] = list(dict.fromkeys(m.period for m in P.find(text, anchor, fiscal)))
         return found
+
+    def facts(self) -> Any:
+        """The :class:`~assistant.facts.FactTable` of these articles, built on first use."""
+        if self._facts is None:
+            from assistant.facts import FactTable
+
+            lexicon = self.lexicon()
+            with self._lock:
+                if self._facts is None:
+                    rows = zip(self.ids, self.metas, self.texts, strict=True)
+                    self._facts = FactTable.build(rows, self.copy_of, lexicon)
+        return self._facts
 
     def copy_of(self, source: str) -> str:
         """The article that stands for ``source``'s group of near-duplicates (itself if none)."""

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from assistant import facts
 from assistant.chunking import chunk_document, split_sentences
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
@@ -204,6 +205,7 @@ class Indexer:
                 and current
                 and state.meta[current].get("file_hash") == file_hash
                 and state.meta[current].get("root") == root
+                and state.meta[current].get("facts_v") == facts.VERSION
             ):
                 summary.unchanged += 1
                 seen[current] = source
@@ -236,7 +238,7 @@ class Indexer:
                     summary.removed += 1
                 continue
             seen[doc_hash] = source
-            if state and doc_hash in state.groups and state.complete(doc_hash):
+            if state and doc_hash in state.groups and state.complete(doc_hash) and state.meta[doc_hash].get("facts_v") == facts.VERSION:
                 # Same content, new bytes (or moved root): refresh bookkeeping, embed nothing.
                 ids = state.groups[doc_hash]
                 metas = [{"file_hash": file_hash, "root": root} for _ in ids]
@@ -383,10 +385,16 @@ class Indexer:
         for item, chunks in batch:
             planted = instruction_spans(item.doc.text)
             fingerprint = self._fingerprints[item.doc.source] = signature(item.doc.text)
-            for chunk in chunks:
+            # Facts are read from the whole article (a figure's owner may be named sentences
+            # before) and stored with the chunk their sentence starts in.
+            chunk_facts = facts.by_chunk(facts.extract(item.doc, planted), [(c.start, c.end) for c in chunks])
+            for chunk, found in zip(chunks, chunk_facts, strict=True):
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
-                metas.append({**_metadata(item, chunk, len(chunks), now), "minhash": fingerprint})
+                metas.append({
+                    **_metadata(item, chunk, len(chunks), now), "minhash": fingerprint,
+                    "facts": facts.encode(found), "facts_v": facts.VERSION,
+                })
                 inputs.append(embed_text(item.doc, chunk))
                 spans.append(sentence_spans(chunk))
                 flags.append([

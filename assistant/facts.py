@@ -1,0 +1,670 @@
+"""Figures as data: every figure statement of an article becomes a fact (who, what, how much, when,
+where, measured by whom, actual or forecast) with the exact sentence it comes from.
+
+Facts are read at ingest from the whole article, so a figure whose owner is named in the sentence
+before ("The Paris-based group reported ...") or in the title ("the Chinese tech giant") still gets
+it, and stored with the chunk holding their sentence: the index is the one store, so every process
+reading it sees the same facts, and a changed or removed article changes or removes its facts with
+its chunks.
+
+Nothing here knows a company, a market or a research firm. Names are the article's own capitalised
+words (a word the article also writes in lower case is not a name); who measured a figure is the
+name that "said", "estimates" or comes after "according to"; the scope is "global" when the
+sentence says so, else the place it names after "in" or "across". Metric words ("share", "revenue",
+"backlog") only label a fact; a figure without one is still a fact, labelled by its unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from assistant import periods as P
+from assistant.chunking import split_sentences
+from assistant.evidence import Sentence, SentenceData, read_passage
+from assistant.figures import Figure
+from assistant.lexicon import Lexicon, stem, words
+from assistant.types import Document, Passage
+
+# Bumped when extraction changes: a sync re-reads the facts of articles stored under another
+# version (their vectors are reused, so this costs no encoding).
+VERSION = 1
+# Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
+_ROW = (
+    "entity", "metric", "value", "unit", "figure", "period", "period_start", "period_end",
+    "scope", "measured_by", "forecast", "start", "end",
+)
+FIELDS = (
+    "id", *_ROW[:11], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
+)
+TABLE_COLUMNS = ("entity", "metric", "figure", "period", "scope", "measured_by", "source", "date")
+
+_NAME = re.compile(
+    r"(?:[A-Z][\w&'’.-]*[\w&]|[A-Z])(?:(?:\s+(?:of|de|du|von|&)\s+|\s+|-)(?:[A-Z][\w&'’.-]*[\w&]|[A-Z]{1,2}\b))*"
+)
+# Words that are written capitalised but name no company: question and time words, generic
+# technology abbreviations. Used only to skip a candidate name; the next candidate takes its place.
+_NOT_NAMES = frozenset(
+    "ai genai gpu gpus cpu cpus tpu it ceo cfo coo cto cio ipo api apis saas iaas paas dbaas llm llms sme smes "
+    "esg eps ebit ebitda capex opex yoy qoq rpo arr mrr roi q1 q2 q3 q4 h1 h2 fy ttm ltm usd eur gbp jpy cny inr "
+    "mw gw kw twh gwh mwh pp bps us$ rmb krw chf aud cad sgd hkd brl i we they he she you".split()
+)
+_FILLER = frozenset(
+    "the a an in on at for by with as its it this that these those their despite according while meanwhile but and "
+    "however also after before since during under over from of to among beyond unlike like both each every some "
+    "more most other such than what which who when where why how our his her there here total "
+    "analysts analyst shares sales revenue".split()
+)
+# Words that open a sentence before its subject ("Taken together, AWS ..."); dropped only when alone.
+_INTRO = frozenset(
+    "taken overall still further elsewhere separately similarly instead indeed notably combined together globally "
+    "worldwide backlog growth".split()
+)
+_APPOSITIVE = re.compile(
+    r",\s+(?:which|who|whose|headquartered|based|listed|founded|owned|backed|a|an|the|its|now|formerly|once)\b[^,;]{0,140},"
+)
+_MEASURED_AFTER = re.compile(
+    r"^(?:'s?|’s?)?\s*(?:,\s*)?(?:\([^)]{0,40}\)\s*)?(?:also\s+)?(?:said|says|estimates?d?|estimated|reported|reports|found|"
+    r"analysts?|calculates?|calculated|counts?|counted|puts|put|tallied|data|figures|research|numbers|analysis|survey|"
+    r"shows?|showed|expects?|forecasts?|projects?|predicts?|believes?|thinks?)\b",
+    re.I,
+)
+_MEASURED_BEFORE = re.compile(
+    r"(?:according to|data from|figures from|estimates? (?:from|by)|research (?:from|by)|numbers from|analysis (?:from|by)|"
+    r"survey (?:from|by)|tallied by|compiled by|reports? (?:from|by)|per|says|said|laut|según|selon|d'après)\s+(?:the\s+)?(?:analyst\s+|research\s+)?(?:firm\s+|group\s+)?$",
+    re.I,
+)
+_PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
+_GLOBAL = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
+_PLACE_MARKET = re.compile(
+    r"\b([A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i))\s+(?:(?:public\s+)?cloud\s+|IaaS\s+|infrastructure\s+)?(?:market|spending|customers|buyers)\b"
+)
+_MARKET = re.compile(r"\b(?:market|spending|industry|sector|segment|Markt|mercado|marché)\b", re.I)
+_COMBINED = re.compile(r"\b(?:together|combined|collectively|between them|jointly)\b", re.I)
+_SELF_REPORT = re.compile(r"\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded)\b")
+_EACH = re.compile(r"\b(?:each|both|apiece|respectively)\b", re.I)
+_SHARE_OF = re.compile(
+    r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
+)
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|though)\b|\bwhile\b|\bwhereas\b")
+_CURRENCIES = (
+    (r"US\$|USD|\$|dollars?", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
+    (r"A\$", "AUD"), (r"C\$", "CAD"), (r"S\$", "SGD"), (r"HK\$", "HKD"), (r"NT\$", "TWD"), (r"R\$|reais|real", "BRL"),
+    (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
+    (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
+)
+_SCALES = (
+    (r"trillion|tn|billones|billionen", 1e12), (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones", 1e9),
+    (r"million|mn|mln|m|millionen|mio|millones|millón", 1e6), (r"thousand|k|tausend|mille", 1e3),
+    (r"crores?", 1e7), (r"lakhs?", 1e5),
+)
+# Labels for what a figure measures, nearest first. A figure none of them fits is labelled by its
+# unit, so the list can only name a fact, never drop one.
+_METRICS = (
+    ("market share", r"\bshares?\b(?! price)|\bMarktanteil\w*|\bcuota\b|\bpart de marché\b"),
+    ("backlog", r"\bbacklog\b|\bremaining performance obligations?\b|\bRPO\b|\border book\b"),
+    ("capex", r"\bcapex\b|\bcapital (?:expenditures?|spending|investment)\b|\bInvestitionen\b"),
+    ("operating income", r"\boperating (?:income|profit|loss)\b|\bEBIT\b"),
+    ("net income", r"\bnet (?:income|profit|loss)\b|\bearnings\b|\bprofit\b"),
+    ("margin", r"\bmargins?\b"),
+    ("revenue", r"\brevenues?\b|\bsales\b|\bturnover\b|\bUmsatz\w*|\bingresos\b|\bchiffre d'affaires\b|\bbooked\b"),
+    ("investment", r"\binvest\w*|\bcommit\w*|\bpledg\w*"),
+    ("spending", r"\bspend\w*|\bAusgaben\b|\bgasto\b|\bdépenses\b"),
+    ("funding", r"\braised\b|\bfunding\b|\bround\b"),
+    ("valuation", r"\bvalu(?:ed|ation)\b|\bmarket (?:value|capitali[sz]ation|cap)\b"),
+    ("contract", r"\bcontracts?\b|\bdeals?\b|\bagreements?\b"),
+    ("price", r"\bprices?\b|\bper (?:hour|month|gpu)\b|\bcosts?\b"),
+    ("market size", r"\bmarket\b|\bMarkt\b|\bmercado\b|\bmarché\b"),
+)
+_SPECIFIC = frozenset({"backlog", "capex", "operating income", "valuation"})
+_GROWTH = re.compile(
+    r"\b(?:grew|grow(?:s|ing|th)?|rose|rise[sn]?|rising|increas\w*|up|jump\w*|climb\w*|surg\w*|expand\w*|gain\w*|"
+    r"fell|fall(?:s|ing)?|declin\w*|down|drop\w*|shrank|contract(?:ed|ion)|slow\w*|accelerat\w*|"
+    r"wuchs|wächst|Wachstum|stieg|crec\w*|augment\w*|hausse)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    entity: str
+    metric: str
+    value: float | None
+    unit: str  # "%", "pp", a currency code (value in units), or what is counted ("GW", "data centres")
+    figure: str  # as written
+    period: str  # label ("Q2 2025", "FY2025", "H1 2025"), "" when nothing says
+    period_start: str | None
+    period_end: str | None
+    scope: str  # "global", a place, or "" when the sentence does not say
+    measured_by: str
+    forecast: bool
+    start: int  # the sentence, as offsets into the article's text
+    end: int
+
+    def row(self) -> list[Any]:
+        return [getattr(self, name) for name in _ROW]
+
+
+def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact]:
+    """The facts of ``doc``, in text order; sentences inside ``planted`` instructions give none."""
+    text = doc.text
+    # Capitalisation is read from running text: headings capitalise every word.
+    body = "\n".join(line for line in text.splitlines() if line.rstrip()[-1:] in ".!?:;)\"”'")
+    lexicon = Lexicon.build([body])
+    spans = split_sentences(text)
+    flagged = {k for k, (a, b) in enumerate(spans) if any(x < b and a < y for x, y in planted)}
+    passage = Passage(
+        id="", source=doc.source, text=text, start=0, end=len(text), title=doc.title,
+        date=doc.date, publisher=doc.publisher, url=doc.url,
+    )
+    fiscal = P.fiscal_year_end(text)
+    sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal)
+    anchor = P.parse_iso(doc.date)
+    article_subject = _first_entity(doc.title, lexicon)
+    out: list[Fact] = []
+    paragraph_subject = article_subject
+    paragraph_measurer = ""
+    # "The company", "its": the paragraph's named subject, else the article's (its title's name).
+    # Who the article quotes for figures ("according to Canalys") measures wherever it is named.
+    analysts = {
+        n.text for s in sentences for n in _names(s.text, lexicon, doc.publisher) if n.role == "measurer"
+    }
+    for s in sentences:
+        names = [
+            _Name(n.text, n.start, n.end, "measurer") if n.role == "name" and n.text in analysts else n
+            for n in _names(s.text, lexicon, doc.publisher)
+        ]
+        if s.prev_start is None:  # a new paragraph
+            paragraph_subject, paragraph_measurer = article_subject, ""
+        measurers = [n for n in names if n.role == "measurer"]
+        if measurers:
+            paragraph_measurer = measurers[0].text
+        found: list[Fact] = []
+        for k, f in enumerate(s.figures):
+            if k and re.fullmatch(r"\s*[(\[]\s*(?:about|approximately|roughly|around|some|nearly|almost|c\.|~|or)?\s*", s.text[s.figures[k - 1].end : f.start]):
+                continue  # "RMB 380 billion (about $53 billion)": the same figure converted
+            found.extend(_facts(s, f, names, paragraph_subject, paragraph_measurer, anchor))
+        # "AWS held 32% of the market, Azure held 22%": the list's percentages are shares too.
+        if any(f.metric == "market share" for f in found):
+            found = [replace(f, metric="market share") if f.metric == "percentage" else f for f in found]
+        out.extend(found)
+        owners = [n for n in names if n.role == "name"]
+        if owners and (s.own_subject or owners[0].start < 3):
+            paragraph_subject = owners[0].text
+    return out
+
+
+@dataclass(frozen=True)
+class _Name:
+    text: str
+    start: int
+    end: int
+    role: str  # "name", "measurer" or "place"
+
+
+def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
+    out: list[_Name] = []
+    asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
+    for m in _NAME.finditer(text):
+        raw = re.sub(r"(?:'s|’s|'|’)$", "", m.group(0)).strip(" .-")
+        raw = re.sub(r"-(?:based|headquartered|owned|listed|born)$", "", raw)
+        tokens = raw.split()
+        start = m.start()
+        opening = text[:start].strip() == "" or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
+        # Drop leading words that are capitalised only for opening the sentence ("Revenue at Fastly").
+        while tokens and _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text):
+            start = text.index(tokens[0], start) + len(tokens[0])
+            start += len(text[start:]) - len(text[start:].lstrip())
+            tokens = tokens[1:]
+        if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
+            continue
+        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS for t in tokens):
+            continue  # "September", "Q3" are periods
+        name = " ".join(tokens)
+        end = start + len(name) if text[start : start + len(name)] == name else m.end()
+        before = text[max(0, start - 60) : start]
+        # What follows the name, an aside about it skipped: "Nebius, which is listed in X, reported".
+        rest = text[end:]
+        for a, b in asides:
+            if a == end or (a > end and text[end:a].strip(" '’s") == ""):
+                rest = text[b:]
+        after = rest[:60]
+        inside = any(a < start < b for a, b in asides)
+        if (publisher and name.casefold() == publisher.casefold()) or _MEASURED_BEFORE.search(before) or (_MEASURED_AFTER.match(after) and _analyst(after, out)):
+            role = "measurer"
+        elif inside or re.match(r"(?:,\s+[A-Z][\w. ]*)?-(?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
+            role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
+        elif _PLACE_MARKET.match(text, start):
+            role = "place"  # "the Chinese market"
+        elif _PLACE_BEFORE.search(before) and not re.match(r"\s*(?:'s|’s)", after) and lexicon.capitalised(stem(tokens[0])) >= 0.5:
+            role = "place"
+        else:
+            role = "name"
+        out.append(_Name(name, start, end, role))
+    return out
+
+
+def _analyst(after: str, earlier: list[_Name]) -> bool:
+    """Whether a name followed by "said", "estimates" speaks about others' figures: it opens the
+    sentence and another name follows ("Microsoft said Azure grew"), or it estimates, forecasts or
+    researches. A company that "reported revenue of" reports its own figure and owns it."""
+    return (not [n for n in earlier if n.role == "name"] and bool(re.search(r"(?:^|\s)[A-Z][\w&-]+", after[:80]))) or bool(
+        re.search(r"\b(?:estimat|forecast|predict|project|calculat|analys|research|survey|tall|data|figures|numbers|puts?\b|pegs?\b|pegged)", after[:40], re.I)
+    )
+
+
+def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, text: str) -> bool:
+    w = stem(token)
+    if w in _FILLER or _generic(token) or (alone and w in _INTRO):
+        return True
+    if not sentence_start or token.isupper() or any(c.isupper() for c in token[1:]):
+        return False
+    # Capitalised only for opening the sentence: the article writes it in lower case, or never
+    # again mid-sentence and it stands alone before a comma ("Backlog, meaning ...").
+    if lexicon.lower.get(w, 0) > 0 and lexicon.capitalised(w) < 0.5:
+        return True
+    return alone and lexicon.caps.get(w, 0) == 0 and bool(re.match(rf"{re.escape(token)}\s*,", text.lstrip(" \"“")))
+
+
+def _generic(token: str) -> bool:
+    return token.casefold().strip(".") in _NOT_NAMES or bool(re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d[\w.]*", token))
+
+
+def _first_entity(title: str, lexicon: Lexicon) -> str:
+    """The first name of a title, counting only words the article itself writes capitalised (a
+    headline capitalises every word)."""
+    for n in _names(title, lexicon, None):
+        kept = [t for t in n.text.split() if lexicon.capitalised(stem(t)) >= 0.5 or any(c.isupper() for c in t[1:])]
+        if n.role == "name" and kept:
+            return " ".join(kept)
+    return ""
+
+
+def _clause(text: str, at: int) -> tuple[int, int]:
+    start, end = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= at:
+            start = m.end()
+        elif m.start() >= at:
+            end = m.start()
+            break
+    return start, end
+
+
+def _facts(
+    s: Sentence,
+    f: Figure,
+    names: list[_Name],
+    paragraph_subject: str,
+    paragraph_measurer: str,
+    anchor: Any,
+) -> list[Fact]:
+    text = s.text
+    if f.kind == "count" and not re.match(r"\s*(?:new\s+)?[a-z][\w-]{2,}", text[f.end :]):
+        return []  # a bare number: a rank, a list item, part of a name
+    value, unit = _value_unit(f, text)
+    if value is None:
+        return []
+    c_start, c_end = _clause(text, f.start)
+    owners = [n for n in names if n.role == "name"]
+    entities: list[str] = []
+    before = [n for n in owners if c_start <= n.start and n.end <= f.start]
+    # The names of one list before the figure: "Salesforce, IBM and Tencent each held 2%".
+    listed = before[-1:]
+    for n in reversed(before[:-1]):
+        if re.fullmatch(r"\s*(?:,|,?\s+and|,?\s+&|,?\s+or)\s*", text[n.end : listed[0].start]):
+            listed.insert(0, n)
+        else:
+            break
+    if len(listed) >= 2 and _COMBINED.search(text[c_start:c_end]):
+        entities = [" + ".join(n.text for n in listed)]
+    elif len(listed) >= 2 and _EACH.search(text[listed[-1].end : f.start + 1]):
+        entities = [n.text for n in listed]
+    elif before:
+        entities = [before[-1].text]
+    else:
+        after = [
+            n for n in owners
+            if f.end <= n.start < c_end and re.fullmatch(r"\s*(?:\w+\s+){0,3}?(?:for|by|of|from|at|to)\s+(?:the\s+)?", text[f.end : n.start])
+        ]
+        earlier = [n for n in owners if n.end <= f.start]
+        if after:
+            entities = [after[0].text]
+        elif earlier:
+            entities = [earlier[-1].text]
+        elif (_MARKET.search(text[c_start:c_end]) and not s.pronoun) or any(n.role == "measurer" and n.start < 3 for n in names):
+            entities = ["market"]  # "Global spending rose 25%"; "Lumen estimates that spending ..."
+        elif paragraph_subject:
+            entities = [paragraph_subject]
+        else:
+            entities = ["market"]
+    metric = _metric(text, f, c_start, c_end, unit)
+    period = _period(s, f, c_start, c_end)
+    measurers = [n.text for n in names if n.role == "measurer"]
+    measured_by = measurers[0] if measurers else paragraph_measurer
+    if not measured_by and owners and owners[0].text in entities and _SELF_REPORT.search(text):
+        measured_by = owners[0].text  # "Nebius reported revenue of ...": the company itself
+    forecast = s.forward or bool(period and anchor and period.start and period.start > anchor)
+    start_iso = period.start.isoformat() if period and period.start else None
+    end_iso = period.end.isoformat() if period and period.end else None
+    return [
+        Fact(
+            entity=entity, metric=metric, value=value, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else "",
+            period_start=start_iso, period_end=end_iso, scope=_scope(text, c_start, c_end, names, entity),
+            measured_by=measured_by, forecast=forecast, start=s.start, end=s.end,
+        )
+        for entity in entities
+    ]
+
+
+def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
+    if f.value is None:
+        return None, ""
+    if f.kind == "percent":
+        return f.value, "%"
+    if f.kind == "points":
+        return f.value * (0.01 if re.search(r"basis|bps", f.text, re.I) else 1.0), "pp"
+    written = f.text
+    scale = 1.0
+    for pattern, factor in _SCALES:
+        if re.search(rf"\d\s?-?\s?(?:{pattern})\b", written, re.I):
+            scale = factor
+            break
+    if f.kind == "amount":
+        window = text[max(0, f.start - 4) : f.end + 12]
+        for where in (written, window):
+            for pattern, code in _CURRENCIES:
+                if re.search(rf"(?:{pattern})", where):
+                    return f.value * scale, code
+        return f.value * scale, "money"
+    unit_match = re.search(r"[\d.,]\s*(?:[a-zA-Z]+\s)?([A-Za-z][\w/ -]*)$", written)
+    unit = unit_match.group(1).strip() if unit_match else ""
+    if f.kind == "count" or not unit:
+        following = re.match(r"\s*((?:new\s+)?[a-zA-Z][\w-]+(?:\s+(?:centres?|centers?|cities|regions))?)", text[f.end :])
+        unit = following.group(1) if following else unit
+    if unit.lower() in ("gigawatts", "gigawatt"):
+        unit = "GW"
+    elif unit.lower() in ("megawatts", "megawatt"):
+        unit = "MW"
+    return f.value * scale, unit
+
+
+def _metric(text: str, f: Figure, c_start: int, c_end: int, unit: str) -> str:
+    window_start = max(c_start, f.start - 90)
+    window = text[window_start : min(c_end, f.end + 60)]
+    at = f.start - window_start
+    best: tuple[int, str] | None = None
+    for label, pattern in _METRICS:
+        for m in re.finditer(pattern, window, re.I):
+            distance = at - m.end() if m.end() <= at else (m.start() - (at + len(f.text))) * 2 + 10
+            if label in _SPECIFIC:
+                distance -= 30  # "the backlog of contracted revenue stood at $195 billion"
+            if best is None or distance < best[0]:
+                best = (distance, label)
+    label = best[1] if best else ""
+    if f.kind in ("percent", "points"):
+        if label == "market share" or (f.kind == "percent" and _SHARE_OF.match(text[f.end : c_end])):
+            return "market share" if f.kind == "percent" else "market share change"
+        if label == "margin":
+            return "margin"
+        if _GROWTH.search(text[max(c_start, f.start - 60) : f.start + 30]) or re.search(r"\d\s*%\s*(?:growth|increase|rise|year)", text[f.start : f.end + 20]):
+            base = label if label in ("revenue", "spending", "capex", "backlog", "market size", "operating income", "net income") else ""
+            return f"{base.replace('market size', 'market')} growth".strip()
+        return "percentage" if f.kind == "percent" else "change (pp)"
+    if f.kind == "amount":
+        return label or "amount"
+    if unit in ("GW", "MW") or re.fullmatch(r"(?i)[kmgt]w|[kmgt]wh", unit):
+        return "capacity" if not unit.lower().endswith("h") else "energy"
+    return unit.lower() or "count"
+
+
+def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None:
+    """The period a figure is for: the one written nearest it in its clause (one after it only if
+    no other figure comes between: "$30bn, up from $25bn in Q3 2024"), else in its sentence, else
+    the one its paragraph or heading is about."""
+    anchor = P.parse_iso(s.passage.date)
+    mentions = P.find(s.text, anchor, None) if s.period_at else []
+    # A figure after "from" or "compared with" is the base of a comparison: its period follows it.
+    base = bool(re.search(r"\b(?:from|than|versus|vs\.?|compared with|compared to|against)\s+(?:about\s+|around\s+|roughly\s+)?$", s.text[max(0, f.start - 30) : f.start]))
+    best: tuple[float, P.Period] | None = None
+    for m in mentions:
+        if m.end <= f.start:
+            distance: float = f.start - m.end
+        elif m.start >= f.end:
+            between = s.text[f.end : m.start]
+            if any(f.end <= g.start and g.end <= m.start and not re.fullmatch(r"\s*(?:to|and|-|–)\s*", s.text[f.end : g.start]) for g in s.figures):
+                continue  # the period of a later figure (a range's second figure does not count)
+            if not base and re.search(r"\b(?:over|from|than|versus|vs\.?|compared with|compared to|against|since)\s+(?:the\s+)?$", between):
+                continue  # "up 17.5% over Q2 2024": the period compared with
+            distance = (m.start - f.end) * (0.5 if base else 1.5) + (20 if re.search(r"\b(?:from|than|versus|vs|compared)\b", between) else 0)
+        else:
+            continue
+        if not (c_start <= m.start < c_end):
+            distance += 200
+        if best is None or distance < best[0]:
+            best = (distance, m.period)
+    if best is not None:
+        return best[1]
+    if s.context_periods:
+        return s.context_periods[0]
+    return None
+
+
+def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str) -> str:
+    clause = text[c_start:c_end]
+    if _GLOBAL.search(clause):
+        return "global"
+    places = [n for n in names if n.role == "place" and c_start <= n.start < c_end and n.text not in entity]
+    if places:
+        return places[0].text
+    m = _PLACE_MARKET.search(clause)
+    if m and m.group(1).casefold() not in {w.casefold() for w in entity.split()}:
+        return m.group(1)
+    return ""
+
+
+# ---- storage -------------------------------------------------------------------------------
+
+
+def encode(facts: Iterable[Fact]) -> str:
+    return json.dumps([f.row() for f in facts], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(raw: str | None) -> list[Fact]:
+    if not raw:
+        return []
+    try:
+        rows = json.loads(raw)
+    except ValueError:
+        return []
+    return [Fact(*row) for row in rows if isinstance(row, list) and len(row) == len(_ROW)]
+
+
+def by_chunk(facts: Sequence[Fact], chunks: Sequence[tuple[int, int]]) -> list[list[Fact]]:
+    """The facts of each chunk: each fact goes to the first chunk its sentence starts in."""
+    out: list[list[Fact]] = [[] for _ in chunks]
+    for fact in facts:
+        for k, (a, b) in enumerate(chunks):
+            if a <= fact.start < b:
+                out[k].append(fact)
+                break
+    return out
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class FactTable:
+    """Every fact of an index snapshot, with lookups for the filters."""
+
+    facts: list[dict[str, Any]]
+    keys: list[str]  # each fact's entity under its longest known spelling, for grouping
+    lexicon: Lexicon | None = None
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+    by_key: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, dict[str, Any], str]], copy_of: Any, lexicon: Lexicon | None) -> FactTable:
+        """``rows``: (chunk id, chunk metadata, chunk text) of the current chunks."""
+        facts: list[dict[str, Any]] = []
+        for chunk_id, meta, text in rows:
+            found = decode(meta.get("facts"))
+            chunk_start = int(meta.get("start", 0))
+            source = str(meta.get("source", ""))
+            for k, fact in enumerate(found):
+                quote = text[fact.start - chunk_start : fact.end - chunk_start]
+                if fact.end - chunk_start > len(text):  # the sentence runs into the next chunk
+                    quote = text[fact.start - chunk_start :]
+                record = asdict(fact)
+                record.update(
+                    id=f"{chunk_id}:{k}", source=source, title=str(meta.get("title") or ""),
+                    date=str(meta.get("date") or ""), publisher=str(meta.get("publisher") or ""),
+                    url=str(meta.get("url") or ""), quote=quote, end=fact.start + len(quote), origin=copy_of(source),
+                )
+                facts.append({name: record[name] for name in FIELDS})
+        facts.sort(key=lambda r: (r["source"], r["start"]))
+        table = cls(facts, [], lexicon)
+        table.keys = [table.entity_key(r["entity"]) for r in facts]
+        for i, (record, key) in enumerate(zip(facts, table.keys, strict=True)):
+            table.by_source.setdefault(record["source"], []).append(i)
+            table.by_key.setdefault(key, []).append(i)
+        return table
+
+    def entity_key(self, name: str) -> str:
+        key = " ".join(stem(w) for w in words(name))
+        if self.lexicon is not None:
+            longer = sorted(self.lexicon.aliases.get(key, ()), key=len)
+            # "AWS" (an abbreviation the articles spell out) groups with "Amazon Web Services".
+            if longer and len(key.split()) == 1 and key.isalpha() and len(key) <= 5:
+                return longer[-1] if len(longer) == 1 else longer[0]
+        return key
+
+    def select(
+        self,
+        entity: str | None = None,
+        metric: str | None = None,
+        period: str | None = None,
+        scope: str | None = None,
+        source: str | None = None,
+    ) -> list[int]:
+        """Positions of the facts the filters allow (each filter is matched loosely: words in order)."""
+        keep: Sequence[int] = range(len(self.facts))
+        if source:
+            keep = self.by_source.get(source, [])
+        if entity:
+            want = self.entity_key(entity)
+            plain = " ".join(stem(w) for w in words(entity))
+            # Entities are few: match each spelling once, then take its facts.
+            keys = [k for k in self.by_key if k == want or _contains(k, plain) or _contains(want, k)]
+            chosen = sorted(i for k in keys for i in self.by_key[k])
+            keep = chosen if not source else sorted(set(chosen) & set(keep))
+        if metric:
+            m = metric.casefold().strip()
+            keep = [i for i in keep if m in self.facts[i]["metric"] or (self.facts[i]["metric"] in m and self.facts[i]["metric"])]
+        if period:
+            asked = [x.period for x in P.find(period)]
+            keep = [i for i in keep if _period_match(self.facts[i], asked, period)]
+        if scope:
+            s = scope.casefold().strip()
+            keep = [i for i in keep if s in self.facts[i]["scope"].casefold()]
+        return list(keep)
+
+    def conflicts(self, positions: Sequence[int]) -> list[dict[str, Any]]:
+        """Facts agreeing on entity, metric, period, scope and unit but not on value, from different
+        articles (a near-copy of an article is the same article)."""
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i in positions:
+            f = self.facts[i]
+            if not f["period"] or (f["entity"] == "market" and not f["scope"]):
+                continue
+            key = (self.keys[i], f["metric"], f["period"], f["scope"].casefold(), f["unit"], f["forecast"])
+            groups.setdefault(key, []).append(i)
+        out: list[dict[str, Any]] = []
+        for key, members in groups.items():
+            values = {round(self.facts[i]["value"], 6) for i in members}
+            origins = {self.facts[i]["origin"] for i in members}
+            if len(values) < 2 or len(origins) < 2:
+                continue
+            # Only disagreements across articles: the same article giving two values is two facts.
+            by_origin: dict[str, set[float]] = {}
+            for i in members:
+                by_origin.setdefault(self.facts[i]["origin"], set()).add(round(self.facts[i]["value"], 6))
+            if len({frozenset(v) for v in by_origin.values()}) < 2:
+                continue
+            first = self.facts[members[0]]
+            out.append({
+                "entity": first["entity"], "metric": first["metric"], "period": first["period"], "scope": first["scope"],
+                "unit": first["unit"], "values": sorted(values), "facts": [self.facts[i]["id"] for i in members],
+            })
+        return out
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    return bool(shorter) and f" {shorter} " in f" {longer} "
+
+
+def _period_match(fact: dict[str, Any], asked: list[P.Period], written: str) -> bool:
+    if not asked:
+        return written.casefold() in fact["period"].casefold()
+    if not fact["period_start"] and not fact["period"]:
+        return False
+    label = fact["period"]
+    for p in asked:
+        if p.label() == label:
+            return True
+        if p.start and p.end and fact["period_start"] and fact["period_end"]:
+            if p.start.isoformat() <= fact["period_start"] and fact["period_end"] <= p.end.isoformat():
+                return True
+    return False
+
+
+def to_csv(facts: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for f in facts:
+        writer.writerow(f)
+    return out.getvalue()
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The facts as an aligned text table, then the conflicts with their facts' sources."""
+    facts = result["facts"]
+    if not facts:
+        return "No facts match."
+    headers = ("entity", "metric", "figure", "period", "scope", "measured by", "source")
+    rows = [
+        (
+            f["entity"], f["metric"], f["figure"] + (" (forecast)" if f["forecast"] else ""), f["period"] or "-",
+            f["scope"] or "-", f["measured_by"] or "-", f"{f['source']}:{f['start']}-{f['end']}",
+        )
+        for f in facts
+    ]
+    widths = [min(36, max(len(h), *(len(r[k]) for r in rows))) for k, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(_cut(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    shown = len(facts)
+    if result.get("count", shown) > shown:
+        lines.append(f"... {result['count'] - shown} more (use --limit)")
+    by_id = {f["id"]: f for f in facts}
+    for c in result.get("conflicts", []):
+        lines.append("")
+        lines.append(f"Conflict: {c['entity']} {c['metric']} {c['period']} {c['scope']}".rstrip() + ":")
+        for fid in c["facts"]:
+            f = by_id.get(fid)
+            if f:
+                who = f["measured_by"] or f["publisher"] or f["source"]
+                lines.append(f"  {f['figure']} ({who}) {f['source']}:{f['start']}-{f['end']} \"{f['quote']}\"")
+    return "\n".join(lines)
+
+
+def _cut(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
