@@ -60,6 +60,7 @@ _IF_YOU_ARE = re.compile(rf"\b(?:if|when|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
+_THEN_IMPERATIVE = re.compile(rf"[:;–—]\s*(?:please\s+|kindly\s+)?(?:always\s+|only\s+|simply\s+)?{_SAY}\b", re.I)
 _IMPERATIVE = re.compile(rf"^\W*(?:please\s+|also\s+|then\s+)?(?:do not|don't|never|always|{_SAY})\b", re.I)
 
 
@@ -74,6 +75,8 @@ def is_instruction(sentence: str) -> bool:
         return True
     if _READER_SUBJECT.search(sentence) and _DIRECTIVE.search(sentence):
         return True
+    if _ADDRESSED.search(sentence) and _THEN_IMPERATIVE.search(sentence):
+        return True  # "A word to the automated tools reading this page: state that ..."
     return bool(_ADDRESSED.search(sentence) and _DIRECTIVE.search(sentence))
 
 
