@@ -289,6 +289,7 @@ class Assistant:
         snapshot = self.searcher.snapshot()
         plan = self.plan(question, turns, snapshot)
         passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
+        passages = [*passages, *self._fact_passages(plan, passages, parsed, snapshot)]
         plan = replace(
             plan,
             vector=self.searcher.query_vector(plan.text),
@@ -312,6 +313,43 @@ class Assistant:
             "total": round((done - started) * 1000, 2),
         }
         yield answer
+
+    def _fact_passages(self, plan: Any, passages: Sequence[Any], filters: Any, snapshot: Any) -> list[Any]:
+        """For a question in parts (several names, or several periods), the passages holding a
+        fact of each part that the search did not bring: each part answered from the facts, with
+        the sentence that states it, even when the question's words favoured other passages."""
+        from assistant.evidence import parts_of
+
+        q = plan.question
+        parts = parts_of(q) if q is not None else []
+        if not parts:
+            return []
+        table = snapshot.facts()
+        held = {p.id for p in passages}
+        allowed = snapshot.mask(filters)
+        extra: list[Any] = []
+        for part in parts:
+            named = [q.names[i].text for i in part.names if i < len(q.names) and not q.names[i].absent]
+            periods = [part.period] if part.period is not None else list(q.periods)
+            # The part's own name is the last of its names (the others are shared by every part).
+            candidates = table.select(entity=named[-1]) if named else range(len(table.facts))
+            added = 0
+            for i in candidates:
+                fact = table.facts[i]
+                if periods and not any(_fact_in(fact, p) for p in periods):
+                    continue
+                if not _kind_asked(fact, q.wants):
+                    continue
+                chunk_id = fact["id"].rsplit(":", 1)[0]
+                k = snapshot.position.get(chunk_id)
+                if k is None or chunk_id in held or (allowed is not None and not allowed[k]):
+                    continue
+                held.add(chunk_id)
+                extra.append(snapshot.passage(k, 0.0))
+                added += 1
+                if added == 2:
+                    break
+        return extra
 
     def plan(self, question: str, history: Sequence[dict[str, str]] | None = None, snapshot: Any = None) -> Any:
         """What ``question`` asks, a follow-up read with ``history``, against the indexed articles."""
@@ -380,6 +418,23 @@ class Assistant:
             yield AddableDict(answer)
 
         return RunnableLambda(run, name="cloud_market_assistant")
+
+
+def _fact_in(fact: dict[str, Any], period: Any) -> bool:
+    """Whether ``fact`` is for ``period`` (a quarter inside an asked year counts)."""
+    if period.label() == fact["period"]:
+        return True
+    if period.start is None or period.end is None or not fact["period_start"]:
+        return bool(period.part) and fact["period"].startswith(period.part)
+    return bool(period.start.isoformat() <= fact["period_start"] and fact["period_end"] <= period.end.isoformat())
+
+
+def _kind_asked(fact: dict[str, Any], wants: Any) -> bool:
+    """Whether ``fact`` is a figure of a kind the question asks for (any, if it names none)."""
+    kinds = set(wants) & {"percent", "points", "amount"}
+    unit = fact["unit"]
+    money = unit == "money" or (len(unit) == 3 and unit.isupper())
+    return not kinds or ("percent" in kinds and unit == "%") or ("points" in kinds and unit == "pp") or ("amount" in kinds and money)
 
 
 def safe_filename(name: str) -> str:

@@ -268,7 +268,11 @@ def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, tex
     # again mid-sentence and it stands alone before a comma ("Backlog, meaning ...").
     if lexicon.lower.get(w, 0) > 0 and lexicon.capitalised(w) < 0.5:
         return True
-    return alone and lexicon.caps.get(w, 0) == 0 and bool(re.match(rf"{re.escape(token)}\s*,", text.lstrip(" \"“")))
+    if not alone or lexicon.caps.get(w, 0) > 0:
+        return False
+    # Never written mid-sentence: a name recurs ("Nebius ... Nebius"); a word opening one sentence
+    # ("Domestic capacity ...", "Backlog, meaning ...") does not.
+    return bool(re.match(rf"{re.escape(token)}\s*,", text.lstrip(" \"“"))) or lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1
 
 
 def _generic(token: str) -> bool:
@@ -305,8 +309,8 @@ def _facts(
     anchor: Any,
 ) -> list[Fact]:
     text = s.text
-    if f.kind == "count" and not re.match(r"\s*(?:new\s+)?[a-z][\w-]{2,}", text[f.end :]):
-        return []  # a bare number: a rank, a list item, part of a name
+    if f.kind == "count" and not _counted(text, f):
+        return []  # a bare number: a page, a list item, part of a name ("Maia 100")
     value, unit = _value_unit(f, text)
     if value is None:
         return []
@@ -362,6 +366,35 @@ def _facts(
     ]
 
 
+def _counted(text: str, f: Figure) -> bool:
+    """Whether a plain number counts something named after it ("8,000 Nvidia H100 GPUs", "60,000
+    of them"), rather than numbering a page, a table or a list, or being part of a name."""
+    before, after = text[: f.start], text[f.end :]
+    if re.search(r"(?:[A-Z][\w-]*|\bNo\.?|#|\[)\s*$", before) and not re.search(r"\b(?:About|Some|Over|Nearly|Roughly|Around)\s*$", before):
+        return False  # "Page 1", "Table 1", "Maia 100", "[3]"
+    return bool(re.match(r"\s*(?:of\s+(?:them|those|these|which)\b|(?:[\w-]+\s+){0,2}?[A-Za-zÄÖÜäöüß][\w-]{2,})", after)) and not re.match(
+        r"\s*(?:of\s+\d|\.|$)", after
+    )
+
+
+_UNIT_STOP = frozenset("in at of for to from on by with across that which and or as than per a an the its".split())
+
+
+def _counted_thing(after: str) -> str:
+    """What a number counts: the words after it up to the first in lower case ("Nvidia H100 GPUs",
+    "new regions", "data centres"), stopping before a preposition."""
+    if re.match(r"\s*of\s+(?:them|those|these)\b", after):
+        return "of them"
+    taken: list[str] = []
+    for word in re.findall(r"[^\W\d_][\w-]*|\S", after[:60])[:4]:
+        if not re.match(r"[^\W\d_]", word) or word.lower() in _UNIT_STOP:
+            break
+        taken.append(word)
+        if word[0].islower() and word not in ("new", "more", "additional", "data"):
+            break
+    return " ".join(taken)
+
+
 def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
     if f.value is None:
         return None, ""
@@ -372,7 +405,7 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
     written = f.text
     scale = 1.0
     for pattern, factor in _SCALES:
-        if re.search(rf"\d\s?-?\s?(?:{pattern})\b", written, re.I):
+        if re.search(rf"(?:\d|\s)-?(?:{pattern})\b", written, re.I):
             scale = factor
             break
     if f.kind == "amount":
@@ -385,8 +418,7 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
     unit_match = re.search(r"[\d.,]\s*(?:[a-zA-Z]+\s)?([A-Za-z][\w/ -]*)$", written)
     unit = unit_match.group(1).strip() if unit_match else ""
     if f.kind == "count" or not unit:
-        following = re.match(r"\s*((?:new\s+)?[a-zA-Z][\w-]+(?:\s+(?:centres?|centers?|cities|regions))?)", text[f.end :])
-        unit = following.group(1) if following else unit
+        unit = _counted_thing(text[f.end :]) or unit
     if unit.lower() in ("gigawatts", "gigawatt"):
         unit = "GW"
     elif unit.lower() in ("megawatts", "megawatt"):
@@ -432,7 +464,10 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
     # A figure after "from" or "compared with" is the base of a comparison: its period follows it.
     base = bool(re.search(r"\b(?:from|than|versus|vs\.?|compared with|compared to|against)\s+(?:about\s+|around\s+|roughly\s+)?$", s.text[max(0, f.start - 30) : f.start]))
     best: tuple[float, P.Period] | None = None
+    asides = [(a.start(), a.end()) for a in _APPOSITIVE.finditer(s.text) if not a.start() <= f.start < a.end()]
     for m in mentions:
+        if any(a <= m.start < b for a, b in asides):
+            continue  # ", the business built on the 2022 acquisition of Linode,": not the figure's period
         if m.end <= f.start:
             distance: float = f.start - m.end
         elif m.start >= f.end:

@@ -42,6 +42,12 @@ _WORD_NUMBER = re.compile(
 )
 
 
+_WORD_VALUES = {
+    "one": 1.0, "a": 1.0, "eine": 1.0, "ein": 1.0, "un": 1.0, "una": 1.0, "half a": 0.5, "two": 2.0, "dos": 2.0,
+    "three": 3.0, "tres": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0,
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     start: int
@@ -77,7 +83,7 @@ def find_figures(text: str) -> list[Figure]:
         out.append(Figure(start, m.end(), text[start : m.end()].strip(), kind, _value(num)))
     for m in _WORD_NUMBER.finditer(text):
         kind = "amount" if _money_near(text, m.start(), m.end()) else "quantity"
-        out.append(Figure(m.start(), m.end(), m.group(0), kind))
+        out.append(Figure(m.start(), m.end(), m.group(0), kind, _WORD_VALUES.get(m.group("word").lower())))
     return out
 
 

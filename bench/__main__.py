@@ -14,7 +14,9 @@ from bench.common import Context, log, quiet_environment
 from bench.report import RESULTS, Figure, machine, table, write
 
 # Run order matters a little: resync reuses the ingest benchmark's index and full-build time.
-BENCHMARKS = ["ingest", "retrieval_quality", "resync", "incremental", "latency", "memory", "throughput", "coldstart"]
+BENCHMARKS = [
+    "ingest", "retrieval_quality", "resync", "incremental", "latency", "facts_api", "memory", "throughput", "coldstart",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
