@@ -128,6 +128,7 @@ def read_passage(
     vectors = data.vectors if data is not None and data.vectors is not None and len(data.vectors) == len(spans) else None
     anchor = P.parse_iso(passage.date)
     title_words = frozenset(stem(w) for w in words(f"{passage.title} {passage.publisher or ''}"))
+    headline = set(words(passage.title))
     title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
     heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
     heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
@@ -187,15 +188,15 @@ def read_passage(
             paragraph = []  # nothing after an instruction reads on from it
             continue  # planted instructions are never quoted
         paragraph.append(s)
-        if len(raw) < 12 or (len(spans) > 2 and _same_text(raw, passage.title)):
+        if len(raw) < 12 or (len(spans) > 2 and _same_text(raw, headline)):
             continue  # the headline names the story; it does not answer a question about it
         out.append(s)
     return out
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Whether ``a`` is the article's headline (as the page or its <title> writes it)."""
-    wa, wb = set(words(a)), set(words(b))
+def _same_text(a: str, wb: set[str]) -> bool:
+    """Whether ``a`` is the article's headline (its words ``wb``, as the page or its <title> writes it)."""
+    wa = set(words(a))
     return bool(wa) and len(wa & wb) >= 0.8 * len(wa) and len(wa & wb) >= 0.6 * len(wb)
 
 

@@ -33,14 +33,14 @@ from assistant.types import Document, Passage
 
 # Bumped when extraction changes: a sync re-reads the facts of articles stored under another
 # version (their vectors are reused, so this costs no encoding).
-VERSION = 1
+VERSION = 2
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
-    "entity", "metric", "value", "unit", "figure", "period", "period_start", "period_end",
+    "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
     "scope", "measured_by", "forecast", "start", "end",
 )
 FIELDS = (
-    "id", *_ROW[:11], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
+    "id", *_ROW[:12], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
 )
 TABLE_COLUMNS = ("entity", "metric", "figure", "period", "scope", "measured_by", "source", "date")
 
@@ -61,6 +61,9 @@ _FILLER = frozenset(
     "analysts analyst shares sales revenue".split()
 )
 # Words that open a sentence before its subject ("Taken together, AWS ..."); dropped only when alone.
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag".split()
+)
 _INTRO = frozenset(
     "taken overall still further elsewhere separately similarly instead indeed notably combined together globally "
     "worldwide backlog growth".split()
@@ -79,8 +82,16 @@ _MEASURED_BEFORE = re.compile(
     r"survey (?:from|by)|tallied by|compiled by|reports? (?:from|by)|per|says|said|laut|según|selon|d'après)\s+(?:the\s+)?(?:analyst\s+|research\s+)?(?:firm\s+|group\s+)?$",
     re.I,
 )
-_PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
+_PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside|\ben|\bem|\bdans|\bau|\bim|\bde)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
 _GLOBAL = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
+_NAMED_MARKET = re.compile(
+    r"(?:'s|’s)?\s+(?:[a-z][\w-]*\s+){0,3}?(?:market|spending|industry)\b(?!\s+(?:share|value|cap|position|leader|capitali))"
+)
+# The market as the subject: "Global spending on cloud ... rose", "the Korean market grew".
+_MARKET_SUBJECT = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:the|its|global|worldwide|overall|total|combined)\s+)(?:[\w'’-]+\s+){0,6}?(?:market|spending|industry|sector|Markt|mercado|marché)\b",
+    re.I,
+)
 _PLACE_MARKET = re.compile(
     r"\b([A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i))\s+(?:(?:public\s+)?cloud\s+|IaaS\s+|infrastructure\s+)?(?:market|spending|customers|buyers)\b"
 )
@@ -93,7 +104,7 @@ _SHARE_OF = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|though)\b|\bwhile\b|\bwhereas\b")
 _CURRENCIES = (
-    (r"US\$|USD|\$|dollars?", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
+    (r"US\$|USD|\$|dollars?|dólares|dólar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
     (r"A\$", "AUD"), (r"C\$", "CAD"), (r"S\$", "SGD"), (r"HK\$", "HKD"), (r"NT\$", "TWD"), (r"R\$|reais|real", "BRL"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
     (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
@@ -121,6 +132,7 @@ _METRICS = (
     ("price", r"\bprices?\b|\bper (?:hour|month|gpu)\b|\bcosts?\b"),
     ("market size", r"\bmarket\b|\bMarkt\b|\bmercado\b|\bmarché\b"),
 )
+_COMPARED = re.compile(r"\b(?:from|than|compared|versus|vs|over|against|a year (?:earlier|ago|before)|previous|prior)\b", re.I)
 _SPECIFIC = frozenset({"backlog", "capex", "operating income", "valuation"})
 _GROWTH = re.compile(
     r"\b(?:grew|grow(?:s|ing|th)?|rose|rise[sn]?|rising|increas\w*|up|jump\w*|climb\w*|surg\w*|expand\w*|gain\w*|"
@@ -134,7 +146,8 @@ _GROWTH = re.compile(
 class Fact:
     entity: str
     metric: str
-    value: float | None
+    value: float | None  # the low end of a range ("5% to 7%": 5.0)
+    value_max: float | None  # the high end of a range, None for a single figure
     unit: str  # "%", "pp", a currency code (value in units), or what is counted ("GW", "data centres")
     figure: str  # as written
     period: str  # label ("Q2 2025", "FY2025", "H1 2025"), "" when nothing says
@@ -172,22 +185,36 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named.
     analysts = {
-        n.text for s in sentences for n in _names(s.text, lexicon, doc.publisher) if n.role == "measurer"
+        n.text for s in sentences for n in _names(s.text, lexicon, doc.publisher) if n.role == "analyst"
     }
     for s in sentences:
         names = [
-            _Name(n.text, n.start, n.end, "measurer") if n.role == "name" and n.text in analysts else n
+            _Name(n.text, n.start, n.end, "analyst") if n.role == "name" and _known_analyst(n.text, analysts) else n
             for n in _names(s.text, lexicon, doc.publisher)
         ]
         if s.prev_start is None:  # a new paragraph
             paragraph_subject, paragraph_measurer = article_subject, ""
-        measurers = [n for n in names if n.role == "measurer"]
+        measurers = [n for n in names if n.role in _MEASURERS]
         if measurers:
             paragraph_measurer = measurers[0].text
         found: list[Fact] = []
-        for k, f in enumerate(s.figures):
-            if k and re.fullmatch(r"\s*[(\[]\s*(?:about|approximately|roughly|around|some|nearly|almost|c\.|~|or)?\s*", s.text[s.figures[k - 1].end : f.start]):
+        figures = sorted(s.figures, key=lambda g: g.start)
+        k = 0
+        while k < len(figures):
+            f = figures[k]
+            k += 1
+            if k > 1 and re.fullmatch(r"\s*[(\[]\s*(?:about|approximately|roughly|around|some|nearly|almost|c\.|~|or)?\s*", s.text[figures[k - 2].end : f.start]):
                 continue  # "RMB 380 billion (about $53 billion)": the same figure converted
+            if k < len(figures) and _is_range(s.text, f, figures[k]):
+                high = figures[k]
+                k += 1
+                span = Figure(f.start, high.end, s.text[f.start : high.end], high.kind, high.value)
+                low = _low_end(f, high, s.text)
+                found.extend(
+                    replace(x, value=low, value_max=x.value)
+                    for x in _facts(s, span, names, paragraph_subject, paragraph_measurer, anchor)
+                )
+                continue
             found.extend(_facts(s, f, names, paragraph_subject, paragraph_measurer, anchor))
         # "AWS held 32% of the market, Azure held 22%": the list's percentages are shares too.
         if any(f.metric == "market share" for f in found):
@@ -199,20 +226,30 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     return out
 
 
+_MEASURERS = ("analyst", "measurer")
+_DEMONYM = re.compile(r"[A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i)")
+_DEMONYM_GROUP = re.compile(r"\s+(?:cloud\s+|tech\s+|domestic\s+)?(?!customers|buyers|users)[a-z]{3,}s\b")
+
+
+def _known_analyst(name: str, analysts: set[str]) -> bool:
+    """Whether ``name`` is one of ``analysts`` or its short form ("Veldt" for "Veldt Research")."""
+    return name in analysts or any(a.startswith(name + " ") for a in analysts)
+
+
 @dataclass(frozen=True)
 class _Name:
     text: str
     start: int
     end: int
-    role: str  # "name", "measurer" or "place"
+    role: str  # "name", "analyst" (measures, wherever named), "measurer" (here), "place" or "aside"
 
 
 def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
     for m in _NAME.finditer(text):
-        raw = re.sub(r"(?:'s|’s|'|’)$", "", m.group(0)).strip(" .-")
-        raw = re.sub(r"-(?:based|headquartered|owned|listed|born)$", "", raw)
+        raw = re.sub(r"(?:'s|’s|'|’)(?:\s.*)?$", "", m.group(0)).strip(" .-")  # "Alibaba's AI" -> "Alibaba"
+        raw = re.sub(r"[-–‑](?:based|headquartered|owned|listed|born)$", "", raw)
         tokens = raw.split()
         start = m.start()
         opening = text[:start].strip() == "" or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
@@ -223,10 +260,13 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             tokens = tokens[1:]
         if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
             continue
-        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS for t in tokens):
+        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()
+        group = _DEMONYM_GROUP.match(text, end) if len(tokens) == 1 and _DEMONYM.fullmatch(name) else None
+        if group:  # "European providers", "Korean operators": a group named by where it is from
+            name, end = name + group.group(0), group.end()
         before = text[max(0, start - 60) : start]
         # What follows the name, an aside about it skipped: "Nebius, which is listed in X, reported".
         rest = text[end:]
@@ -235,12 +275,15 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
                 rest = text[b:]
         after = rest[:60]
         inside = any(a < start < b for a, b in asides)
-        if (publisher and name.casefold() == publisher.casefold()) or _MEASURED_BEFORE.search(before) or (_MEASURED_AFTER.match(after) and _analyst(after, out)):
-            role = "measurer"
-        elif inside or re.match(r"(?:,\s+[A-Z][\w. ]*)?-(?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
+        weak = _analyst(after, out) if _MEASURED_AFTER.match(after) else None
+        if (publisher and name.casefold() == publisher.casefold()) or _MEASURED_BEFORE.search(before):
+            role = "analyst"
+        elif weak:
+            role = weak
+        elif inside or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
-        elif _PLACE_MARKET.match(text, start):
-            role = "place"  # "the Chinese market"
+        elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (len(tokens) == 1 and _DEMONYM.fullmatch(name)):
+            role = "place"  # "the Chinese market", "South Korea's public cloud market"
         elif _PLACE_BEFORE.search(before) and not re.match(r"\s*(?:'s|’s)", after) and lexicon.capitalised(stem(tokens[0])) >= 0.5:
             role = "place"
         else:
@@ -249,13 +292,18 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
     return out
 
 
-def _analyst(after: str, earlier: list[_Name]) -> bool:
-    """Whether a name followed by "said", "estimates" speaks about others' figures: it opens the
-    sentence and another name follows ("Microsoft said Azure grew"), or it estimates, forecasts or
-    researches. A company that "reported revenue of" reports its own figure and owns it."""
-    return (not [n for n in earlier if n.role == "name"] and bool(re.search(r"(?:^|\s)[A-Z][\w&-]+", after[:80]))) or bool(
-        re.search(r"\b(?:estimat|forecast|predict|project|calculat|analys|research|survey|tall|data|figures|numbers|puts?\b|pegs?\b|pegged)", after[:40], re.I)
-    )
+def _analyst(after: str, earlier: list[_Name]) -> str | None:
+    """How a name followed by "said" or "estimates" measures others' figures: "analyst" when it
+    estimates, counts or researches (a research firm, wherever the article names it); "measurer"
+    when it opens the sentence and says something of another name ("Microsoft said Azure grew");
+    None for a company reporting or expecting its own figures ("Lahnwerk said revenue rose")."""
+    if re.search(r"\b(?:estimat|calculat|analys|research|survey|tall|data\b|figures|numbers|puts?\b|pegs?\b|pegged|counts?\b)", after[:40], re.I):
+        return "analyst"
+    if not [n for n in earlier if n.role == "name"] and re.match(
+        r"\W*(?:'s\s+|’s\s+)?(?:also\s+)?(?:said|says|reported|reports|expects?|believes?|thinks?|found)\s+(?:that\s+)?(?:the\s+)?[A-Z][\w&-]+", after
+    ):
+        return "measurer"
+    return None
 
 
 def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, text: str) -> bool:
@@ -268,11 +316,15 @@ def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, tex
     # again mid-sentence and it stands alone before a comma ("Backlog, meaning ...").
     if lexicon.lower.get(w, 0) > 0 and lexicon.capitalised(w) < 0.5:
         return True
-    if not alone or lexicon.caps.get(w, 0) > 0:
-        return False
+    if not alone or lexicon.caps.get(w, 0) > 0 or re.match(rf"{re.escape(token)}(?:'s|’s|\s+(?!(?:AI|GPU|IT|US)\b)[A-Z])", text.lstrip(" \"“")):
+        return False  # "Baidu's AI Cloud", "Nebius Group": a name, even if named once
     # Never written mid-sentence: a name recurs ("Nebius ... Nebius"); a word opening one sentence
     # ("Domestic capacity ...", "Backlog, meaning ...") does not.
-    return bool(re.match(rf"{re.escape(token)}\s*,", text.lstrip(" \"“"))) or lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1
+    opening = text.lstrip(" \"“")
+    comma = re.match(rf"{re.escape(token)}\s*,", opening)
+    if comma and _APPOSITIVE.match(opening, comma.start() + len(token)):
+        return False  # "Scaleway, the cloud arm of Iliad, reported": a name and what it is
+    return bool(comma) or lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1
 
 
 def _generic(token: str) -> bool:
@@ -287,6 +339,17 @@ def _first_entity(title: str, lexicon: Lexicon) -> str:
         if n.role == "name" and kept:
             return " ".join(kept)
     return ""
+
+
+def _market_subject(text: str, c_start: int, at: int, pronoun: bool) -> bool:
+    """Whether the clause before a figure speaks of a market as its subject ("global spending ...
+    rose 25%"), not as an object ("held 4% of the market") or beside "the company"."""
+    if pronoun:
+        return False
+    for m in _MARKET_SUBJECT.finditer(text, c_start, at):
+        if not re.search(r"\b(?:of|in|on|for|into|across)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}$", text[max(c_start, m.start() - 40) : m.start() + 1 + len(m.group(0).split()[0])]):
+            return True
+    return False
 
 
 def _clause(text: str, at: int) -> tuple[int, int]:
@@ -341,7 +404,7 @@ def _facts(
             entities = [after[0].text]
         elif earlier:
             entities = [earlier[-1].text]
-        elif (_MARKET.search(text[c_start:c_end]) and not s.pronoun) or any(n.role == "measurer" and n.start < 3 for n in names):
+        elif _market_subject(text, c_start, f.start, s.pronoun) or any(n.role in _MEASURERS and n.start < 3 for n in names):
             entities = ["market"]  # "Global spending rose 25%"; "Lumen estimates that spending ..."
         elif paragraph_subject:
             entities = [paragraph_subject]
@@ -349,7 +412,7 @@ def _facts(
             entities = ["market"]
     metric = _metric(text, f, c_start, c_end, unit)
     period = _period(s, f, c_start, c_end)
-    measurers = [n.text for n in names if n.role == "measurer"]
+    measurers = [n.text for n in names if n.role in _MEASURERS]
     measured_by = measurers[0] if measurers else paragraph_measurer
     if not measured_by and owners and owners[0].text in entities and _SELF_REPORT.search(text):
         measured_by = owners[0].text  # "Nebius reported revenue of ...": the company itself
@@ -358,7 +421,7 @@ def _facts(
     end_iso = period.end.isoformat() if period and period.end else None
     return [
         Fact(
-            entity=entity, metric=metric, value=value, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else "",
+            entity=entity, metric=metric, value=value, value_max=None, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else "",
             period_start=start_iso, period_end=end_iso, scope=_scope(text, c_start, c_end, names, entity),
             measured_by=measured_by, forecast=forecast, start=s.start, end=s.end,
         )
@@ -366,10 +429,47 @@ def _facts(
     ]
 
 
+def _is_range(text: str, low: Figure, high: Figure) -> bool:
+    """Whether two figures are the ends of one range ("5% to 7%", "between $12 billion and $14
+    billion", "$5.05-5.15 billion"), not a change ("rose from $20 billion to $23 billion")."""
+    between = text[low.end : high.start]
+    if low.kind != high.kind and low.kind != "count":
+        return False  # "grew 18% to $9.2 billion"
+    if re.fullmatch(r"\s*(?:-|–|—)\s*", between):
+        return True
+    if re.fullmatch(r"\s*and\s+", between):
+        return bool(re.search(r"\bbetween\s+(?:about\s+)?$", text[max(0, low.start - 20) : low.start]))
+    if not re.fullmatch(r"\s*(?:to|bis|a|à)\s+", between):
+        return False
+    return not re.search(
+        r"\b(?:rose|grew|increased|jumped|climbed|surged|fell|dropped|declined|slipped|up|down|went|moved|raised|cut|lifted|"
+        r"lowered|expanded|shrank|doubled|from\s+\w+\s+of)\s+(?:\w+\s+){0,3}?from\s+(?:about\s+|around\s+)?$",
+        text[max(0, low.start - 80) : low.start],
+    ) or bool(re.search(r"\b(?:range|between)\b", text[max(0, low.start - 40) : low.start]))
+
+
+def _low_end(low: Figure, high: Figure, text: str) -> float | None:
+    """The low end of a range in the high end's unit: "$5.05 to $5.15 billion" is 5.05e9."""
+    if low.value is None:
+        return None
+    if high.kind in ("percent", "points") or low.kind == high.kind and low.text != str(low.value) and re.search(r"[a-zA-Z]", low.text):
+        value, _ = _value_unit(replace(low, kind=high.kind), text)
+        return value
+    value, _ = _value_unit(replace(high, value=low.value, text=high.text.replace(_number(high.text), _number(low.text), 1)), text)
+    return value
+
+
+def _number(written: str) -> str:
+    m = re.search(r"\d[\d.,  ]*", written)
+    return m.group(0).strip() if m else ""
+
+
 def _counted(text: str, f: Figure) -> bool:
     """Whether a plain number counts something named after it ("8,000 Nvidia H100 GPUs", "60,000
     of them"), rather than numbering a page, a table or a list, or being part of a name."""
     before, after = text[: f.start], text[f.end :]
+    if after[:1].isalnum():
+        return False  # "5G", "H100"
     if re.search(r"(?:[A-Z][\w-]*|\bNo\.?|#|\[)\s*$", before) and not re.search(r"\b(?:About|Some|Over|Nearly|Roughly|Around)\s*$", before):
         return False  # "Page 1", "Table 1", "Maia 100", "[3]"
     return bool(re.match(r"\s*(?:of\s+(?:them|those|these|which)\b|(?:[\w-]+\s+){0,2}?[A-Za-zÄÖÜäöüß][\w-]{2,})", after)) and not re.match(
@@ -398,11 +498,15 @@ def _counted_thing(after: str) -> str:
 def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
     if f.value is None:
         return None, ""
+    sign = -1.0 if f.start > 0 and text[f.start - 1] in "−-" and (f.start < 2 or text[f.start - 2] in " (") else 1.0
     if f.kind == "percent":
-        return f.value, "%"
+        return sign * f.value, "%"
     if f.kind == "points":
-        return f.value * (0.01 if re.search(r"basis|bps", f.text, re.I) else 1.0), "pp"
+        return sign * f.value * (0.01 if re.search(r"basis|bps", f.text, re.I) else 1.0), "pp"
     written = f.text
+    number = _number(written)
+    if re.fullmatch(r"\d{1,3}\.\d{3}", number) and f.value == float(number.replace(".", "")) and re.search(r"(?i)\d\s?(?:billion|million|trillion|bn|mn|m|b)\b", written):
+        f = replace(f, value=float(number))  # "$1.125 billion": a decimal point, not German thousands
     scale = 1.0
     for pattern, factor in _SCALES:
         if re.search(rf"(?:\d|\s)-?(?:{pattern})\b", written, re.I):
@@ -472,10 +576,12 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
             distance: float = f.start - m.end
         elif m.start >= f.end:
             between = s.text[f.end : m.start]
-            if any(f.end <= g.start and g.end <= m.start and not re.fullmatch(r"\s*(?:to|and|-|–)\s*", s.text[f.end : g.start]) for g in s.figures):
-                continue  # the period of a later figure (a range's second figure does not count)
-            if not base and re.search(r"\b(?:over|from|than|versus|vs\.?|compared with|compared to|against|since)\s+(?:the\s+)?$", between):
-                continue  # "up 17.5% over Q2 2024": the period compared with
+            if any(f.end <= g.start and g.end <= m.start and _COMPARED.search(s.text[f.end : m.start]) for g in s.figures):
+                continue  # "$30bn, up from $25bn in Q3 2024": the period of the figure compared with
+            if not base and re.search(r"\b(?:over|from|than|versus|vs\.?|compared with|compared to|against|since|below|above|relative to)\s+(?:the\s+)?$", between):
+                continue  # "up 17.5% over Q2 2024", "9% below the Q2 2025 average": the period compared with
+            if ("," in between or len(between.split()) > 10) and not any(f.end <= g.start and g.end <= m.start for g in s.figures):
+                continue  # "..., saying that part of the spending would slip into 2026": another matter
             distance = (m.start - f.end) * (0.5 if base else 1.5) + (20 if re.search(r"\b(?:from|than|versus|vs|compared)\b", between) else 0)
         else:
             continue

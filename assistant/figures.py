@@ -42,6 +42,8 @@ _WORD_NUMBER = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+_SCALE_WORD = re.compile(r"(?i)trillion|billion|million|thousand|milliarde|million|millones")
 _WORD_VALUES = {
     "one": 1.0, "a": 1.0, "eine": 1.0, "ein": 1.0, "un": 1.0, "una": 1.0, "half a": 0.5, "two": 2.0, "dos": 2.0,
     "three": 3.0, "tres": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0,
@@ -60,6 +62,8 @@ class Figure:
 def find_figures(text: str) -> list[Figure]:
     """The figures written in ``text`` (years and days of dates are not figures)."""
     out: list[Figure] = []
+    if not _DIGIT.search(text):
+        return _word_figures(text, out) if _SCALE_WORD.search(text) else out
     for m in _FIGURE.finditer(text):
         num = m.group("num")
         start = m.start("cur") if m.group("cur") else m.start("num")
@@ -81,6 +85,11 @@ def find_figures(text: str) -> list[Figure]:
                 continue
             kind = "count"
         out.append(Figure(start, m.end(), text[start : m.end()].strip(), kind, _value(num)))
+    return _word_figures(text, out)
+
+
+def _word_figures(text: str, out: list[Figure]) -> list[Figure]:
+    """``out`` with the figures written in words ("one million chips", "eine Milliarde")."""
     for m in _WORD_NUMBER.finditer(text):
         kind = "amount" if _money_near(text, m.start(), m.end()) else "quantity"
         out.append(Figure(m.start(), m.end(), m.group(0), kind, _WORD_VALUES.get(m.group("word").lower())))
