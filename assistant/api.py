@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, File, Query, Request, Security, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, ORJSONResponse, Response
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Match
@@ -223,7 +223,7 @@ def rest_router(assistant: Assistant, answering: Runner, in_thread: Runner) -> A
             from assistant.facts import to_csv
 
             return Response(to_csv(result["facts"]), media_type="text/csv; charset=utf-8")
-        return JSONResponse(result)
+        return ORJSONResponse(result)  # hundreds of facts serialise several times faster than with json
 
     @router.get("/documents", summary="The indexed articles")
     async def documents() -> JSONResponse:

@@ -26,7 +26,7 @@ from typing import Any
 
 from assistant import periods as P
 from assistant.chunking import split_sentences
-from assistant.evidence import Sentence, SentenceData, read_passage
+from assistant.evidence import _FORWARD, Sentence, SentenceData, read_passage
 from assistant.figures import Figure
 from assistant.lexicon import Lexicon, stem, words
 from assistant.types import Document, Passage
@@ -227,8 +227,26 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
 
 
 _MEASURERS = ("analyst", "measurer")
+# A name that describes what follows it: "the San Francisco company", "the Paris group".
+_DESCRIBES = re.compile(r"\s+(?:company|group|firm|provider|start-?up|operator|business|unit|outfit|conglomerate)\b")
+# Words before a name that make it the object of the sentence (a customer, a partner), not its subject.
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:to|with|for|from|supply|supplies|supplying|serve|serves|serving|customers?|clients?|partners?|including|such as|"
+    r"like|against|versus|than|signed|won|by|agreement|deal|contract)\s+(?:the\s+|its\s+)?$",
+    re.I,
+)
 _DEMONYM = re.compile(r"[A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i)")
 _DEMONYM_GROUP = re.compile(r"\s+(?:cloud\s+|tech\s+|domestic\s+)?(?!customers|buyers|users)[a-z]{3,}s\b")
+
+
+def _spelled_lower(tokens: list[str], text: str, lexicon: Lexicon) -> bool:
+    """Whether a one-word abbreviation stands for words the articles write in lower case."""
+    if len(tokens) != 1 or not tokens[0].isupper() or len(tokens[0]) < 2:
+        return False
+    for long in lexicon.aliases.get(tokens[0].lower(), ()):
+        if lexicon.capitalised(long.split()[0]) < 0.3:
+            return True
+    return False
 
 
 def _known_analyst(name: str, analysts: set[str]) -> bool:
@@ -260,6 +278,8 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             tokens = tokens[1:]
         if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
             continue
+        if _spelled_lower(tokens, text, lexicon) or (len(tokens) > 1 and all(t.isupper() and len(t) > 3 for t in tokens)):
+            continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
         if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
@@ -280,7 +300,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             role = "analyst"
         elif weak:
             role = weak
-        elif inside or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
+        elif inside or _DESCRIBES.match(text, end) or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
         elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (len(tokens) == 1 and _DEMONYM.fullmatch(name)):
             role = "place"  # "the Chinese market", "South Korea's public cloud market"
@@ -393,7 +413,14 @@ def _facts(
     elif len(listed) >= 2 and _EACH.search(text[listed[-1].end : f.start + 1]):
         entities = [n.text for n in listed]
     elif before:
-        entities = [before[-1].text]
+        nearest = before[-1]
+        subject = before[0] if before[0] is not nearest and not _OBJECT_BEFORE.search(text[max(0, before[0].start - 30) : before[0].start]) else None
+        if _OBJECT_BEFORE.search(text[max(0, nearest.start - 30) : nearest.start]) and not re.match(r"\s*(?:at|with|on|\()\s*$", text[nearest.end : f.start]):
+            # "it signed an agreement to supply Microsoft with capacity worth $17.4 billion": the
+            # figure is the subject's, not its customer's.
+            entities = [subject.text] if subject else [paragraph_subject or nearest.text] if s.pronoun else [nearest.text]
+        else:
+            entities = [nearest.text]
     else:
         after = [
             n for n in owners
@@ -416,7 +443,9 @@ def _facts(
     measured_by = measurers[0] if measurers else paragraph_measurer
     if not measured_by and owners and owners[0].text in entities and _SELF_REPORT.search(text):
         measured_by = owners[0].text  # "Nebius reported revenue of ...": the company itself
-    forecast = s.forward or bool(period and anchor and period.start and period.start > anchor)
+    # A forecast when the words before the figure in its clause say so ("expects revenue of"), or
+    # its period has not begun by the article's date.
+    forecast = bool(_FORWARD.search(text, c_start, f.start)) or bool(period and anchor and period.start and period.start > anchor)
     start_iso = period.start.isoformat() if period and period.start else None
     end_iso = period.end.isoformat() if period and period.end else None
     return [
@@ -576,8 +605,8 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
             distance: float = f.start - m.end
         elif m.start >= f.end:
             between = s.text[f.end : m.start]
-            if any(f.end <= g.start and g.end <= m.start and _COMPARED.search(s.text[f.end : m.start]) for g in s.figures):
-                continue  # "$30bn, up from $25bn in Q3 2024": the period of the figure compared with
+            if any(f.end <= g.start and g.end <= m.start and _apart(s.text, f, g, m.start) for g in s.figures):
+                continue  # "$30bn, up from $25bn in Q3 2024": the period of the later figure
             if not base and re.search(r"\b(?:over|from|than|versus|vs\.?|compared with|compared to|against|since|below|above|relative to)\s+(?:the\s+)?$", between):
                 continue  # "up 17.5% over Q2 2024", "9% below the Q2 2025 average": the period compared with
             if ("," in between or len(between.split()) > 10) and not any(f.end <= g.start and g.end <= m.start for g in s.figures):
@@ -594,6 +623,13 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
     if s.context_periods:
         return s.context_periods[0]
     return None
+
+
+def _apart(text: str, f: Figure, g: Figure, period_at: int) -> bool:
+    """Whether a figure ``g`` between ``f`` and a period takes the period for itself: unless the
+    two are one statement ("rose 27% year on year to 6.5 billion yuan in the second quarter")."""
+    linking = text[f.end : g.start]
+    return bool(_COMPARED.search(text, f.end, period_at)) or "," in linking or len(linking.split()) > 6
 
 
 def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str) -> str:
@@ -649,6 +685,9 @@ class FactTable:
     lexicon: Lexicon | None = None
     by_source: dict[str, list[int]] = field(default_factory=dict)
     by_key: dict[str, list[int]] = field(default_factory=dict)
+    by_metric: dict[str, list[int]] = field(default_factory=dict)
+    by_period: dict[tuple[str, str | None, str | None], list[int]] = field(default_factory=dict)
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, dict[str, Any], str]], copy_of: Any, lexicon: Lexicon | None) -> FactTable:
@@ -675,6 +714,8 @@ class FactTable:
         for i, (record, key) in enumerate(zip(facts, table.keys, strict=True)):
             table.by_source.setdefault(record["source"], []).append(i)
             table.by_key.setdefault(key, []).append(i)
+            table.by_metric.setdefault(record["metric"], []).append(i)
+            table.by_period.setdefault((record["period"], record["period_start"], record["period_end"]), []).append(i)
         return table
 
     def entity_key(self, name: str) -> str:
@@ -694,7 +735,20 @@ class FactTable:
         scope: str | None = None,
         source: str | None = None,
     ) -> list[int]:
-        """Positions of the facts the filters allow (each filter is matched loosely: words in order)."""
+        """Positions of the facts the filters allow (each filter is matched loosely: words in order).
+
+        Each filter is matched once against the distinct values it filters (entities, metrics,
+        periods are few next to facts), and a selection is remembered: the table never changes."""
+        key = ("select", entity, metric, period, scope, source)
+        if key not in self._cache:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            self._cache[key] = self._select(entity, metric, period, scope, source)
+        return list(self._cache[key])
+
+    def _select(
+        self, entity: str | None, metric: str | None, period: str | None, scope: str | None, source: str | None
+    ) -> list[int]:
         keep: Sequence[int] = range(len(self.facts))
         if source:
             keep = self.by_source.get(source, [])
@@ -707,10 +761,15 @@ class FactTable:
             keep = chosen if not source else sorted(set(chosen) & set(keep))
         if metric:
             m = metric.casefold().strip()
-            keep = [i for i in keep if m in self.facts[i]["metric"] or (self.facts[i]["metric"] in m and self.facts[i]["metric"])]
+            allowed = {i for name, ids in self.by_metric.items() if name and (m in name or name in m) for i in ids}
+            keep = [i for i in keep if i in allowed]
         if period:
             asked = [x.period for x in P.find(period)]
-            keep = [i for i in keep if _period_match(self.facts[i], asked, period)]
+            allowed = {
+                i for (label, start, end), ids in self.by_period.items()
+                if _period_match({"period": label, "period_start": start, "period_end": end}, asked, period) for i in ids
+            }
+            keep = [i for i in keep if i in allowed]
         if scope:
             s = scope.casefold().strip()
             keep = [i for i in keep if s in self.facts[i]["scope"].casefold()]
@@ -719,6 +778,15 @@ class FactTable:
     def conflicts(self, positions: Sequence[int]) -> list[dict[str, Any]]:
         """Facts agreeing on entity, metric, period, scope and unit but not on value, from different
         articles (a near-copy of an article is the same article)."""
+        key = ("conflicts", tuple(positions)) if len(positions) < 50_000 else None
+        if key is not None and key in self._cache:
+            return list(self._cache[key])
+        found = self._conflicts(positions)
+        if key is not None:
+            self._cache[key] = found
+        return list(found)
+
+    def _conflicts(self, positions: Sequence[int]) -> list[dict[str, Any]]:
         groups: dict[tuple[Any, ...], list[int]] = {}
         for i in positions:
             f = self.facts[i]

@@ -30,6 +30,8 @@ def _queries(url: str) -> list[dict[str, str]]:
     entities = [e for e, _ in Counter(f["entity"] for f in facts).most_common(12)]
     metrics = [m for m, _ in Counter(f["metric"] for f in facts).most_common(6)]
     periods = [p for p, _ in Counter(f["period"] for f in facts if f["period"]).most_common(6)]
+    if not (entities and metrics and periods):
+        raise RuntimeError(f"the index at {url} holds no facts with entities, metrics and periods (stale bench cache?)")
     out: list[dict[str, str]] = []
     for k in range(REQUESTS):
         e, m, p = entities[k % len(entities)], metrics[k % len(metrics)], periods[k % len(periods)]

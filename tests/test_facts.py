@@ -235,3 +235,14 @@ def test_an_edit_changes_the_fact_and_a_removal_removes_it(tmp_path: Path) -> No
     assert shares() == {"firm-b.md": 33.0}
     assert assistant.facts(source="firm-a.md")["facts"] == []
     assert assistant.facts(entity="Veltrix Cloud")["conflicts"] == []
+
+
+def test_a_question_in_parts_is_answered_part_by_part_with_citations(market: Any) -> None:
+    assistant, _, _ = market
+    answer = assistant.ask("What market shares did Veltrix Cloud and Brambleton hold in the third quarter of 2026?")
+    assert not answer.abstained
+    assert "21%" in answer.answer and ("30%" in answer.answer or "33%" in answer.answer)
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "21%" in quotes
+    cited = assistant.facts_in([c.__dict__ for c in answer.citations])
+    assert {"Brambleton", "Veltrix Cloud"} <= {f["entity"] for f in cited}
