@@ -17,6 +17,7 @@ sentence says so, else the place it names after "in" or "across". Metric words (
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import io
 import json
 import re
@@ -178,19 +179,23 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     fiscal = P.fiscal_year_end(text)
     sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal)
     anchor = P.parse_iso(doc.date)
-    article_subject = _first_entity(doc.title, lexicon)
+    article_subject = _first_entity(doc.title, lexicon) or _most_named(sentences, lexicon, doc.publisher)
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
-    # Who the article quotes for figures ("according to Canalys") measures wherever it is named.
-    analysts = {
-        n.text for s in sentences for n in _names(s.text, lexicon, doc.publisher) if n.role == "analyst"
+    # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
+    # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
+    read = [_names(s.text, lexicon, doc.publisher) for s in sentences]
+    analysts = {n.text for found in read for n in found if n.role == "analyst"}
+    places = {n.text for found in read for n in found if n.role == "place"} - {
+        n.text for s, found in zip(sentences, read, strict=True) for n in found if _ACTS.match(s.text, n.end)
     }
-    for s in sentences:
+    for s, found in zip(sentences, read, strict=True):
         names = [
-            _Name(n.text, n.start, n.end, "analyst") if n.role == "name" and _known_analyst(n.text, analysts) else n
-            for n in _names(s.text, lexicon, doc.publisher)
+            _Name(n.text, n.start, n.end, "analyst") if n.role == "name" and _known_analyst(n.text, analysts)
+            else _Name(n.text, n.start, n.end, "place") if n.role == "name" and n.text in places else n
+            for n in found
         ]
         if s.prev_start is None:  # a new paragraph
             paragraph_subject, paragraph_measurer = article_subject, ""
@@ -227,6 +232,11 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
 
 
 _MEASURERS = ("analyst", "measurer")
+# A name followed by one of these acts as a company does ("Humain said", "Nebius raised").
+_ACTS = re.compile(
+    r"(?:'s|’s)?\s+(?:also\s+)?(?:said|says|reported|posted|announced|raised|agreed|signed|plans|planned|expects|launched|"
+    r"opened|bought|sold|invested|booked|guided|won|cut|hired|owns|runs|operates)\b"
+)
 # A name that describes what follows it: "the San Francisco company", "the Paris group".
 _DESCRIBES = re.compile(r"\s+(?:company|group|firm|provider|start-?up|operator|business|unit|outfit|conglomerate)\b")
 # Words before a name that make it the object of the sentence (a customer, a partner), not its subject.
@@ -247,6 +257,15 @@ def _spelled_lower(tokens: list[str], text: str, lexicon: Lexicon) -> bool:
         if lexicon.capitalised(long.split()[0]) < 0.3:
             return True
     return False
+
+
+def _most_named(sentences: Sequence[Sentence], lexicon: Lexicon, publisher: str | None) -> str:
+    """The name an article opens on most (twice at least), when its title names none."""
+    counts: Counter[str] = Counter()
+    for s in sentences[:10]:
+        counts.update(n.text for n in _names(s.text, lexicon, publisher) if n.role == "name")
+    best = counts.most_common(1)
+    return best[0][0] if best and best[0][1] >= 2 else ""
 
 
 def _known_analyst(name: str, analysts: set[str]) -> bool:
@@ -278,7 +297,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             tokens = tokens[1:]
         if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
             continue
-        if _spelled_lower(tokens, text, lexicon) or (len(tokens) > 1 and all(t.isupper() and len(t) > 3 for t in tokens)):
+        if _spelled_lower(tokens, text, lexicon) or (len(tokens) > 1 and all(t.isupper() for t in tokens) and any(len(t) > 3 for t in tokens)):
             continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
         if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
@@ -431,7 +450,11 @@ def _facts(
             entities = [after[0].text]
         elif earlier:
             entities = [earlier[-1].text]
-        elif _market_subject(text, c_start, f.start, s.pronoun) or any(n.role in _MEASURERS and n.start < 3 for n in names):
+        elif (
+            _market_subject(text, c_start, f.start, s.pronoun)
+            or any(n.role in _MEASURERS and n.start < 3 for n in names)
+            or any(n.role == "place" and c_start <= n.start < f.start for n in names)
+        ):
             entities = ["market"]  # "Global spending rose 25%"; "Lumen estimates that spending ..."
         elif paragraph_subject:
             entities = [paragraph_subject]
