@@ -83,7 +83,7 @@ _MEASURED_BEFORE = re.compile(
     r"survey (?:from|by)|tallied by|compiled by|reports? (?:from|by)|per|says|said|laut|según|selon|d'après)\s+(?:the\s+)?(?:analyst\s+|research\s+)?(?:firm\s+|group\s+)?$",
     re.I,
 )
-_PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside|\ben|\bem|\bdans|\bau|\bim|\bde)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
+_PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside|\ben|\bem|\bdans|\bau|\bde)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
 _GLOBAL = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
 _NAMED_MARKET = re.compile(
     r"(?:'s|’s)?\s+(?:[a-z][\w-]*\s+){0,3}?(?:market|spending|industry)\b(?!\s+(?:share|value|cap|position|leader|capitali))"
