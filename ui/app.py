@@ -18,7 +18,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError
 from assistant.types import Answer, IngestSummary
-from ui import render
+from ui import figures, render
 from ui import sources as cards
 from ui.theme import CITE_JS, header_html, make_theme
 
@@ -131,6 +131,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             return
         snapshot = assistant.searcher.snapshot()
         records.append(cards.turn_record(answer, turn, snapshot.texts, snapshot.metas))
+        records[-1]["citations"] = answer.to_dict()["citations"]  # for the chart of its figures (figures.answer_chart)
         chat.append({"role": "assistant", "content": render.final_answer(answer, turn)})
         yield "", chat, cards.sources_panel(records), records
 
@@ -227,6 +228,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         label="Question", placeholder="Ask about the cloud market…", show_label=False, submit_btn="Ask",
                         elem_id="question", max_length=limits.max_question_chars,
                     )
+                    # Under the question box, so a chart never pushes the box out of sight.
+                    answer_chart = figures.answer_components()
                     with gr.Row(elem_classes="example-row"):
                         example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
                     with gr.Accordion("Filters: publishers, dates, articles", open=False, elem_id="filters"):
@@ -250,6 +253,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         cards.sources_panel([]), label="Sources", elem_id="sources", js_on_load=CITE_JS,
                         max_height=720,
                     )
+            with gr.Tab("Figures", id="figures") as figures_tab:
+                figures.build_tab(assistant, figures_tab)
             with gr.Tab("Documents", id="documents"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
@@ -279,14 +284,27 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         chat_inputs = [msg, chatbot, f_pub, f_from, f_to, f_src, records]
         chat_outputs = [msg, chatbot, sources_html, records]
-        msg.submit(respond, chat_inputs, chat_outputs, api_name="respond", concurrency_id="chat")
+        # The chart of an answer's figures: drawn after the answer, hidden while the next one is asked.
+        def chart_of_answer(kept: list[dict[str, Any]] | None) -> list[Any]:
+            return figures.answer_chart(assistant, kept)
+
+        charting: dict[str, Any] = {"api_visibility": PRIVATE, "concurrency_id": "figures"}
+        hide_chart = (figures.hidden_chart, None, answer_chart)
+        msg.submit(respond, chat_inputs, chat_outputs, api_name="respond", concurrency_id="chat").then(
+            chart_of_answer, records, answer_chart, **charting
+        )
+        msg.submit(*hide_chart, api_visibility=PRIVATE, queue=False)
         gr.api(ask, api_name="ask", concurrency_id="chat")
         for button, question in zip(example_buttons, EXAMPLES, strict=True):
             button.click(lambda q=question: q, None, msg, api_visibility=PRIVATE, queue=False).then(
-                respond, chat_inputs, chat_outputs, api_visibility=PRIVATE, concurrency_id="chat"
+                *hide_chart, api_visibility=PRIVATE, queue=False
+            ).then(respond, chat_inputs, chat_outputs, api_visibility=PRIVATE, concurrency_id="chat").then(
+                chart_of_answer, records, answer_chart, **charting
             )
         clear_btn.click(clear, None, [chatbot, sources_html, records, msg], api_visibility=PRIVATE, queue=False)
         chatbot.clear(clear, None, [chatbot, sources_html, records, msg], api_visibility=PRIVATE, queue=False)
+        clear_btn.click(*hide_chart, api_visibility=PRIVATE, queue=False)
+        chatbot.clear(*hide_chart, api_visibility=PRIVATE, queue=False)
         listing = [status, table, f_pub, f_src, rm_choice]
         writes: dict[str, Any] = {"api_visibility": PRIVATE, "concurrency_limit": 1, "concurrency_id": "write"}
         add_btn.click(add_files, upload, [result, *listing, upload], **writes)
