@@ -31,6 +31,7 @@ HEADERS = ["Entity", "Metric", "Value", "Period", "Scope", "Measured by", "Sourc
 CONFLICT_MARK = "⚠ "  # before the value of a fact another source contradicts
 CONFLICT_STYLE = "background-color: rgba(245, 158, 11, 0.2)"
 PRIVATE = "private"
+ROW_LIMIT = 2000  # rows sent to the page at once (a large index has tens of thousands); the summary says so
 FIGURES_CSS = """
 .fig-legend, .fig-summary, .fig-note, .fig-note-title { color: var(--cma-muted); font-size: 0.85rem; margin: 0; }
 .fig-summary { font-size: 0.9rem; padding: 2px 2px 0; }
@@ -151,6 +152,15 @@ def _scale(unit: str, values: Sequence[float]) -> tuple[float, str]:
         if top >= divisor:
             return divisor, f"{unit} {word}".strip()
     return 1.0, unit
+
+
+def written(value: float, unit: str) -> str:
+    """A value with its unit, as a reader writes it ("30%", "USD 99 billion", "12 data centres")."""
+    if unit in ("%", "pp"):
+        return f"{value:g}{unit}"
+    divisor, label = _scale(unit, [value])
+    amount = f"{value / divisor:g} {label.removeprefix(unit).strip()}".strip()
+    return f"{unit} {amount}" if unit.isupper() and len(unit) == 3 else f"{amount} {unit}".strip()
 
 
 def chart(
@@ -281,8 +291,8 @@ def conflicts_html(
         sides = sorted((by_id[fid] for fid in c.get("facts", ()) if fid in by_id),
                        key=lambda f: (f.get("value") or 0, f.get("date") or ""))
         what = " · ".join(esc(x) for x in (c.get("entity"), c.get("metric"), c.get("period"), c.get("scope")) if x)
-        figures = " vs ".join(dict.fromkeys(esc(f.get("figure")) for f in sides)) or esc(
-            " vs ".join(f"{v:g}" for v in c.get("values", ())))
+        figures = " vs ".join(dict.fromkeys(esc(f.get("figure")) for f in sides)) or esc(" vs ".join(
+            written(v, c.get("unit") or "") for v in c.get("values", ())))  # its facts are past ROW_LIMIT
         # Ids must differ from the chat's cite-{turn}-{n} and between conflicts: turn -k.
         cards = "".join(
             f'<div class="fig-side" data-fact="{esc(f.get("id"))}"><p class="fig-side-figure"><b>{esc(f.get("figure"))}</b>'
@@ -299,13 +309,15 @@ def conflicts_html(
 
 def summary(result: dict[str, Any]) -> str:
     def count(n: int, noun: str) -> str:
-        return f"<b>{n}</b> {noun}{'s' if n != 1 else ''}"
+        return f"<b>{n:,}</b> {noun}{'s' if n != 1 else ''}"
 
+    shown, total = len(result["facts"]), int(result.get("count", len(result["facts"])))
+    conflicts = count(len(result["conflicts"]), "conflict")
+    if shown < total:
+        return f'<div class="fig-summary">{count(total, "figure")} · {conflicts} · the first {shown:,} shown: ' \
+            "filter to narrow</div>"
     sources = len({f.get("source") for f in result["facts"]})
-    return (
-        f'<div class="fig-summary">{count(len(result["facts"]), "figure")} from {count(sources, "article")} · '
-        f'{count(len(result["conflicts"]), "conflict")}</div>'
-    )
+    return f'<div class="fig-summary">{count(total, "figure")} from {count(sources, "article")} · {conflicts}</div>'
 
 
 # ---- Gradio -----------------------------------------------------------------------------------
@@ -359,21 +371,25 @@ def build_tab(assistant: Assistant, tab: Any) -> None:
     conflicts = gr.HTML("", elem_id="figures-conflicts", js_on_load=None)
     outputs = [*boxes, summary_html, grid, plot, keys, source, conflicts, state]
 
+    offered: dict[Any, dict[str, list[str]]] = {}  # the filters' choices, for the newest generation only
+
     def draw(values: Sequence[str], kept: dict[str, Any] | None, force: bool) -> list[Any]:
         snapshot = assistant.searcher.snapshot()
         if not force and kept and kept.get("generation") == snapshot.generation:
             return [gr.skip()] * len(outputs)  # the documents have not changed since the tab was drawn
-        everything = assistant.facts()
-        offered = choices(everything["facts"])
+        if snapshot.generation not in offered:
+            offered.clear()
+            offered[snapshot.generation] = choices(assistant.facts()["facts"])
+        options = offered[snapshot.generation]
         asked = {k: (v or "").strip() for k, v in zip(FILTERS, values, strict=True)}  # typed names match loosely too
-        result = everything if not any(asked.values()) else assistant.facts(
+        result = assistant.facts(
             entity=asked["entity"] or None, metric=asked["metric"] or None, period=asked["period"] or None,
-            scope=asked["scope"] or None,
+            scope=asked["scope"] or None, limit=ROW_LIMIT,
         )
         rows = result["facts"]
         found = chart(rows, asked["metric"] or None, asked["scope"] or None)
         return [
-            *(gr.Dropdown(choices=[("All", ""), *((v, v) for v in offered[k])], value=asked[k]) for k in FILTERS),
+            *(gr.Dropdown(choices=[("All", ""), *((v, v) for v in options[k])], value=asked[k]) for k in FILTERS),
             summary(result),
             table(rows, result["conflicts"]),
             plot_update(found),
@@ -389,12 +405,12 @@ def build_tab(assistant: Assistant, tab: Any) -> None:
     def if_changed(entity: str, metric: str, period: str, scope: str, kept: dict[str, Any] | None) -> list[Any]:
         return draw((entity, metric, period, scope), kept, force=False)
 
-    def open_row(kept: dict[str, Any] | None, event: gr.SelectData) -> str:
+    def open_row(kept: dict[str, Any] | None, event: gr.SelectData) -> Any:
         kept = kept or {}
         rows = kept.get("rows", [])
         row = event.index[0] if isinstance(event.index, list | tuple) else event.index
         if not isinstance(row, int) or not 0 <= row < len(rows):
-            return EMPTY_SOURCE
+            return gr.skip()  # a header, not a row
         fact = rows[row]  # the index is the row's place in the data, however the table is sorted
         snapshot = assistant.searcher.snapshot()
         return fact_source(fact, snapshot.texts, snapshot.metas, fact.get("id") in set(kept.get("conflicts", ())))
