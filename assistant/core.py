@@ -315,14 +315,26 @@ class Assistant:
         yield answer
 
     def _fact_passages(self, plan: Any, passages: Sequence[Any], filters: Any, snapshot: Any) -> list[Any]:
-        """For a question in parts (several names, or several periods), the passages holding a
-        fact of each part that the search did not bring: each part answered from the facts, with
-        the sentence that states it, even when the question's words favoured other passages."""
-        from assistant.evidence import parts_of
+        """Passages the search did not bring that hold a fact the question asks for: for each part
+        of a question in parts (several names or periods), a fact of that part; for a question
+        about a name, a fact of that name whose sentence has the measure asked ("backlog",
+        "capex"). The answer then quotes the sentence that states it, even when the question's
+        words favoured other passages."""
+        from assistant.evidence import _PERIOD_WORDS, Part, parts_of
 
         q = plan.question
-        parts = parts_of(q) if q is not None else []
+        if q is None:
+            return []
+        present = tuple(i for i, n in enumerate(q.names) if not n.absent)
+        parts = parts_of(q)
+        in_parts = bool(parts)
         if not parts:
+            if not present:
+                return []
+            parts = [Part("", present)]
+        names = q.name_words()
+        measure = {t for t in q.terms if t not in names and len(t) > 2 and not t.isdigit() and t not in _PERIOD_WORDS}
+        if not in_parts and not measure:
             return []
         table = snapshot.facts()
         held = {p.id for p in passages}
@@ -332,15 +344,17 @@ class Assistant:
             named = [q.names[i].text for i in part.names if i < len(q.names) and not q.names[i].absent]
             periods = [part.period] if part.period is not None else list(q.periods)
             # The part's own name is the last of its names (the others are shared by every part).
-            candidates = table.select(entity=named[-1]) if named else range(len(table.facts))
-            added = 0
-            for i in candidates:
+            ranked: list[tuple[int, int]] = []
+            for i in table.select(entity=named[-1]) if named else range(len(table.facts)):
                 fact = table.facts[i]
-                if periods and not any(_fact_in(fact, p) for p in periods):
+                if (periods and not any(_fact_in(fact, p) for p in periods)) or not _kind_asked(fact, q.wants):
                     continue
-                if not _kind_asked(fact, q.wants):
-                    continue
-                chunk_id = fact["id"].rsplit(":", 1)[0]
+                overlap = len(measure & table.words(i))
+                if overlap or in_parts:
+                    ranked.append((-overlap, i))
+            added = 0
+            for _, i in sorted(ranked):
+                chunk_id = table.facts[i]["id"].rsplit(":", 1)[0]
                 k = snapshot.position.get(chunk_id)
                 if k is None or chunk_id in held or (allowed is not None and not allowed[k]):
                     continue
@@ -425,7 +439,14 @@ def _fact_in(fact: dict[str, Any], period: Any) -> bool:
     if period.label() == fact["period"]:
         return True
     if period.start is None or period.end is None or not fact["period_start"]:
-        return bool(period.part) and fact["period"].startswith(period.part)
+        # "Q3" asked without a year: a fact of any year's third quarter (a balance at its end too).
+        part = period.part or ""
+        if not fact["period_end"] or not re.fullmatch(r"[QH][1-4]", part):
+            return bool(part) and fact["period"].startswith(part)
+        start_month, end_month = int(fact["period_start"][5:7]), int(fact["period_end"][5:7])
+        size = 3 if part[0] == "Q" else 6
+        first = (int(part[1]) - 1) * size + 1
+        return bool(first <= start_month and end_month <= first + size - 1)
     return bool(period.start.isoformat() <= fact["period_start"] and fact["period_end"] <= period.end.isoformat())
 
 

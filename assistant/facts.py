@@ -741,6 +741,14 @@ class FactTable:
             table.by_period.setdefault((record["period"], record["period_start"], record["period_end"]), []).append(i)
         return table
 
+    def words(self, i: int) -> frozenset[str]:
+        """The (stemmed) words of fact ``i``'s sentence and metric."""
+        found = self._cache.get(("words", i))
+        if found is None:
+            f = self.facts[i]
+            found = self._cache[("words", i)] = frozenset(stem(w) for w in words(f"{f['quote']} {f['metric']}"))
+        return found  # type: ignore[no-any-return]
+
     def entity_key(self, name: str) -> str:
         key = " ".join(stem(w) for w in words(name))
         if self.lexicon is not None:
@@ -764,7 +772,7 @@ class FactTable:
         periods are few next to facts), and a selection is remembered: the table never changes."""
         key = ("select", entity, metric, period, scope, source)
         if key not in self._cache:
-            if len(self._cache) > 512:
+            if len(self._cache) > 50_000:
                 self._cache.clear()
             self._cache[key] = self._select(entity, metric, period, scope, source)
         return list(self._cache[key])

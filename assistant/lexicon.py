@@ -76,6 +76,8 @@ def stem(word: str) -> str:
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    if len(word) in (4, 5) and word.endswith("pus"):
+        return word[:-1]  # "GPUs", "TPUs": plural of "processing unit" abbreviations, not "campus"
     return word
 
 

@@ -9,7 +9,7 @@ Word lists here only describe how questions are asked (question words, "how much
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -141,14 +141,27 @@ def language(text: str) -> str:
     return best if scores[best] >= 2 and scores[best] > english else "en"
 
 
+def _word_spans(text: str, lexicon: Lexicon) -> Iterator[tuple[int, int]]:
+    """The words of ``text``; two names joined by a hyphen ("Anthropic-Google deal") are two
+    words when the articles write each capitalised on its own."""
+    for m in re.finditer(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", text):
+        parts = m.group(0).split("-")
+        if len(parts) > 1 and all(p[:1].isupper() and lexicon.capitalised(stem(p)) >= 0.5 for p in parts):
+            at = m.start()
+            for part in parts:
+                yield at, at + len(part)
+                at += len(part) + 1
+        else:
+            yield m.span()
+
+
 def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of the words of ``text`` that are names (runs of name words are one name)."""
     spans: list[tuple[int, int, bool]] = []
-    for m in re.finditer(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", text):
-        a, b = m.span()
+    for a, b in _word_spans(text, lexicon):
         if any(x <= a < y for x, y in skip):
             continue
-        raw = m.group(0).rstrip(".")
+        raw = text[a:b].rstrip(".")
         w = stem(raw)
         if any(c.isdigit() for c in raw) or re.fullmatch(r"(?i)fy|q[1-4]|h[12]|ytd|ttm", raw):
             spans.append((a, b, False))  # "H100", "9M", "end-2025", "FY": terms, not names
