@@ -716,24 +716,39 @@ class FactTable:
     def build(cls, rows: Iterable[tuple[str, dict[str, Any], str]], copy_of: Any, lexicon: Lexicon | None) -> FactTable:
         """``rows``: (chunk id, chunk metadata, chunk text) of the current chunks."""
         facts: list[dict[str, Any]] = []
+        origins: dict[str, str] = {}
         for chunk_id, meta, text in rows:
-            found = decode(meta.get("facts"))
+            raw = meta.get("facts")
+            if not raw:
+                continue
+            try:
+                stored = json.loads(raw)
+            except ValueError:
+                continue
             chunk_start = int(meta.get("start", 0))
             source = str(meta.get("source", ""))
-            for k, fact in enumerate(found):
-                quote = text[fact.start - chunk_start : fact.end - chunk_start]
-                if fact.end - chunk_start > len(text):  # the sentence runs into the next chunk
-                    quote = text[fact.start - chunk_start :]
-                record = asdict(fact)
-                record.update(
-                    id=f"{chunk_id}:{k}", source=source, title=str(meta.get("title") or ""),
-                    date=str(meta.get("date") or ""), publisher=str(meta.get("publisher") or ""),
-                    url=str(meta.get("url") or ""), quote=quote, end=fact.start + len(quote), origin=copy_of(source),
-                )
+            origin = origins.get(source)
+            if origin is None:
+                origin = origins[source] = copy_of(source)
+            citation = {
+                "source": source, "title": str(meta.get("title") or ""), "date": str(meta.get("date") or ""),
+                "publisher": str(meta.get("publisher") or ""), "url": str(meta.get("url") or ""), "origin": origin,
+            }
+            for k, row in enumerate(stored):
+                if not isinstance(row, list) or len(row) != len(_ROW):
+                    continue  # written by another version of this code: the next sync rewrites it
+                record = dict(zip(_ROW, row, strict=True))
+                start = record["start"]
+                quote = text[start - chunk_start : record["end"] - chunk_start]  # to the chunk's end at most
+                record.update(citation, id=f"{chunk_id}:{k}", quote=quote, end=start + len(quote))
                 facts.append({name: record[name] for name in FIELDS})
         facts.sort(key=lambda r: (r["source"], r["start"]))
         table = cls(facts, [], lexicon)
-        table.keys = [table.entity_key(r["entity"]) for r in facts]
+        spelled: dict[str, str] = {}
+        for r in facts:
+            if r["entity"] not in spelled:
+                spelled[r["entity"]] = table.entity_key(r["entity"])
+        table.keys = [spelled[r["entity"]] for r in facts]
         for i, (record, key) in enumerate(zip(facts, table.keys, strict=True)):
             table.by_source.setdefault(record["source"], []).append(i)
             table.by_key.setdefault(key, []).append(i)
