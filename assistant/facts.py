@@ -17,12 +17,12 @@ sentence says so, else the place it names after "in" or "across". Metric words (
 from __future__ import annotations
 
 import csv
-from collections import Counter
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant import periods as P
@@ -504,7 +504,7 @@ def _low_end(low: Figure, high: Figure, text: str) -> float | None:
     """The low end of a range in the high end's unit: "$5.05 to $5.15 billion" is 5.05e9."""
     if low.value is None:
         return None
-    if high.kind in ("percent", "points") or low.kind == high.kind and low.text != str(low.value) and re.search(r"[a-zA-Z]", low.text):
+    if high.kind in ("percent", "points") or (low.kind == high.kind and low.text != str(low.value) and re.search(r"[a-zA-Z]", low.text)):
         value, _ = _value_unit(replace(low, kind=high.kind), text)
         return value
     value, _ = _value_unit(replace(high, value=low.value, text=high.text.replace(_number(high.text), _number(low.text), 1)), text)
@@ -841,7 +841,7 @@ class FactTable:
             key = (self.keys[i], f["metric"], f["period"], f["scope"].casefold(), f["unit"], f["forecast"])
             groups.setdefault(key, []).append(i)
         out: list[dict[str, Any]] = []
-        for key, members in groups.items():
+        for members in groups.values():
             values = {round(self.facts[i]["value"], 6) for i in members}
             origins = {self.facts[i]["origin"] for i in members}
             if len(values) < 2 or len(origins) < 2:
