@@ -461,6 +461,8 @@ def _facts(
         else:
             entities = ["market"]
     metric = _metric(text, f, c_start, c_end, unit)
+    if metric == "amount" and unit != "money" and not (len(unit) == 3 and unit.isupper()):
+        metric = unit.lower()  # "235 billion parameters"
     period = _period(s, f, c_start, c_end)
     measurers = [n.text for n in names if n.role in _MEASURERS]
     measured_by = measurers[0] if measurers else paragraph_measurer
@@ -570,7 +572,8 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
             for pattern, code in _CURRENCIES:
                 if re.search(rf"(?:{pattern})", where):
                     return f.value * scale, code
-        return f.value * scale, "money"
+        # No currency anywhere near: "235 billion parameters" counts something.
+        return f.value * scale, _counted_thing(text[f.end :]) or "money"
     unit_match = re.search(r"[\d.,]\s*(?:[a-zA-Z]+\s)?([A-Za-z][\w/ -]*)$", written)
     unit = unit_match.group(1).strip() if unit_match else ""
     if f.kind == "count" or not unit:
