@@ -34,14 +34,14 @@ from assistant.types import Document, Passage
 
 # Bumped when extraction changes: a sync re-reads the facts of articles stored under another
 # version (their vectors are reused, so this costs no encoding).
-VERSION = 2
+VERSION = 3
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
     "scope", "measured_by", "forecast", "start", "end",
 )
 FIELDS = (
-    "id", *_ROW[:12], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
+    "id", "entity", "entity_group", *_ROW[1:12], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
 )
 TABLE_COLUMNS = ("entity", "metric", "figure", "period", "scope", "measured_by", "source", "date")
 
@@ -254,8 +254,9 @@ def _spelled_lower(tokens: list[str], text: str, lexicon: Lexicon) -> bool:
     if len(tokens) != 1 or not tokens[0].isupper() or len(tokens[0]) < 2:
         return False
     for long in lexicon.aliases.get(tokens[0].lower(), ()):
-        if lexicon.capitalised(long.split()[0]) < 0.3:
-            return True
+        first = long.split()[0]
+        if lexicon.lower.get(first, 0) > 0 and lexicon.capitalised(first) < 0.3:
+            return True  # the article itself writes the long form in lower case
     return False
 
 
@@ -744,6 +745,7 @@ class FactTable:
                 start = record["start"]
                 quote = text[start - chunk_start : record["end"] - chunk_start]  # to the chunk's end at most
                 record.update(citation, id=f"{chunk_id}:{k}", quote=quote, end=start + len(quote))
+                record["entity_group"] = record["entity"]
                 facts.append({name: record[name] for name in FIELDS})
         facts.sort(key=lambda r: (r["source"], r["start"]))
         table = cls(facts, [], lexicon)
@@ -752,6 +754,13 @@ class FactTable:
             if r["entity"] not in spelled:
                 spelled[r["entity"]] = table.entity_key(r["entity"])
         table.keys = [spelled[r["entity"]] for r in facts]
+        # One display name per group of spellings ("AWS", "Amazon Web Services"): the most used.
+        usage: dict[str, Counter[str]] = {}
+        for r, key in zip(facts, table.keys, strict=True):
+            usage.setdefault(key, Counter())[r["entity"]] += 1
+        shown = {key: counts.most_common(1)[0][0] for key, counts in usage.items()}
+        for r, key in zip(facts, table.keys, strict=True):
+            r["entity_group"] = shown[key]
         for i, (record, key) in enumerate(zip(facts, table.keys, strict=True)):
             table.by_source.setdefault(record["source"], []).append(i)
             table.by_key.setdefault(key, []).append(i)

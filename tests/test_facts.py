@@ -246,3 +246,12 @@ def test_a_question_in_parts_is_answered_part_by_part_with_citations(market: Any
     assert "21%" in quotes
     cited = assistant.facts_in([c.__dict__ for c in answer.citations])
     assert {"Brambleton", "Veltrix Cloud"} <= {f["entity"] for f in cited}
+
+
+def test_an_abbreviation_is_a_name_unless_the_article_spells_it_out_in_lower_case() -> None:
+    found = _facts(
+        "According to Orrin Analytics, QXC held 30% of the market in 2026, ahead of Brambleton at 21%. "
+        "The site's power usage effectiveness (PUE) fell to 1.19 in 2026, Brambleton said.\n"
+    )
+    assert _one(found, "30%").entity == "QXC"
+    assert all(f.entity != "PUE" for f in found)

@@ -69,6 +69,11 @@ def period_key(fact: dict[str, Any]) -> tuple[str, str, str]:
     return (fact.get("period_start") or "9999", fact.get("period_end") or "9999", fact.get("period") or "")
 
 
+def _who(f: dict[str, Any]) -> str:
+    """The entity a fact is drawn under: one name for all its spellings ("AWS", "Amazon Web Services")."""
+    return str(f.get("entity_group") or f.get("entity") or "")
+
+
 def choices(facts: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
     """The values each filter offers: entities, metrics and scopes alphabetically, periods in time order."""
     def names(key: str) -> list[str]:
@@ -76,7 +81,7 @@ def choices(facts: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
 
     periods = {f["period"]: period_key(f) for f in sorted(facts, key=period_key, reverse=True) if f.get("period")}
     return {
-        "entity": names("entity"),
+        "entity": names("entity_group") or names("entity"),
         "metric": names("metric"),
         "period": sorted(periods, key=lambda p: periods[p]),
         "scope": names("scope"),
@@ -179,7 +184,7 @@ def chart(
     same = [f for f in facts if f.get("metric") == name and (f.get("unit") or "") == unit and f.get("value") is not None]
     drawn = [f for f in same if (f.get("scope") or "") == where]
     periods = {f["period"] for f in drawn if f.get("period")}
-    entities = {f.get("entity") or "" for f in drawn}
+    entities = {_who(f) or "" for f in drawn}
     if answer and len(periods) < 2 and len(entities) < 2:
         return None
     by_period = len(periods) >= 2
@@ -187,11 +192,11 @@ def chart(
         drawn = [f for f in drawn if f.get("period")]
     firms: dict[str, set[str]] = {}
     for f in drawn:
-        firms.setdefault(f.get("entity") or "", set()).add(f.get("measured_by") or "")
+        firms.setdefault(_who(f) or "", set()).add(f.get("measured_by") or "")
 
     def series(f: dict[str, Any]) -> str:
-        entity = f.get("entity") or "(unnamed)"
-        if len(firms[f.get("entity") or ""]) > 1:
+        entity = _who(f) or "(unnamed)"
+        if len(firms[_who(f) or ""]) > 1:
             return f"{entity} · {f.get('measured_by') or 'not attributed'}"
         return entity
 
@@ -203,7 +208,7 @@ def chart(
     divisor, unit_label = _scale(unit, [float(f["value"]) for f in drawn])
     frame = pd.DataFrame(
         [
-            [f.get("period") or "", f.get("entity") or "(unnamed)", round(float(f["value"]) / divisor, 6), series(f),
+            [f.get("period") or "", _who(f) or "(unnamed)", round(float(f["value"]) / divisor, 6), series(f),
              f.get("measured_by") or "not attributed", f.get("figure") or "", f.get("source") or ""]
             for f in drawn
         ],
