@@ -99,6 +99,11 @@ _PLACE_MARKET = re.compile(
 _MARKET = re.compile(r"\b(?:market|spending|industry|sector|segment|Markt|mercado|marché)\b", re.I)
 _COMBINED = re.compile(r"\b(?:together|combined|collectively|between them|jointly)\b", re.I)
 _SELF_REPORT = re.compile(r"\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded)\b")
+_THE_GROUP = re.compile(
+    r"\b(?:the|these|those|all)\s+(?:two|three|four|five|big\s+(?:two|three|four)|top\s+(?:two|three|four|five)|"
+    r"hyperscalers|leaders|three\s+leaders)\b(?:\s+\w+){0,3}?\s+(?:together|combined|between them|collectively)?",
+    re.I,
+)
 _EACH = re.compile(r"\b(?:each|both|apiece|respectively)\b", re.I)
 _SHARE_OF = re.compile(
     r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
@@ -183,6 +188,7 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""
+    previous: list[str] = []  # the names of the sentence before, for "the three together"
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
@@ -198,7 +204,7 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
             for n in found
         ]
         if s.prev_start is None:  # a new paragraph
-            paragraph_subject, paragraph_measurer = article_subject, ""
+            paragraph_subject, paragraph_measurer, previous = article_subject, "", []
         measurers = [n for n in names if n.role in _MEASURERS]
         if measurers:
             paragraph_measurer = measurers[0].text
@@ -217,15 +223,16 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
                 low = _low_end(f, high, s.text)
                 found.extend(
                     replace(x, value=low, value_max=x.value)
-                    for x in _facts(s, span, names, paragraph_subject, paragraph_measurer, anchor)
+                    for x in _facts(s, span, names, paragraph_subject, paragraph_measurer, anchor, previous)
                 )
                 continue
-            found.extend(_facts(s, f, names, paragraph_subject, paragraph_measurer, anchor))
+            found.extend(_facts(s, f, names, paragraph_subject, paragraph_measurer, anchor, previous))
         # "AWS held 32% of the market, Azure held 22%": the list's percentages are shares too.
         if any(f.metric == "market share" for f in found):
             found = [replace(f, metric="market share") if f.metric == "percentage" else f for f in found]
         out.extend(found)
         owners = [n for n in names if n.role == "name"]
+        previous = [n.text for n in owners]
         if owners and (s.own_subject or owners[0].start < 3):
             paragraph_subject = owners[0].text
     return out
@@ -410,6 +417,7 @@ def _facts(
     paragraph_subject: str,
     paragraph_measurer: str,
     anchor: Any,
+    previous: Sequence[str] = (),
 ) -> list[Fact]:
     text = s.text
     if f.kind == "count" and not _counted(text, f):
@@ -432,6 +440,8 @@ def _facts(
         entities = [" + ".join(n.text for n in listed)]
     elif len(listed) >= 2 and _EACH.search(text[listed[-1].end : f.start + 1]):
         entities = [n.text for n in listed]
+    elif len(previous) >= 2 and _THE_GROUP.search(text, c_start, f.start):
+        entities = [" + ".join(previous)]  # "The three together accounted for 63%": the names just listed
     elif before:
         nearest = before[-1]
         subject = before[0] if before[0] is not nearest and not _OBJECT_BEFORE.search(text[max(0, before[0].start - 30) : before[0].start]) else None
