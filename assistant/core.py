@@ -345,9 +345,14 @@ class Assistant:
             periods = [part.period] if part.period is not None else list(q.periods)
             # The part's own name is the last of its names (the others are shared by every part).
             ranked: list[tuple[int, int]] = []
+            fits: dict[tuple[str, Any, Any, str], bool] = {}  # each distinct period and unit is judged once
             for i in table.select(entity=named[-1]) if named else range(len(table.facts)):
                 fact = table.facts[i]
-                if (periods and not any(_fact_in(fact, p) for p in periods)) or not _kind_asked(fact, q.wants):
+                key = (fact["period"], fact["period_start"], fact["period_end"], fact["unit"])
+                fit = fits.get(key)
+                if fit is None:
+                    fit = fits[key] = (not periods or any(_fact_in(fact, p) for p in periods)) and _kind_asked(fact, q.wants)
+                if not fit:
                     continue
                 overlap = len(measure & table.words(i))
                 if overlap or in_parts:

@@ -383,7 +383,8 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
     return tuple(sorted(found, key=lambda x: x.start))
 
 
-_MONTH_WORDS = tuple(sorted(MONTHS, key=len))
+# A month's name as a word of its own ("mar" in "market" is not March).
+_MONTH_WORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![a-zà-ÿ])")
 _Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter")
 _H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre")
 _YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
@@ -393,7 +394,7 @@ def _features(text: str) -> frozenset[str]:
     """Cheap tests of which kinds of period words ``text`` holds (a superset is harmless)."""
     low = text.lower()
     have = set()
-    if any(m in low for m in _MONTH_WORDS):
+    if _MONTH_WORD.search(low):
         have.add("month_name")
     if _Q_DIGIT.search(low):
         have.add("quarter")

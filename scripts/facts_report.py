@@ -47,7 +47,7 @@ def main() -> int:
                 figure_sentences += 1
                 covered += any(a <= s < b for s in starts)
             for f in facts:
-                row = {"source": path.name, **{k: getattr(f, k) for k in ("entity", "metric", "value", "unit", "figure",
+                row = {"source": path.name, **{k: getattr(f, k) for k in ("entity", "metric", "value", "value_max", "unit", "figure",
                        "period", "scope", "measured_by", "forecast")}, "quote": doc.text[f.start : f.end]}
                 rows.append(row)
                 if not args.quiet:
