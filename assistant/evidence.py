@@ -95,6 +95,7 @@ class Sentence:
     doc_periods: Callable[[], list[P.Period]] = lambda: []  # every period its article names (read when needed)
     doc_words: frozenset[str] = frozenset()  # every word its article uses
     period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
+    period_end: dict[int, int] = field(default_factory=dict)  # where the period written at a start ends
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
     pronoun: bool = False  # speaks of "it", "its", "the company": its article's subject
     cause: bool = False  # gives a reason ("because", "driven by", "aims to")
@@ -180,6 +181,7 @@ def read_passage(
             doc_periods=doc_periods,
             doc_words=doc_words,
             period_at=[(m.start, m.period) for m in mentions],
+            period_end={m.start: m.end for m in mentions},
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
             cause=bool(_CAUSE.search(raw)),
         )
@@ -321,9 +323,17 @@ class Scorer:
         bound: list[P.Period] = []
         for f in wanted:
             nearest = min(s.period_at, key=lambda x: abs(x[0] - f.start) + (0 if x[0] > f.start else 5))
-            for at, p in s.period_at:
-                if at == nearest[0] and p not in bound:
-                    bound.append(p)
+            # The same period said again beside it counts too: "In the December quarter of 2024,
+            # the third quarter of the previous fiscal year, the service contributed ...".
+            group = {nearest[0]}
+            grown = True
+            while grown:
+                grown = False
+                for at, _ in s.period_at:
+                    if at not in group and any(_restated(s, at, g) for g in group):
+                        group.add(at)
+                        grown = True
+            bound += [p for at, p in s.period_at if at in group and p not in bound]
         return bound
 
     def kind(self, s: Sentence) -> float:
@@ -385,6 +395,14 @@ class Scorer:
             W_DENSE * dense + W_WORDS * lexical + W_NAMES * names + W_KIND * kind
             + W_PERIOD * period_part * (0.5 if q.soft_periods else 1.0) + forward - 0.01 * s.rank
         )
+
+
+def _restated(s: Sentence, a: int, b: int) -> bool:
+    """Whether the periods written at ``a`` and ``b`` stand side by side, one restating the other
+    ("the December quarter of 2024, the third quarter of the previous fiscal year")."""
+    first, second = min(a, b), max(a, b)
+    end = s.period_end.get(first)
+    return end is not None and bool(re.fullmatch(r"\s*(?:,|\(|\bor\b|\bi\.e\.,?)?\s*(?:the\s+|its\s+)?", s.text[end:second]))
 
 
 def _idf(lexicon: Lexicon, term: str) -> float:

@@ -192,3 +192,19 @@ def test_attribution_is_short_and_given_once_per_source(invented: Assistant) -> 
     answer = invented.ask("Baltic shares in H1 2031 of Vantablue, Orbisphere and Norrline?")
     assert answer.answer.count("Kestrix Analytics:") <= 1
     assert "According to" not in answer.answer.split("\n")[0][:40] or "According to According" not in answer.answer
+
+
+def test_a_period_restated_beside_another_gives_the_figure_both(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "norrline.md").write_text(
+        "---\ntitle: Norrline results\ndate: 2031-11-20\npublisher: Baltic Ledger\n---\n\n"
+        "Norrline, the Tallinn-based host, said its storage service, Vaultline, grew 64% in the half to "
+        "September 2031. In the March quarter of 2031, the fourth quarter of the previous fiscal year, the "
+        "service had contributed €3.4 million. Norrline's fiscal year ends in June.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
+    a.ingest([corpus])
+    answer = a.ask("Vaultline sales in the March quarter of 2031")
+    assert not answer.abstained and "3.4 million" in answer.answer
