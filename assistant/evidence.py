@@ -519,7 +519,14 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     if scorer.terms and q.language == "en" and not q.followup:
         # Beyond the names, the answer must share something with what was asked: a sentence that
         # only names "Paris" does not answer a question about the weather there.
-        related = [s for s in about if s.score >= FLOOR and (s.parts.get("words", 0) > 0.05 or s.parts.get("dense", 0) >= 0.5)]
+        related = [
+            s for s in about
+            if s.score >= FLOOR and (
+                s.parts.get("words", 0) > 0.05 or s.parts.get("dense", 0) >= 0.5
+                # what was asked for, for the period asked: "When did X's fiscal 2025 end?"
+                or (s.parts.get("kind", 0) >= 0.5 and s.parts.get("period", 0) >= 0.9)
+            )
+        ]
         if not related:
             return Selection([], [], "The articles do not contain an answer to this question.")
         top = related[0]
