@@ -112,6 +112,7 @@ class SentenceData:
     spans: list[tuple[int, int]]
     vectors: np.ndarray | None
     flagged: set[int]
+    before: str | None = None  # the sentence before the chunk in its paragraph ("": none; None: not looked up)
 
 
 def read_passage(
@@ -135,10 +136,11 @@ def read_passage(
     heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
     out: list[Sentence] = []
     paragraph: list[Sentence] = []
-    lead_words: frozenset[str] = frozenset()
+    # A chunk that starts inside a paragraph reads on from the sentence before it.
+    lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
     for k, (a, b) in enumerate(spans):
         raw = text[a:b]
-        starts_paragraph = a == 0 or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
+        starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
         is_heading = (
             starts_paragraph and "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'"
             and " | " not in raw and len(raw.split()) <= 12 and not find_figures(raw)

@@ -190,7 +190,9 @@ class Lexicon:
                 found.append(spelled)
         raw = name.strip()
         acronym = re.fullmatch(r"[A-Za-z][A-Za-z&]{1,5}", raw) and (raw.isupper() or any(c.isupper() for c in raw[1:]))
-        if search is not None and acronym:
+        # Two letters the articles write as they are ("SK" of "SK hynix") are not initials of
+        # whichever two words start with them ("South Korea").
+        if search is not None and acronym and not (len(raw) == 2 and found):
             # Initials: "LFL" -> like-for-like, "DT" -> Deutsche Telekom, "CMA" -> Competition and
             # Markets Authority (the articles may use both).
             spelled_out = self._initials(raw, search)

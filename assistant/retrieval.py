@@ -12,7 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -43,7 +43,9 @@ STOPWORDS = frozenset(
 )
 
 
-PASSAGE_FIELDS = ("source", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash", "facts")
+PASSAGE_FIELDS = (
+    "source", "chunk", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash", "facts",
+)
 
 
 def tokenize(text: str) -> list[str]:
@@ -158,6 +160,7 @@ class Snapshot:
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
     _copies: dict[str, str] | None = None
     _facts: Any = None
+    _chunk_at: dict[tuple[str, int], int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     alias_file: Any = None
 
@@ -279,6 +282,25 @@ class Snapshot:
                 by_source.setdefault(str(meta.get("source")), []).append(k)
             self._by_source = by_source
         return self._by_source
+
+    def text_before(self, chunk_id: str) -> str:
+        """The sentence before chunk ``chunk_id`` in its paragraph (the end of the chunk before it,
+        when no blank line separates them), so "The company ..." at a chunk's start still knows
+        whom it speaks of; "" when the chunk opens a paragraph or its article."""
+        k = self.position.get(chunk_id)
+        if k is None:
+            return ""
+        if self._chunk_at is None:
+            self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
+        meta = self.metas[k]
+        before = self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) - 1))
+        if before is None or int(meta.get("start", 0)) - int(self.metas[before].get("end", 0)) > 1:
+            return ""  # a blank line (or more) between them: a new paragraph
+        from assistant.chunking import split_sentences
+
+        text = self.texts[before]
+        spans = split_sentences(text)
+        return text[spans[-1][0] : spans[-1][1]] if spans else ""
 
     def fiscal_end(self, source: str) -> int | None:
         """The month the article ``source`` says its fiscal year ends in, if it says so."""
@@ -402,6 +424,11 @@ class HybridSearcher:
                     spans = data.spans if data and data.spans else split_sentences(p.text)
                     vectors = self.embedder.embed_documents([p.text[a:b] for a, b in spans]) if spans else None
                     self._sentences[p.id] = SentenceData(spans, vectors, data.flagged if data else set())
+            snapshot = self.snapshot()
+            for p in passages:
+                data = self._sentences.get(p.id)
+                if data is not None and data.before is None:
+                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id))
             while len(self._sentences) > 20_000:
                 self._sentences.pop(next(iter(self._sentences)))
         return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}

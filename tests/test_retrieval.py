@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,21 @@ def test_filter_mask_keeps_exactly_the_allowed_chunks(assistant: Assistant, raw:
     assert list(mask) == [_allowed(meta, filters) for meta in snapshot.metas]
     passages = assistant.searcher.search(analyse("AWS market share"), k=10, filters=filters)
     assert all(_allowed({"date": p.date, "publisher": p.publisher or "", "source": p.source}, filters) for p in passages)
+
+
+def test_a_chunk_starting_inside_a_paragraph_knows_the_sentence_before_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    long = " ".join(f"Sentence {k} of the long paragraph says that Quorvane added {k} racks in Tartu." for k in range(60))
+    (corpus / "long.md").write_text(f"---\ntitle: Quorvane\n---\n\n{long}\n\nA short closing paragraph.\n", encoding="utf-8")
+    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
+    a.ingest([corpus])
+    snap = a.searcher.snapshot()
+    chunks = sorted(range(len(snap.ids)), key=lambda k: int(snap.metas[k]["chunk"]))
+    assert len(chunks) >= 3
+    first, second = chunks[0], chunks[1]
+    assert snap.text_before(snap.ids[first]) == ""
+    before = snap.text_before(snap.ids[second])
+    assert before and snap.texts[first].rstrip().endswith(before)
+    last = chunks[-1]
+    assert snap.texts[last].startswith("A short closing paragraph") and snap.text_before(snap.ids[last]) == ""
