@@ -186,6 +186,11 @@ async def warm_up(
         assistant.embedder.embed_query("cloud market share")
 
     await anyio.to_thread.run_sync(load)
+    # The articles' word statistics and facts table are built on first use (about a minute at 100k
+    # chunks): build them now, behind the requests, so the first question or Figures tab does not wait.
+    import threading
+
+    threading.Thread(target=lambda: assistant.searcher.snapshot().facts(), name="warm-facts", daemon=True).start()
     async with contextlib.AsyncExitStack() as stack:
         for service in services:
             await stack.enter_async_context(service())
