@@ -258,7 +258,10 @@ def test_examples_bad_filter_and_clear(page: Any) -> None:
     expect(page.locator("#sources details.turn")).to_have_count(1)
 
     page.get_by_text("Filters: publishers, dates, articles").click()
-    page.fill("#f-from textarea, #f-from input", "2025-02-30")
+    date_from = page.locator("#f-from textarea, #f-from input")
+    expect(date_from).to_be_visible()  # the accordion has opened (a fill before that is lost)
+    date_from.fill("2025-02-30")
+    expect(date_from).to_have_value("2025-02-30")
     page.fill("#question textarea", ALIBABA)
     page.press("#question textarea", "Enter")
     expect(page.get_by_text("filter date_from must be an ISO date")).to_be_visible()
