@@ -345,6 +345,7 @@ class Assistant:
             periods = [part.period] if part.period is not None else list(q.periods)
             # The part's own name is the last of its names (the others are shared by every part).
             ranked: list[tuple[int, int]] = []
+            read = 0  # facts whose sentence was read for the measure
             fits: dict[tuple[str, Any, Any, str], bool] = {}  # each distinct period and unit is judged once
             for i in table.select(entity=named[-1]) if named else range(len(table.facts)):
                 fact = table.facts[i]
@@ -354,7 +355,11 @@ class Assistant:
                     fit = fits[key] = (not periods or any(_fact_in(fact, p) for p in periods)) and _kind_asked(fact, q.wants)
                 if not fit:
                     continue
-                overlap = len(measure & table.words(i))
+                # The measure in the fact's label first (cheap); its sentence's words only for the
+                # first few hundred facts of the name, which is all a question ever cites.
+                labelled = sum(1 for t in measure if t in fact["metric"])
+                read += not labelled
+                overlap = labelled or (len(measure & table.words(i)) if read <= 300 else 0)
                 if overlap or in_parts:
                     ranked.append((-overlap, i))
             added = 0
