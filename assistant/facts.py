@@ -43,7 +43,6 @@ _ROW = (
 FIELDS = (
     "id", "entity", "entity_group", *_ROW[1:12], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
 )
-TABLE_COLUMNS = ("entity", "metric", "figure", "period", "scope", "measured_by", "source", "date")
 
 _NAME = re.compile(
     r"(?:[A-Z][\w&'’.-]*[\w&]|[A-Z])(?:(?:\s+(?:of|de|du|von|&)\s+|\s+|-)(?:[A-Z][\w&'’.-]*[\w&]|[A-Z]{1,2}\b))*"
@@ -61,10 +60,10 @@ _FILLER = frozenset(
     "more most other such than what which who when where why how our his her there here total "
     "analysts analyst shares sales revenue".split()
 )
-# Words that open a sentence before its subject ("Taken together, AWS ..."); dropped only when alone.
 _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag".split()
 )
+# Words that open a sentence before its subject ("Taken together, AWS ..."); dropped only when alone.
 _INTRO = frozenset(
     "taken overall still further elsewhere separately similarly instead indeed notably combined together globally "
     "worldwide backlog growth".split()
@@ -96,7 +95,6 @@ _MARKET_SUBJECT = re.compile(
 _PLACE_MARKET = re.compile(
     r"\b([A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i))\s+(?:(?:public\s+)?cloud\s+|IaaS\s+|infrastructure\s+)?(?:market|spending|customers|buyers)\b"
 )
-_MARKET = re.compile(r"\b(?:market|spending|industry|sector|segment|Markt|mercado|marché)\b", re.I)
 _COMBINED = re.compile(r"\b(?:together|combined|collectively|between them|jointly)\b", re.I)
 _SELF_REPORT = re.compile(r"\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded)\b")
 _THE_GROUP = re.compile(
@@ -184,24 +182,24 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     fiscal = P.fiscal_year_end(text)
     sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal)
     anchor = P.parse_iso(doc.date)
-    article_subject = _first_entity(doc.title, lexicon) or _most_named(sentences, lexicon, doc.publisher)
+    # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
+    # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
+    read = [_names(s.text, lexicon, doc.publisher) for s in sentences]
+    # "The company", "its": the paragraph's named subject, else the article's (its title's name).
+    article_subject = _first_entity(doc.title, lexicon) or _most_named(read[:10])
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""
     previous: list[str] = []  # the names of the sentence before, for "the three together"
-    # "The company", "its": the paragraph's named subject, else the article's (its title's name).
-    # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
-    # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
-    read = [_names(s.text, lexicon, doc.publisher) for s in sentences]
     analysts = {n.text for found in read for n in found if n.role == "analyst"}
     places = {n.text for found in read for n in found if n.role == "place"} - {
         n.text for s, found in zip(sentences, read, strict=True) for n in found if _ACTS.match(s.text, n.end)
     }
-    for s, found in zip(sentences, read, strict=True):
+    for s, spotted in zip(sentences, read, strict=True):
         names = [
             _Name(n.text, n.start, n.end, "analyst") if n.role == "name" and _known_analyst(n.text, analysts)
             else _Name(n.text, n.start, n.end, "place") if n.role == "name" and n.text in places else n
-            for n in found
+            for n in spotted
         ]
         if s.prev_start is None:  # a new paragraph
             paragraph_subject, paragraph_measurer, previous = article_subject, "", []
@@ -256,7 +254,7 @@ _DEMONYM = re.compile(r"[A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i)")
 _DEMONYM_GROUP = re.compile(r"\s+(?:cloud\s+|tech\s+|domestic\s+)?(?!customers|buyers|users)[a-z]{3,}s\b")
 
 
-def _spelled_lower(tokens: list[str], text: str, lexicon: Lexicon) -> bool:
+def _spelled_lower(tokens: list[str], lexicon: Lexicon) -> bool:
     """Whether a one-word abbreviation stands for words the articles write in lower case."""
     if len(tokens) != 1 or not tokens[0].isupper() or len(tokens[0]) < 2:
         return False
@@ -267,11 +265,12 @@ def _spelled_lower(tokens: list[str], text: str, lexicon: Lexicon) -> bool:
     return False
 
 
-def _most_named(sentences: Sequence[Sentence], lexicon: Lexicon, publisher: str | None) -> str:
-    """The name an article opens on most (twice at least), when its title names none."""
+def _most_named(opening: Sequence[list[_Name]]) -> str:
+    """The name an article opens on most (twice at least), when its title names none; ``opening``
+    holds the names of its first sentences."""
     counts: Counter[str] = Counter()
-    for s in sentences[:10]:
-        counts.update(n.text for n in _names(s.text, lexicon, publisher) if n.role == "name")
+    for spotted in opening:
+        counts.update(n.text for n in spotted if n.role == "name")
     best = counts.most_common(1)
     return best[0][0] if best and best[0][1] >= 2 else ""
 
@@ -305,7 +304,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             tokens = tokens[1:]
         if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
             continue
-        if _spelled_lower(tokens, text, lexicon) or (len(tokens) > 1 and all(t.isupper() for t in tokens) and any(len(t) > 3 for t in tokens)):
+        if _spelled_lower(tokens, lexicon) or (len(tokens) > 1 and all(t.isupper() for t in tokens) and any(len(t) > 3 for t in tokens)):
             continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
         if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
@@ -687,16 +686,6 @@ def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str)
 
 def encode(facts: Iterable[Fact]) -> str:
     return json.dumps([f.row() for f in facts], ensure_ascii=False, separators=(",", ":"))
-
-
-def decode(raw: str | None) -> list[Fact]:
-    if not raw:
-        return []
-    try:
-        rows = json.loads(raw)
-    except ValueError:
-        return []
-    return [Fact(*row) for row in rows if isinstance(row, list) and len(row) == len(_ROW)]
 
 
 def by_chunk(facts: Sequence[Fact], chunks: Sequence[tuple[int, int]]) -> list[list[Fact]]:
