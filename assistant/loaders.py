@@ -113,11 +113,13 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         text, meta = _read_html(data, source)
     elif suffix == ".txt":
         text = _decode(data, source)
+        lines = text.replace("\r\n", "\n")  # lines as written
+        meta["title"], meta["publisher"] = _one_line(_first_short_line(lines) or ""), _masthead(lines)
     else:
         text, meta = _read_markdown(_decode(data, source), source)
     text, aliases = clean_artifacts(unwrap_lines(normalize_text(text)))
     text = _checked_text(text, source, limits.max_document_chars)
-    title = _first_short_line(text) if suffix == ".txt" else meta.pop("title", None)
+    title = meta.pop("title", None)
     meta["date"] = meta.get("date") or dateline(text)
     return Document(source=source, text=text, title=title or fallback_title, aliases=_alias_pairs(aliases), **meta)
 
@@ -181,12 +183,33 @@ def _prettify(stem: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _masthead(text: str) -> str | None:
+    """The publisher a report or scraped page names in its running header ("Crescent Advisory |
+    Regional Infrastructure Report | December 2025"): a name of two to six capitalised words before
+    the first " | " of one of its first lines."""
+    for line in [line.strip() for line in text.split("\n")[:8] if line.strip()][:3]:
+        head = line.split(" | ")[0].strip() if " | " in line else ""
+        tokens = head.split()
+        if 2 <= len(tokens) <= 6 and tokens[0].lower() not in ("by", "von", "par", "por") and all(t[:1].isupper() or t in ("&", "and", "of") for t in tokens) and not re.search(r"\d", head):
+            return head
+    return None
+
+
 def _first_short_line(text: str) -> str | None:
-    """The first line that reads as a title: short, and not a "Markets | Tech" navigation trail."""
-    lines = [line.strip() for line in text.split("\n")[:6] if line.strip()]
-    for line in lines:
-        if len(line) < _MAX_TITLE_CHARS and " | " not in line and len(line.split()) >= 3:
-            return line
+    """The first line that reads as a title: short, and not a "Markets | Tech" navigation trail or
+    a row of menu items or tickers; a headline of five words or more is preferred to a short link
+    line above it ("Skip to main content")."""
+    lines = [line.strip() for line in text.split("\n")[:12] if line.strip()]
+    candidates = [
+        line for line in lines
+        if len(line) < _MAX_TITLE_CHARS and len(line.split()) >= 2 and not re.search(r" [|·•] |\S {2,}\S|\t", line)
+        and not (len(line.split()) <= 5 and re.search(r"\b(?:19|20)\d\d\b", line))  # a dateline
+        and not re.search(r"\w[.;]$", line)  # a sentence of the text
+        and not re.match(r"\d+(?:\.\d+)*[.)]?\s", line)  # a numbered section heading
+    ]
+    headline = next((line for line in candidates if len(line.split()) >= 5), None)
+    if candidates:
+        return headline if headline and len(candidates[0].split()) < 5 else candidates[0]
     line = lines[0] if lines else ""
     return line if 0 < len(line) < _MAX_TITLE_CHARS else None
 
@@ -558,7 +581,7 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
     # A date the report states on its first page is its date; the file's creation date is when it
     # was exported, and is only the fallback.
     when = dateline(text) or created
-    return Document(source=source, text=text, title=title, date=when, author=author, page_starts=tuple(starts),
+    return Document(source=source, text=text, title=title, date=when, author=author, publisher=_masthead(text), page_starts=tuple(starts),
                     aliases=_alias_pairs(aliases))
 
 

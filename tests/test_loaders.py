@@ -264,6 +264,15 @@ def test_txt_title_is_first_short_line(tmp_path: Path) -> None:
     assert long.title == "Long line"
 
 
+def test_txt_title_skips_page_furniture(tmp_path: Path) -> None:
+    """A scraped page: a link line, a menu row, tickers and a dateline come before the headline."""
+    page = ("Jump to the article\nNews   Markets   Sign in\nABC 10.5 +1%   XYZ 3.2 -2%\nMarkets · Cloud\n\n"
+            "Quillstone widens its lead in Nordic object storage\nOslo, 2 March 2026\n\n" + "Body sentence. " * 20)
+    assert load(write(tmp_path, "scraped.txt", page)).title == "Quillstone widens its lead in Nordic object storage"
+    dated = load(write(tmp_path, "brief.txt", "Storage Brief\n\nOslo, 2 March 2026\n\n" + "Body sentence. " * 20))
+    assert dated.title == "Storage Brief"
+
+
 BLANK = [b"", b"  \n\t\r\n \n", "\u200b\u00a0\n".encode()]
 
 
