@@ -49,6 +49,7 @@ _CAUSE = re.compile(
     re.I,
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
+_OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
     "quarter quarterly year yearly annual half month fiscal fy calendar period end ended ending latest last "
     "previous prior current next recent".split()
@@ -152,7 +153,10 @@ def read_passage(
             paragraph, lead_words = [], frozenset()
             continue
         if starts_paragraph:
-            paragraph, lead_words = [], sentence_words
+            # A paragraph that opens on "Its ..." or "The company ..." goes on about the subject of
+            # the one before ("Humain was launched ... / Its launch came with ... Nvidia will").
+            carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
+            paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
         periods = [m.period for m in mentions]
         context_periods: list[P.Period] = []
@@ -261,7 +265,9 @@ class Scorer:
             ))
         if not strict:
             return True
-        if self.q.language != "en":
+        if self.q.language != "en" or (not all(strict) and language(s.text) != self.q.language):
+            # A question and an article in different languages: a name may be translated
+            # ("Germany", "Deutschland"), so the names written alike must carry it.
             return any(strict)
         if loosely:
             return any(strict) and all(a or b for a, b in zip(strict, in_article, strict=True))
@@ -435,7 +441,8 @@ def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
     if all(w in have for w in spelling):
         return True
     prefixes = _prefixes(have)
-    return all(w in have or (len(w) >= 5 and w[:5] in prefixes) for w in spelling)
+    # "korean" matches "korea" itself as well as the longer words that begin like it
+    return all(w in have or (len(w) >= 5 and (w[:5] in prefixes or w[:5] in have)) for w in spelling)
 
 
 _FAMILIES: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
@@ -628,13 +635,18 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | No
     """The best sentence for one part: it names the part's names and, for a period part, states
     that period (in itself or its paragraph)."""
     best, best_score = None, FLOOR - 0.15
+    own = part.names[-1] if part.names and part.period is None else None
     for s in pool:
         covers = [s.name_cover[i] for i in part.names if i < len(s.name_cover) and s.name_cover[i] is not None]
         if covers and min(covers) < 0.6:
-            continue
+            if not _shared_in_article(part, own, s, scorer):
+                continue
+            covers = [max(c, 0.6) for c in covers]  # the shared names are named in its article
         score = s.score
         if covers:
             score += W_NAMES * (sum(covers) / len(covers) - s.parts.get("names", 0.0))
+        if own is not None and own < len(s.name_cover):
+            score -= W_NAMES * (1.0 - (s.name_cover[own] or 0.0))  # the item itself named in the sentence
         if part.period is not None:
             r = P.best_relation([part.period], s.periods or s.context_periods)
             if r is None or r < 0.5:
@@ -643,6 +655,18 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | No
         if score > best_score:
             best, best_score = s, score
     return best
+
+
+def _shared_in_article(part: Part, own: int | None, s: Sentence, scorer: Scorer) -> bool:
+    """Whether ``s`` names the part's own name of a list, and the names the parts share are named
+    in its article ("Humain's launch deals: Nvidia ..., AMD ...": "Nvidia will deliver" in a
+    section on Humain)."""
+    if own is None or own >= len(s.name_cover) or (s.name_cover[own] or 0.0) < 0.6:
+        return False
+    return all(
+        (s.name_cover[i] or 0.0) >= 0.6 or any(_has(s.doc_words, scorer._key(sp)) for sp in scorer.q.names[i].spellings)
+        for i in part.names if i != own and i < len(s.name_cover) and s.name_cover[i] is not None
+    )
 
 
 def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:

@@ -211,7 +211,23 @@ class Lexicon:
         fixed = [self.closest(w) if not self.known(w) else w for w in key]
         if all(fixed):
             return [tuple(w for w in fixed if w)]
+        if len(key) == 1 and raw[:1].isupper():
+            root = self.root_name(key[0])
+            if root:
+                return [(root,)]
         return []
+
+    def root_name(self, word: str) -> str | None:
+        """The name the articles write that an unknown word is formed from: "peruvian" -> peru,
+        "kenyan" -> kenya (a capitalised article word it begins with, at most four letters
+        shorter)."""
+        if len(word) < 6 or not word.isalpha():
+            return None
+        for cut in range(1, 5):
+            stem_ = word[:-cut]
+            if len(stem_) >= 4 and self.known(stem_) and self.lower.get(stem_, 0) == 0:  # never lower-case
+                return stem_
+        return None
 
     def _initials(self, raw: str, search: Callable[[re.Pattern[str]], str | None]) -> tuple[str, ...] | None:
         if raw in self._initials_cache:
@@ -223,8 +239,13 @@ class Lexicon:
             rf"(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters) + r"(?![\w-])", re.I
         )
         hit = search(pattern)
-        parts = [w for w in re.split(r"[\s-]+", hit.lower()) if w] if hit else []
-        spelled = tuple(stem(w) for w in parts if stem(w) not in _SMALL) if len(parts) > 1 else None
+        parts = [w for w in re.split(r"[\s-]+", hit) if w] if hit else []
+        own = [w for w in parts if stem(w) not in _SMALL]
+        # Initials stand for words written alike: all capitalised ("Deutsche Telekom") or all
+        # lower-case ("like-for-like"; the first may open a sentence); "any mention of Deccan" is a
+        # chance run of letters.
+        alike = len({w[0].isupper() for w in own[1:]}) <= 1
+        spelled = tuple(stem(w) for w in own) if len(parts) > 1 and alike else None
         self._initials_cache[raw] = spelled
         return spelled
 

@@ -215,7 +215,9 @@ def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -
     if stem(raw) in GERMAN_NOUNS:
         return True
     for spelling in spellings:
-        if spelling != own and spelling and all(lexicon.capitalised(w) < 0.3 for w in spelling):
+        # (one word only ever seen opening a sentence, "Amazon" for AWS, says nothing)
+        seen_lower = len(spelling) > 1 or lexicon.lower.get(spelling[0], 0) > 0 if spelling else False
+        if spelling != own and seen_lower and all(lexicon.capitalised(w) < 0.3 for w in spelling):
             return True  # spelled out in lower-case words: "yoy" -> year on year
     if "-" in raw and own and all(lexicon.share(w) >= 0.05 or lexicon.capitalised(w) < 0.3 for w in own[1:]):
         return True  # "GPU-hour", "Europe-wide": a word with a common suffix
@@ -238,6 +240,7 @@ def analyse(
     expanded: dict[str, float] = {}
     groups: list[list[int]] = []
     previous_end: int | None = None
+    carry_list = False
     for a, b in _name_tokens(text, lexicon, lang, skip):
         between = text[previous_end:a] if previous_end is not None else ""
         listed = previous_end is not None and (
@@ -260,7 +263,9 @@ def analyse(
             spellings = [(w,) for w in parts if lexicon.share(w) < 0.2] or ([tuple(parts)] if parts else [])
         # Names of another language's question may be spelled otherwise in the articles ("CCG" for
         # GCC): only an English question's absent name says the articles cannot answer.
-        if _is_term(raw, spellings, lexicon):
+        # A unit is a measure, not a name: "per TB", "500 MW".
+        unit = bool(re.search(r"(?:\bper|\d)\s*$", text[:a], re.I))
+        if unit or _is_term(raw, spellings, lexicon):
             # "YoY", "WUE", "RPO", "GPU-hour": what is measured, written out in lower-case words
             # somewhere in the articles; not a name whose absence means anything.
             for w in (spellings[0] if spellings else ()):
@@ -271,7 +276,13 @@ def analyse(
         common = bool(spellings) and any(c.isupper() for c in raw[1:]) and lexicon.share(stem(raw)) >= 0.1
         names.append(Name(raw, tuple(spellings), required=lang == "en" and not common))
         if common:
-            continue  # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide
+            # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide; an
+            # item of a list it starts ("..., AWS AI Zone value") is still an item of the list
+            carry_list = listed and bool(groups)
+            continue
+        if carry_list and not between.strip():
+            listed = True
+        carry_list = False
         if listed and groups:
             groups[-1].append(len(names) - 1)
         else:

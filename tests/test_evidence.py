@@ -208,3 +208,33 @@ def test_a_period_restated_beside_another_gives_the_figure_both(tmp_path: Path) 
     a.ingest([corpus])
     answer = a.ask("Vaultline sales in the March quarter of 2031")
     assert not answer.abstained and "3.4 million" in answer.answer
+
+
+def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None:
+    """A list whose shared name is the subject of the paragraph before ("Its launch came with...");
+    a unit asked as an abbreviation the article spells out ("per TB"); a market the article's
+    opening names ("Korea", asked as "Korean") that the figure's sentence does not repeat."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "corvane.md").write_text(
+        "---\ntitle: A new cloud opens in the north\ndate: 2031-12-01\npublisher: Baltic Ledger\n---\n\n"
+        "Corvane was launched in May 2031 by a state fund, with Mirela Oskar as chief executive.\n\n"
+        "Its launch came with a series of supplier agreements. Halvex will deliver 9,400 accelerators for "
+        "the first phase. Brimtek agreed a €640 million storage contract. Corvane will charge €4.25 per "
+        "terabyte per month for archive storage from March 2032.\n",
+        encoding="utf-8",
+    )
+    (corpus / "peru-market.md").write_text(
+        "---\ntitle: Peru's cloud market grows again\ndate: 2031-06-01\npublisher: Andean Wire\n---\n\n"
+        "Peru's public cloud market grew 17% in 2030, and Andora Nube remained the largest domestic provider.\n\n"
+        "In public-sector cloud spending, Andora Nube led in 2030 with 41%, ahead of two smaller hosts.\n",
+        encoding="utf-8",
+    )
+    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
+    a.ingest([corpus])
+    answer = a.ask("Corvane launch deals: Halvex accelerator count, Brimtek contract value")
+    assert "9,400" in answer.answer and "€640 million" in answer.answer, answer.answer
+    answer = a.ask("What will Corvane charge per TB per month for archive storage?")
+    assert not answer.abstained and "€4.25" in answer.answer, answer.answer
+    answer = a.ask("Andora Nube share of Peruvian public-sector cloud spending in 2030?")
+    assert not answer.abstained and "41%" in answer.answer, answer.answer
