@@ -279,7 +279,10 @@ class Assistant:
         """Yield answer text as it is produced, then the final :class:`Answer`."""
         from dataclasses import replace
 
+        from assistant.answering import ExtractiveGenerator
+        from assistant.evidence import merge
         from assistant.grounding import enforce
+        from assistant.question import clauses
         from assistant.retrieval import Filters
 
         started = time.perf_counter()
@@ -287,22 +290,40 @@ class Assistant:
         turns = self.clean_history(history)
         parsed = Filters.parse(filters)
         snapshot = self.searcher.snapshot()
-        plan = self.plan(question, turns, snapshot)
-        passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
-        passages = [*passages, *self._fact_passages(plan, passages, parsed, snapshot)]
-        plan = replace(
-            plan,
-            vector=self.searcher.query_vector(plan.text),
-            sentences=self.searcher.sentence_data(passages),
-            snapshot=snapshot,
-        )
-        retrieved = time.perf_counter()
-        draft = None
-        for item in self.generator.stream(plan, passages, turns):
-            if isinstance(item, str):
-                yield item
-            else:
-                draft = item
+
+        def prepare(text: str, turns: list[dict[str, str]]) -> tuple[Any, list[Any]]:
+            plan = self.plan(text, turns, snapshot)
+            passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
+            passages = [*passages, *self._fact_passages(plan, passages, parsed, snapshot)]
+            plan = replace(
+                plan,
+                vector=self.searcher.query_vector(plan.text),
+                sentences=self.searcher.sentence_data(passages),
+                snapshot=snapshot,
+            )
+            return plan, passages
+
+        parts = clauses(question) if isinstance(self.generator, ExtractiveGenerator) else [question]
+        if len(parts) > 1:
+            # A question of several clauses ("... in 2024, and who is the largest operator?"): each
+            # answered in turn, a later one read as a follow-up of the earlier ones.
+            drafts, context = [], list(turns)
+            for part in parts:
+                plan, passages = prepare(part, context)
+                drafts.append(self.generator.generate(plan, passages, context))
+                context = [*context, {"role": "user", "content": part}, {"role": "assistant", "content": drafts[-1].text}]
+            retrieved = time.perf_counter()
+            draft = merge(drafts)
+            yield draft.text
+        else:
+            plan, passages = prepare(question, turns)
+            retrieved = time.perf_counter()
+            draft = None
+            for item in self.generator.stream(plan, passages, turns):
+                if isinstance(item, str):
+                    yield item
+                else:
+                    draft = item
         assert draft is not None
         answer = enforce(draft, question, fallback=lambda: self._fallback(plan, passages, turns))
         done = time.perf_counter()

@@ -838,6 +838,50 @@ def compose(selection: Selection) -> Draft:
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=list(selection.missing))
 
 
+def merge(drafts: Sequence[Draft]) -> Draft:
+    """One answer from the answers to the clauses of a question, in order: each source named once,
+    a sentence quoted once, a clause the articles do not answer said plainly."""
+    if all(d.abstained for d in drafts):
+        return Draft(text=" ".join(dict.fromkeys(d.text for d in drafts)), abstained=True)
+    lines: list[str] = []
+    cited: dict[int, tuple[Passage, int, int]] = {}
+    notes: list[str] = []
+    seen: dict[tuple[str, int, int], int] = {}
+    named: set[str] = set()
+    for d in drafts:
+        if d.abstained:
+            notes.append(d.text)
+            continue
+        earlier = set(seen)
+        renumber: dict[int, int] = {}
+        for n, (passage, start, end) in sorted(d.cited.items()):
+            key = (passage.source, start, end)
+            if key not in seen:
+                seen[key] = len(cited) + 1
+                cited[seen[key]] = (passage, start, end)
+            renumber[n] = seen[key]
+        for line in d.text.split("\n"):
+            ns = [int(x) for x in re.findall(r"\[(\d+)\]", line) if int(x) in d.cited]
+            if not ns:
+                continue
+            passage, start, end = d.cited[ns[0]]
+            if all(_overlaps((d.cited[n][0].source, d.cited[n][1], d.cited[n][2]), earlier) for n in ns):
+                continue  # quoted for an earlier clause
+            who = source_name(passage)
+            body = line[len(who) + 2 :] if line.startswith(f"{who}: ") else line
+            if who not in named and who and not re.match(r"(?i)according to|as reported by", body):
+                body = f"{who}: {body}"
+            named.add(who)
+            lines.append(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", body))
+        notes.extend(x for x in d.notes if x not in notes)
+    return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=notes)
+
+
+def _overlaps(span: tuple[str, int, int], spans: set[tuple[str, int, int]]) -> bool:
+    """Whether ``span`` is within one of ``spans`` (a quote that reads on past it is new)."""
+    return any(source == span[0] and start <= span[1] and span[2] <= end for source, start, end in spans)
+
+
 def source_name(passage: Passage) -> str:
     """A short name for an article: its publisher, else its title (before a colon, cut at a word),
     else its file."""

@@ -224,6 +224,28 @@ def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -
     return False
 
 
+_CLAUSE = re.compile(
+    r"(?:,|;)\s*(?:and|und|et|y|e)?\s+(?=(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
+    r"quand|quién|qué|cuál|cómo|cuándo)(?:['’]s)?\b)",
+    re.I,
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The questions a question asks one after the other: "Gulf cloud spend in 2024, and who is
+    the largest operator?" is two, the second read as a follow-up of the first. A clause of one
+    word ("..., and why?") stays with the one before."""
+    out: list[str] = []
+    at = 0
+    for m in _CLAUSE.finditer(text):
+        head, rest = text[at : m.start()].strip(), text[m.end() :]
+        if len(head.split()) >= 2 and len(re.findall(r"\w+", rest)) >= 2:
+            out.append(head)
+            at = m.end()
+    out.append(text[at:].strip())
+    return out if len(out) > 1 else [text]
+
+
 def analyse(
     text: str,
     lexicon: Lexicon,
@@ -372,10 +394,13 @@ def resolve(
     elif not periods and prior.periods:
         periods = prior.periods
         soft = bool(own_terms - {"quarter", "year", "end", "period"}) and len(own_terms) > 1
-    thin = len(own_terms) <= 2
+    # A follow-up asking for another kind of thing ("..., and who runs it?" after an amount) keeps
+    # the earlier names and periods, not the earlier measure.
+    new_ask = bool(q.wants) and not (q.wants & prior.wants)
+    thin = len(own_terms) <= 2 and not new_ask
     terms = dict(q.terms)
     for t, w in prior.terms.items():
-        if t in prior.name_words() and q.names:
+        if (t in prior.name_words() and q.names) or (new_ask and t not in prior.name_words()):
             continue
         terms.setdefault(t, w * (0.9 if thin else 0.4))
     prior_text = prior.standalone

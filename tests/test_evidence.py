@@ -238,3 +238,7 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
     assert not answer.abstained and "€4.25" in answer.answer, answer.answer
     answer = a.ask("Andora Nube share of Peruvian public-sector cloud spending in 2030?")
     assert not answer.abstained and "41%" in answer.answer, answer.answer
+    # Two questions in one: each clause answered, the second read as a follow-up of the first.
+    answer = a.ask("What is Brimtek's storage contract with Corvane worth, and who runs Corvane?")
+    assert "€640 million" in answer.answer and "Mirela Oskar" in answer.answer, answer.answer
+    assert answer.answer.count("Baltic Ledger:") == 1, answer.answer

@@ -229,3 +229,17 @@ def test_follow_ups_carry_names_and_shift_periods() -> None:
     assert [n.text for n in q.names] == ["Quillon"]
     assert [p.label() for p in q.periods] == ["Q2 2031"]
     assert "revenue" in q.terms
+
+
+def test_a_question_of_several_clauses_is_split_at_its_question_words() -> None:
+    from assistant.question import clauses
+
+    assert clauses("Quillon spend in 2031, and who is the largest operator?") == [
+        "Quillon spend in 2031", "who is the largest operator?"
+    ]
+    assert clauses("Was ist der Umsatz von Quillon, und wie stark ist er gewachsen?") == [
+        "Was ist der Umsatz von Quillon", "wie stark ist er gewachsen?"
+    ]
+    # lists of names, and a clause of one word, stay one question
+    assert clauses("Shares of Quillon, Brightwater and Norrline?") == ["Shares of Quillon, Brightwater and Norrline?"]
+    assert clauses("Quillon grew 12%, but why?") == ["Quillon grew 12%, but why?"]
