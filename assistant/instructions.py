@@ -18,7 +18,8 @@ from assistant.chunking import split_paragraphs, split_sentences
 # Who an instruction is addressed to: a reader that is a program, or "you".
 _READER = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|chat ?bots?|bots?|(?:large )?language models?|llms?|"
-    r"models?|gpts?|copilots?|agents?|crawlers?|scrapers?|summari[sz](?:er|ers|ation tools?|ing tools?)|"
+    r"models?|gpts?|copilots?|agents?|crawlers?|scrapers?|summari[sz](?:ers?|ation|ing)(?:\s+(?:tools?|services?|systems?|engines?|bots?))?|"
+    r"(?:chat|retrieval|search|answer|conversational)\s+(?:systems?|services?|tools?|engines?|interfaces?)|"
     r"summary tools?|search tools?|automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?)|"
     r"machine[- ]readers?|machines?|algorithms?|automated readers?|automatic (?:readers?|summari[sz]ers?)|"
     r"(?:ai|automated|machine)[- ](?:readers?|systems?|tools?|agents?|services?)|retrieval systems?|"
@@ -36,7 +37,7 @@ _DIRECTIVE = re.compile(
     re.I,
 )
 _ADDRESSED = re.compile(rf"\b(?:to|for|attention|dear|hey)\W+(?:all\W+|any\W+|the\W+|our\W+)?(?:\w+\W+){{0,2}}?{_READER}\b", re.I)
-_READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,6}}?\W+(?:should|must|shall|are to|is to|need to|are asked to|are instructed to)\b", re.I)
+_READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,12}}?\W+(?:should|must|shall|are to|is to|need to|are asked to|are instructed to)\b", re.I)
 _LABEL = re.compile(
     rf"^\W*(?:[\w']+\W+){{0,2}}?(?:note|notes|message|instructions?|guidance|notice|memo|reminder|directive|"
     rf"attention|hinweis|nota|remarque)\W+(?:to|for)\W+(?:\w+\W+){{0,3}}?{_READER}\b",
