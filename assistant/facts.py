@@ -34,7 +34,7 @@ from assistant.types import Document, Passage
 
 # Bumped when extraction changes: a sync re-reads the facts of articles stored under another
 # version (their vectors are reused, so this costs no encoding).
-VERSION = 3
+VERSION = 4
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -112,6 +112,7 @@ _CURRENCIES = (
     (r"A\$", "AUD"), (r"C\$", "CAD"), (r"S\$", "SGD"), (r"HK\$", "HKD"), (r"NT\$", "TWD"), (r"R\$|reais|real", "BRL"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
     (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
+    (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"),
 )
 _SCALES = (
     (r"trillion|tn|billones|billionen", 1e12), (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones", 1e9),
@@ -582,6 +583,9 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
             for pattern, code in _CURRENCIES:
                 if re.search(rf"(?:{pattern})", where):
                     return f.value * scale, code
+        other = re.match(r"([A-Z]{3})\s?\d", written)
+        if other:
+            return f.value * scale, other.group(1)  # "NOK 1.84 billion"
         # No currency anywhere near: "235 billion parameters" counts something.
         return f.value * scale, _counted_thing(text[f.end :]) or "money"
     unit_match = re.search(r"[\d.,]\s*(?:[a-zA-Z]+\s)?([A-Za-z][\w/ -]*)$", written)

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
-    r"dollars?|euros?|pounds?|yen|rupees?|won|dirhams?|riyals?|reais|real"
+    r"dollars?|euros?|pounds?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|kroner|kronor|krone|"
+    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł"
 )
+# Before a number, any ISO-style code of three capitals is a currency ("NOK 1.84 billion", "PLN 612
+# million"); after one it could be a unit ("300 GPU clusters"), so only the listed ones count there.
+_CODE = r"(?-i:[A-Z]{3})"
 _SCALE = (
     r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|"
     r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
@@ -29,10 +33,10 @@ _UNIT = (
 )
 _NUMBER = r"\d{1,3}(?:[,  ]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _FIGURE = re.compile(
-    rf"(?P<cur>{_CURRENCY})?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
+    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE}))?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
     rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b)"
     rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b)"
-    rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?P<cur2>{_CURRENCY})\b)?(?:\s?(?P<unit>{_UNIT})\b)?)",
+    rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?:de\s|of\s)?(?P<cur2>{_CURRENCY})\b)?(?:\s?(?P<unit>{_UNIT})\b)?)",
     re.I,
 )
 _WORD_NUMBER = re.compile(
@@ -66,10 +70,13 @@ def find_figures(text: str) -> list[Figure]:
         return _word_figures(text, out) if _SCALE_WORD.search(text) else out
     for m in _FIGURE.finditer(text):
         num = m.group("num")
-        start = m.start("cur") if m.group("cur") else m.start("num")
+        code = m.group("code") if not (m.group("pct") or m.group("pp") or m.group("unit")) else None
+        if code and not (m.group("scale") or re.search(r"[.,]", num)):
+            code = None  # "GPT 4": a code before a small round number is a name, not a currency
+        start = m.start("cur") if m.group("cur") else m.start("code") if code else m.start("num")
         if num and start > 0 and text[start - 1] in "QqHhTt":
             continue  # Q3, H1
-        cur = m.group("cur") or m.group("cur2")
+        cur = m.group("cur") or m.group("cur2") or code
         if m.group("pct"):
             kind = "percent"
         elif m.group("pp"):
@@ -98,7 +105,9 @@ def _word_figures(text: str, out: list[Figure]) -> list[Figure]:
 
 def _money_near(text: str, start: int, end: int) -> bool:
     window = text[max(0, start - 30) : end + 25].lower()
-    return bool(re.search(rf"(?:{_CURRENCY.lower()})", window)) or any(w in window for w in ("revenue", "sales", "umsatz"))
+    return bool(re.search(rf"(?:{_CURRENCY.lower()})", window)) or any(
+        w in window for w in ("revenue", "sales", "umsatz", "chiffre d'affaires", "ingresos", "receita", "fatturato")
+    )
 
 
 def _is_year_or_day(text: str, start: int, end: int, num: str) -> bool:
