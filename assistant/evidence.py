@@ -49,6 +49,13 @@ _CAUSE = re.compile(
     re.I,
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
+_WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
+_YEAR_AGO = re.compile(
+    r"\b(?:a|one) year (?:earlier|before|ago|previously)\b|\byear-(?:ago|earlier)\b|\bprior-year\b|"
+    r"\bthe (?:same|corresponding) (?:quarter|period|half|month|months|time) (?:a|of the previous|of the prior|last) year\b",
+    re.I,
+)
+_GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
     "quarter quarterly year yearly annual half month fiscal fy calendar period end ended ending latest last "
@@ -95,6 +102,7 @@ class Sentence:
     prev_start: int | None  # the sentence before it in its paragraph
     doc_periods: Callable[[], list[P.Period]] = lambda: []  # every period its article names (read when needed)
     doc_words: frozenset[str] = frozenset()  # every word its article uses
+    publisher_words: frozenset[str] = frozenset()  # who published it: the author of "our estimate"
     period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
     period_end: dict[int, int] = field(default_factory=dict)  # where the period written at a start ends
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
@@ -131,6 +139,7 @@ def read_passage(
     vectors = data.vectors if data is not None and data.vectors is not None and len(data.vectors) == len(spans) else None
     anchor = P.parse_iso(passage.date)
     title_words = frozenset(stem(w) for w in words(f"{passage.title} {passage.publisher or ''}"))
+    publisher_words = frozenset(stem(w) for w in words(passage.publisher or ""))
     headline = set(words(passage.title))
     title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
     heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
@@ -165,6 +174,17 @@ def read_passage(
                 context_periods = earlier.periods
                 break
         context_periods = context_periods or heading_periods or title_periods
+        period_at = [(m.start, m.period) for m in mentions]
+        period_end = {m.start: m.end for m in mentions}
+        ago = _YEAR_AGO.search(raw)
+        if ago and (periods or context_periods):
+            # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
+            # earlier": the figure beside the phrase is for the same period one year before.
+            before = [m.period for m in mentions if m.start < ago.start()]
+            earlier = P.year_before(before[-1] if before else (periods or context_periods)[0])
+            periods = [*periods, earlier]
+            period_at.append((ago.start(), earlier))
+            period_end[ago.start()] = ago.end()
         prev = paragraph[-1] if paragraph else None
         context = (prev.words | prev.context_words if prev else frozenset()) | lead_words | heading_words
         s = Sentence(
@@ -180,14 +200,15 @@ def read_passage(
             context_periods=context_periods,
             context_words=frozenset(context),
             title_words=title_words,
+            publisher_words=publisher_words,
             own_subject=_own_subject(raw, lexicon),
             heading=False,
             forward=bool(_FORWARD.search(raw)),
             prev_start=prev.start if prev else None,
             doc_periods=doc_periods,
             doc_words=doc_words,
-            period_at=[(m.start, m.period) for m in mentions],
-            period_end={m.start: m.end for m in mentions},
+            period_at=period_at,
+            period_end=period_end,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
             cause=bool(_CAUSE.search(raw)),
         )
@@ -281,6 +302,13 @@ class Scorer:
                 continue
             best = 0.0
             own = tuple(stem(w) for w in words(n.text))
+            if len(own) == 1 and own[0] in self.q.scopes:
+                # a place written as its people ("Chinese" market, "China"): the same first four letters
+                if _kin(s.words, own[0]):
+                    out.append(1.0)
+                    continue
+                if _kin(s.context_words, own[0]) or _kin(s.title_words, own[0]):
+                    best = 0.8
             for spelling in n.spellings:
                 key = self._key(spelling) if spelling == own or (len(n.spellings) == 1 and spelling[0] == own[:1]) else spelling
                 if _has(s.words, spelling):
@@ -290,6 +318,8 @@ class Scorer:
                     best = max(best, 0.9)  # "Koukaryoku" for "Sakura Koukaryoku"
                 elif _has(s.context_words, key):
                     best = max(best, 0.4 if s.own_subject else 0.8)
+                elif _has(s.publisher_words, key) and len(key[0]) > 2:
+                    best = max(best, 0.9)  # a report's own figures are its publisher's ("by our count")
                 elif _has(s.title_words, key):
                     # "its", "the company": the article's own subject, named in its title
                     best = max(best, 0.75 if s.pronoun else 0.6)
@@ -435,6 +465,12 @@ def _prefixes(have: frozenset[str]) -> frozenset[str]:
     return cached[1]
 
 
+def _kin(have: frozenset[str], word: str) -> bool:
+    """A word of ``have`` of the same family as ``word``: the same first four letters, each
+    ending at most four letters on ("china", "chinese"; "japan", "japanese")."""
+    return len(word) >= 4 and any(h[:4] == word[:4] and len(h) <= 8 and len(word) <= 8 for h in have if len(h) >= 4)
+
+
 def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
     """Every word of ``spelling`` in ``have``, a word also matching one of its family ("Korea",
     "Korean"; "Europe", "European")."""
@@ -520,6 +556,13 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             who = _join([n.text for n in scorer.names])
             return Selection([], [], f"The articles do not give this for {who}." if pool[0].score >= FLOOR
                              else "The articles do not contain an answer to this question.")
+    if q.scopes and about:
+        # A sentence that gives the worldwide figure and does not name the place asked about is
+        # not about that place's market ("IBM held 2% of the global market" for China).
+        local = [s for s in about if not (_WORLDWIDE.search(s.text) and not any(_has(s.words, (w,)) or _kin(s.words, w) for w in q.scopes))]
+        if not local and not parts:
+            return Selection([], [], f"The articles do not give this for {_join([n.text for n in scorer.names] or ['it'])} in that market.")
+        about = local or about
     if not about and parts:
         about = pool
     if not about or (about[0].score < FLOOR and not parts):
@@ -580,6 +623,15 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if best is None or gain < 0.02:
             break
         chosen.append(best)
+    # A sentence that goes on from a chosen one ("That is 9% below the Q2 average ...") with a
+    # figure of the kind asked belongs with it.
+    for c in list(chosen):
+        follow = next((s for s in pool if s.prev_start == c.start and s.passage.source == c.passage.source), None)
+        if (
+            follow is not None and follow not in chosen and _GOES_ON.match(follow.text)
+            and follow.parts.get("kind", 0) >= 1.0 and follow.score >= FLOOR
+        ):
+            chosen.insert(chosen.index(c) + 1, follow)
     if parts:
         missing = [f"The articles do not give this for {part.label}." for part in parts if not any(_serves(part, c) for c in chosen)]
     else:
@@ -673,13 +725,15 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
     """Abstain when the asked name is only ever given with figures of another kind (a share where
     revenue was asked)."""
     wanted = scorer.wants_figure
-    if not wanted or len(scorer.names) != 1 or q.why or not (wanted <= {"amount", "percent"}):
+    # (a place the market is in is not the name the figure belongs to)
+    owners = [n for n in scorer.names if not any(stem(w) in q.scopes for w in words(n.text))]
+    if not wanted or len(owners) != 1 or q.why or not (wanted <= {"amount", "percent"}):
         return None
     top = [s for s in about[:15] if s.score >= FLOOR]
     if not top or any(s.parts.get("kind", 0) >= 1.0 for s in top):
         return None
     asked = "an amount" if wanted == {"amount"} else "a percentage" if wanted == {"percent"} else "the figure asked for"
-    return f"The articles do not give {asked} for {scorer.names[0].text}."
+    return f"The articles do not give {asked} for {owners[0].text}."
 
 
 def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> float:
@@ -753,7 +807,10 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     if not candidates:
         return None
     relations = [scorer.period(s) for s in candidates]
-    if any(r is None or r >= 0.5 for r in relations):
+    # An undated sentence may be about the asked period, unless it scores well below the best one
+    # that states another.
+    best = candidates[0].score
+    if any((r is None and s.score >= best - MARGIN) or (r is not None and r >= 0.5) for r, s in zip(relations, candidates, strict=True)):
         return None
     stated: list[str] = []
     for s in candidates:

@@ -129,6 +129,19 @@ class Period:
         return Period(start, end, self.grain, fiscal)
 
 
+def year_before(p: Period) -> Period:
+    """The same period one year earlier ("a year earlier" of Q4 2025 is Q4 2024; of the half to
+    September 2025, the half to September 2024)."""
+    fiscal = (p.fiscal[0] - 1, p.fiscal[1]) if p.fiscal else None
+    if p.start is None or p.end is None:
+        return Period(None, None, p.grain, fiscal, p.part) if fiscal else p
+    def back(d: date) -> date:
+        return d.replace(year=d.year - 1) if (d.month, d.day) != (2, 29) else d.replace(year=d.year - 1, day=28)
+
+    end = back(p.end) if p.end.day != _month_end(p.end).day else _month_end(date(p.end.year - 1, p.end.month, 1))
+    return Period(back(p.start), end, p.grain, fiscal, p.part)
+
+
 def _span_label(s: date, e: date) -> str:
     if s.year == e.year:
         return f"{calendar.month_abbr[s.month]}-{calendar.month_abbr[e.month]} {e.year}"

@@ -123,6 +123,9 @@ class Question:
     why: bool = False
     language: str = "en"
     followup: bool = False
+    # Where the market asked about is ("China's cloud market", "share in Germany"): each a word
+    # and the spellings the articles use for it.
+    scopes: tuple[tuple[str, ...], ...] = ()
 
     def name_words(self) -> set[str]:
         return {w for n in self.names for s in n.spellings for w in s} | {stem(w) for n in self.names for w in words(n.text)}
@@ -163,11 +166,11 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             continue
         raw = text[a:b].rstrip(".")
         w = stem(raw)
-        if any(c.isdigit() for c in raw) or re.fullmatch(r"(?i)fy|q[1-4]|h[12]|ytd|ttm", raw):
+        if any(c.isdigit() for c in raw) or re.fullmatch(r"(?i)(?:fy|q[1-4]|h[12]|ytd|ttm)(?:['’]s)?", raw):
             spans.append((a, b, False))  # "H100", "9M", "end-2025", "FY": terms, not names
             continue
         initial = a == 0 or (bool(re.search(r"[.!?:;,\"(]\s*$", text[:a])) and not text[:a].rstrip().endswith(","))
-        if w in STOP or w in QUESTION_WORDS or raw.isdigit():
+        if w in STOP or w in QUESTION_WORDS or raw.isdigit() or w in P.MONTHS:
             spans.append((a, b, False))
             continue
         inner_caps = any(c.isupper() for c in raw.split("-")[0][1:])
@@ -185,7 +188,10 @@ def _name_tokens(text: str, lexicon: Lexicon, lang: str, skip: list[tuple[int, i
             else:
                 is_name = (not known) or never_lower or (capital >= 0.3 and rare)
         else:
-            is_name = known and capital >= 0.8 and lexicon.caps.get(w, 0) >= 2 and lexicon.share(w) < 0.05
+            # a name typed in lower case ("tsubame", "amazon"): always capitalised in the articles
+            is_name = known and capital >= 0.8 and lexicon.caps.get(w, 0) >= 2 and (
+                lexicon.share(w) < 0.05 or (capital >= 0.95 and lexicon.share(w) < 0.35)
+            )
         spans.append((a, b, is_name))
     out: list[tuple[int, int]] = []
     for a, b, is_name in spans:
@@ -224,9 +230,18 @@ def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -
     return False
 
 
+# A name that says where a market is: "China's cloud market", "the European public cloud
+# spending", "in Germany".
+_SCOPE_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?!global|worldwide)(?:[\w-]+\s+){0,3}?(?:market|spending|spend)\b(?!\s+share)", re.I
+)  # not the holder of a share: "OVHcloud global market share", "AWS market share"
+_SCOPE_BEFORE = re.compile(r"\b(?:in|across|within)\s+(?:the\s+)?$", re.I)
+
+_WHEN_WORDS = frozenset("last previous prior past this current next latest year quarter half month week fiscal".split())
+
 _CLAUSE = re.compile(
-    r"(?:,|;)\s*(?:and|und|et|y|e)?\s+(?=(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
-    r"quand|quién|qué|cuál|cómo|cuándo)(?:['’]s)?\b)",
+    r"(?:(?:,|;|\s[-–—])\s*(?:and|und|et|y|e)?|\s(?:and|und|et|y|e))\s+(?=(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
+    r"quand|combien|quién|qué|cuál|cómo|cuándo|cuánt[oa]s?|quanto|quale)(?:['’]s)?\b)",
     re.I,
 )
 
@@ -235,6 +250,9 @@ def clauses(text: str) -> list[str]:
     """The questions a question asks one after the other: "Gulf cloud spend in 2024, and who is
     the largest operator?" is two, the second read as a follow-up of the first. A clause of one
     word ("..., and why?") stays with the one before."""
+    compare = re.match(r"\W*(?:compare|contrast)\s+(.+)\s+(?:with|versus|vs\.?|against)\s+(.+)$", text, re.I)
+    if compare and len(compare.group(1).split()) >= 2 and len(compare.group(2).split()) >= 2:
+        return [compare.group(1).strip(), compare.group(2).strip()]  # "Compare A's share with B's"
     out: list[str] = []
     at = 0
     for m in _CLAUSE.finditer(text):
@@ -262,11 +280,11 @@ def analyse(
     expanded: dict[str, float] = {}
     groups: list[list[int]] = []
     previous_end: int | None = None
-    carry_list = False
+    common_item: tuple[int, bool] | None = None  # a common name just read, and whether it was listed
     for a, b in _name_tokens(text, lexicon, lang, skip):
         between = text[previous_end:a] if previous_end is not None else ""
         listed = previous_end is not None and (
-            bool(re.fullmatch(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|,\s*and\b|\bund\b|\by\b|\bet\b)\s*", between, re.I))
+            bool(re.fullmatch(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|,\s*and\b|\bund\b|\by\b|\bet\b|\bn\b|\+)\s*", between, re.I))
             or (len(between.split()) <= 7 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|with the|and|or|than)\b|,", between, re.I)))
         )
         previous_end = b
@@ -298,13 +316,23 @@ def analyse(
         common = bool(spellings) and any(c.isupper() for c in raw[1:]) and lexicon.share(stem(raw)) >= 0.1
         names.append(Name(raw, tuple(spellings), required=lang == "en" and not common))
         if common:
-            # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide; an
-            # item of a list it starts ("..., AWS AI Zone value") is still an item of the list
-            carry_list = listed and bool(groups)
+            # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide,
+            # unless it is an item of a list
+            common_item = (len(names) - 1, listed and bool(groups))
             continue
-        if carry_list and not between.strip():
-            listed = True
-        carry_list = False
+        if common_item is not None:
+            at, was_listed = common_item
+            common_item = None
+            if listed:
+                # "AWS, Azure and Google": the common name is an item of the list too
+                if not was_listed:
+                    groups.append([at])
+                else:
+                    groups[-1].append(at)
+                groups[-1].append(len(names) - 1)
+                continue
+            if was_listed and not between.strip():
+                listed = True  # "..., AWS AI Zone value": the item is the name after it
         if listed and groups:
             groups[-1].append(len(names) - 1)
         else:
@@ -332,9 +360,13 @@ def analyse(
         if s in STOP or s in QUESTION_WORDS or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
         s = lexicon.repair(s) or s
-        terms[s] = terms.get(s, 0.0) + 1.0
+        # words that say when ("last year", "quarter") weigh as periods, not as what is measured
+        terms[s] = terms.get(s, 0.0) + (0.3 if s in _WHEN_WORDS else 1.0)
     for w, weight in expanded.items():
         terms.setdefault(w, weight)
+    if re.search(r"\bwho\s+(?:runs|leads|heads|manages|is in charge of)\b", folded):
+        for w in ("chief", "executive", "ceo", "head"):  # the role that answers "who runs it"
+            terms.setdefault(w, 0.5)
     opening = re.match(r"\W*(\w+)(?:\s+(\w+))?", text.lower())
     asks_how = bool(opening) and (opening.group(1) in ("why", "warum", "pourquoi") or (
         opening.group(1) == "how" and (opening.group(2) or "") not in ("much", "many", "big", "large", "fast", "high", "long")
@@ -345,7 +377,13 @@ def analyse(
         forecast = False
     elif _FORECAST_Q.search(text):
         forecast = True
+    scopes = tuple(
+        stem(m.group(1)) for m in re.finditer(r"\b([A-Z][\w-]+)(?=(?:['’]s)?\s)", text)
+        if (_SCOPE_AFTER.match(text, m.end()) or _SCOPE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]))
+        and m.start() > 0 and lexicon.known(stem(m.group(1))) and not any(c.isdigit() for c in m.group(1))
+    )
     return Question(
+        scopes=scopes,
         text=text,
         standalone=text,
         terms=terms,
