@@ -347,7 +347,7 @@ class Assistant:
         if q is None:
             return []
         present = tuple(i for i, n in enumerate(q.names) if not n.absent)
-        parts = parts_of(q)
+        parts = parts_of(q, snapshot.lexicon())
         in_parts = bool(parts)
         if not parts:
             if not present:
@@ -378,9 +378,10 @@ class Assistant:
                     continue
                 # The measure in the fact's label first (cheap); its sentence's words only for the
                 # first few hundred facts of the name, which is all a question ever cites.
-                labelled = sum(1 for t in measure if t in fact["metric"])
+                wanted = set(part.terms) or measure
+                labelled = sum(1 for t in wanted if t in fact["metric"])
                 read += not labelled
-                overlap = labelled or (len(measure & table.words(i)) if read <= 300 else 0)
+                overlap = labelled or (len(wanted & table.words(i)) if read <= 300 else 0)
                 if overlap or in_parts:
                     ranked.append((-overlap, i))
             added = 0

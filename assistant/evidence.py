@@ -516,19 +516,61 @@ class Part:
     label: str
     names: tuple[int, ...] = ()  # indexes into the question's names that this part must cover
     period: P.Period | None = None
+    terms: tuple[str, ...] = ()  # the measure of a part that is one of a list of measures
 
 
-def parts_of(q: Question) -> list[Part]:
+def parts_of(q: Question, lexicon: Lexicon | None = None) -> list[Part]:
     lists = [g for g in q.groups if len(g) > 1]
     present = [i for i, n in enumerate(q.names) if not n.absent]
     if lists:
         group = max(lists, key=len)
         shared = tuple(i for g in q.groups if g is not group for i in g if i in present)
         return [Part(q.names[i].text, (*shared, i)) for i in group if i in present]
+    measures = _measure_parts(q, present, lexicon)
+    if measures:
+        return measures
     if len(q.periods) > 1 and not q.soft_periods:
         shared = tuple(present)
         return [Part(p.label(), shared, p) for p in q.periods]
     return []
+
+
+def _measure_parts(q: Question, present: list[int], lexicon: Lexicon | None) -> list[Part]:
+    """A list of measures ("Orvik Q4 2025: revenue, adjusted EBITDA and EBITDA margin", "first-half
+    revenue, first-half operating profit, and revenue for the July-September quarter"): one part
+    per measure, with the period its item names, if any; the names outside the list are shared."""
+    if q.why or q.followup:
+        return []
+    text = q.text.rstrip(" ?.!")
+    head, _, tail = text.rpartition(":")
+    items = [x for x in re.split(r",\s*(?:and\s+)?|\s+(?:and|plus|&)\s+|;", tail or text) if x.strip()]
+    if len(items) < 2 or len(items) > 6 or any(re.search(r"[?!.]\s", x) for x in items):
+        return []
+    if not head and any(len(x.split()) > 8 for x in items):
+        return []  # a list of measures is a list of short noun phrases, or follows a colon
+    name_words = {i: {stem(w) for w in words(q.names[i].text)} for i in present}
+    parts: list[Part] = []
+    for item in items:
+        mentions = P.find(item)
+        plain = item
+        for m in sorted(mentions, key=lambda m: -m.start):
+            plain = plain[: m.start] + " " + plain[m.end :]
+        own = [i for i in present if name_words[i] & {stem(w) for w in words(item)}]
+        terms = tuple(dict.fromkeys(
+            t for t in (stem(w) for w in words(plain))
+            if (t in q.terms or any(t in ws for ws in name_words.values())) and not t.isdigit()
+            and not all(x in _PERIOD_WORDS or x in P.MONTHS or x in ("first", "second", "third", "fourth", "full") for x in t.split("-"))
+            and not any(t in name_words[i] for i in present if i not in own or len(own) == len(present))
+        ))
+        if lexicon is not None:
+            terms = tuple(t for t in terms if lexicon.known(t))
+        if not terms or len(terms) > 4:
+            return []  # an item that names no measure the articles use: not a list of measures
+        parts.append(Part(item.strip(), (), mentions[0].period if mentions else None, terms))
+    if len({p.terms for p in parts}) < 2 and len({p.period for p in parts}) < 2:
+        return []
+    shared = tuple(i for i in present if not any(name_words[i] & set(p.terms) for p in parts))
+    return [Part(p.label, shared, p.period, p.terms) for p in parts]
 
 
 def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
@@ -540,7 +582,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     for s in pool:
         s.score = scorer(s)
     pool = _dedupe(sorted(pool, key=lambda s: s.score, reverse=True))
-    parts = parts_of(q)
+    parts = parts_of(q, scorer.lexicon)
     # The answer must be about what was asked: each group of asked names (a name, or one name of a
     # list) named in the sentence or the passage it reads on from.
     about = [s for s in pool if scorer.covers(s)] if scorer.names else pool
@@ -604,6 +646,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             best = _best_for(part, pool, scorer)
             if best is not None and best not in chosen:
                 chosen.append(best)
+        if not chosen and any(p.terms for p in parts):
+            chosen = [top]  # no measure of the list found as such: the best sentence
         if not chosen:
             return Selection([], [], "The articles do not give this for " + _join([p.label for p in parts]) + ".")
         top = chosen[0]
@@ -633,18 +677,32 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         ):
             chosen.insert(chosen.index(c) + 1, follow)
     if parts:
-        missing = [f"The articles do not give this for {part.label}." for part in parts if not any(_serves(part, c) for c in chosen)]
+        # (a measure of a list may be written otherwise: only a missing name or period is said)
+        missing = [f"The articles do not give this for {part.label}." for part in parts
+                   if not part.terms and not any(_serves(part, c) for c in chosen)]
     else:
         missing = _missing(q, chosen, scorer)
     missing += [f"The articles do not mention {n.text}." for n in absent]
     return Selection(chosen, missing)
 
 
+def _names_measure(part: Part, s: Sentence) -> bool:
+    """Whether ``s`` names the measure of a part of a list of measures: each of its words, or
+    else the word that sets it apart from the others ("adjusted" EBITDA, EBITDA "margin")."""
+    return all(t in s.words or _prefix_in(t, s.words) for t in part.terms) or any(
+        t in s.words or _prefix_in(t, s.words) for t in part.terms[-1:]
+    ) and len(part.terms) > 1
+
+
 def _serves(part: Part, s: Sentence) -> bool:
-    """Whether a chosen sentence gives this part: its name, or its period."""
+    """Whether a chosen sentence gives this part: its name, its measure, or its period."""
+    if part.terms and not _names_measure(part, s):
+        return False
     if part.period is not None:
         r = P.best_relation([part.period], s.periods or s.context_periods)
         return r is not None and r >= 0.5
+    if part.terms:
+        return True
     own = part.names[-1] if part.names else None
     return own is None or (own < len(s.name_cover) and (s.name_cover[own] or 0.0) >= 0.6)
 
@@ -687,8 +745,10 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | No
     """The best sentence for one part: it names the part's names and, for a period part, states
     that period (in itself or its paragraph)."""
     best, best_score = None, FLOOR - 0.15
-    own = part.names[-1] if part.names and part.period is None else None
+    own = part.names[-1] if part.names and part.period is None and not part.terms else None
     for s in pool:
+        if part.terms and not _names_measure(part, s):
+            continue  # the measure of this part, in the sentence itself
         covers = [s.name_cover[i] for i in part.names if i < len(s.name_cover) and s.name_cover[i] is not None]
         if covers and min(covers) < 0.6:
             if not _shared_in_article(part, own, s, scorer):

@@ -322,7 +322,7 @@ _rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>f
 _rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
 _rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
-_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo)\s+"
+_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo)[\s-]+"
       rf"(?:fiscal\s+)?(?:half|halbjahr|semestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "half")
 _rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
 _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")

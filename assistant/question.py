@@ -283,15 +283,20 @@ def analyse(
     common_item: tuple[int, bool] | None = None  # a common name just read, and whether it was listed
     for a, b in _name_tokens(text, lexicon, lang, skip):
         between = text[previous_end:a] if previous_end is not None else ""
+        # (a name before a colon heads what follows it: "Orvik Q4: revenue, adjusted EBITDA ...")
         listed = previous_end is not None and (
             bool(re.fullmatch(r"\s*(?:,|;|/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|,\s*and\b|\bund\b|\by\b|\bet\b|\bn\b|\+)\s*", between, re.I))
-            or (len(between.split()) <= 7 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|with the|and|or|than)\b|,", between, re.I)))
+            or (len(between.split()) <= 7 and bool(re.search(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than)\b", between, re.I)))
+            or (len(between.split()) <= 7 and ":" not in between and bool(re.search(r"\b(?:with the|and|or)\b|,", between, re.I)))
         )
         previous_end = b
         raw = text[a:b].strip(" '’")
         raw = re.sub(r"['’]s$", "", raw)
         if not raw:
             continue
+        if any(n.text == raw for n in names):
+            previous_end = b
+            continue  # the same name again ("adjusted EBITDA and EBITDA margin")
         spellings = lexicon.spellings(raw, search)
         if not spellings and "-" in raw:
             # "Nvidia-GPUs", "Europe-wide": the parts the articles write.

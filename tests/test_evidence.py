@@ -221,7 +221,10 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
         "Corvane was launched in May 2031 by a state fund, with Mirela Oskar as chief executive.\n\n"
         "Its launch came with a series of supplier agreements. Halvex will deliver 9,400 accelerators for "
         "the first phase. Brimtek agreed a €640 million storage contract. Corvane will charge €4.25 per "
-        "terabyte per month for archive storage from March 2032.\n",
+        "terabyte per month for archive storage from March 2032.\n\n"
+        "Corvane's revenue for the quarter to December 2031 was €48.2 million, from €40.1 million a year "
+        "earlier. The archive business won 30 new public-sector tenants in the period. Adjusted EBITDA was "
+        "€19.1 million, and the adjusted EBITDA margin rose to 39.6%.\n",
         encoding="utf-8",
     )
     (corpus / "peru-market.md").write_text(
@@ -242,3 +245,8 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
     answer = a.ask("What is Brimtek's storage contract with Corvane worth, and who runs Corvane?")
     assert "€640 million" in answer.answer and "Mirela Oskar" in answer.answer, answer.answer
     assert answer.answer.count("Baltic Ledger:") == 1, answer.answer
+    # A list of measures: each its own sentence; a figure "a year earlier" is the year before's.
+    answer = a.ask("Corvane Q4 2031: revenue, adjusted EBITDA and EBITDA margin?")
+    assert all(x in answer.answer for x in ("€48.2 million", "€19.1 million", "39.6%")), answer.answer
+    answer = a.ask("What was Corvane's revenue in the December quarter of 2030?")
+    assert not answer.abstained and "€40.1 million" in answer.answer, answer.answer
