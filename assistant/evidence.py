@@ -122,6 +122,7 @@ class SentenceData:
     vectors: np.ndarray | None
     flagged: set[int]
     before: str | None = None  # the sentence before the chunk in its paragraph ("": none; None: not looked up)
+    lead: str = ""  # the opening of its article, which names what (or whose report) it is about
 
 
 def read_passage(
@@ -138,7 +139,10 @@ def read_passage(
     flagged = data.flagged if data else set()
     vectors = data.vectors if data is not None and data.vectors is not None and len(data.vectors) == len(spans) else None
     anchor = P.parse_iso(passage.date)
-    title_words = frozenset(stem(w) for w in words(f"{passage.title} {passage.publisher or ''}"))
+    # An article with no publisher (a report, a scraped page) names its author or subject in its
+    # opening lines ("Quillon Partners, Infrastructure Pricing Desk"): they count as its title.
+    lead = data.lead if data is not None and not passage.publisher else ""
+    title_words = frozenset(stem(w) for w in words(f"{passage.title} {passage.publisher or ''} {lead}"))
     publisher_words = frozenset(stem(w) for w in words(passage.publisher or ""))
     headline = set(words(passage.title))
     title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
@@ -549,6 +553,10 @@ def _measure_parts(q: Question, present: list[int], lexicon: Lexicon | None) -> 
     if not head and any(len(x.split()) > 8 for x in items):
         return []  # a list of measures is a list of short noun phrases, or follows a colon
     name_words = {i: {stem(w) for w in words(q.names[i].text)} for i in present}
+    head_measure = re.match(r"\s*(.+?)\s+(?:for|of|from|in)\s+\S", items[0])
+    if head_measure and all(len(x.split()) <= 2 for x in items[1:]):
+        # "revenue for security, compute and delivery": each item is a revenue
+        items = [items[0], *(f"{head_measure.group(1)} {x.strip()}" for x in items[1:])]
     parts: list[Part] = []
     for item in items:
         mentions = P.find(item)
@@ -755,6 +763,8 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | No
                 continue
             covers = [max(c, 0.6) for c in covers]  # the shared names are named in its article
         score = s.score
+        if part.terms and scorer.wants_figure:
+            score += 0.5 * (s.parts.get("kind", 0.0) >= 1.0)  # a measure asked as a figure: a sentence that gives one
         if covers:
             score += W_NAMES * (sum(covers) / len(covers) - s.parts.get("names", 0.0))
         if own is not None and own < len(s.name_cover):
@@ -773,7 +783,9 @@ def _shared_in_article(part: Part, own: int | None, s: Sentence, scorer: Scorer)
     """Whether ``s`` names the part's own name of a list, and the names the parts share are named
     in its article ("Humain's launch deals: Nvidia ..., AMD ...": "Nvidia will deliver" in a
     section on Humain)."""
-    if own is None or own >= len(s.name_cover) or (s.name_cover[own] or 0.0) < 0.6:
+    if part.terms:
+        own = None  # a measure of a list: every name is shared, and may be named in the article
+    elif own is None or own >= len(s.name_cover) or (s.name_cover[own] or 0.0) < 0.6:
         return False
     return all(
         (s.name_cover[i] or 0.0) >= 0.6 or any(_has(s.doc_words, scorer._key(sp)) for sp in scorer.q.names[i].spellings)
@@ -1001,11 +1013,9 @@ def _overlaps(span: tuple[str, int, int], spans: set[tuple[str, int, int]]) -> b
 
 def source_name(passage: Passage) -> str:
     """A short name for an article: its publisher, else its title (before a colon, cut at a word),
-    else its file."""
+    else its file; the same for every passage of the article."""
     if passage.publisher:
         return passage.publisher.rstrip(" .:;")
-    if passage.title and passage.title in passage.text:
-        return passage.source  # a title taken from the text's first line would repeat the quote
     title = (passage.title or "").split(":")[0].strip()
     if title and len(title) <= 50:
         return title.rstrip(" .;")

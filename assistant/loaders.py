@@ -189,6 +189,10 @@ def _masthead(text: str) -> str | None:
     the first " | " of one of its first lines."""
     for line in [line.strip() for line in text.split("\n")[:8] if line.strip()][:3]:
         head = line.split(" | ")[0].strip() if " | " in line else ""
+        if not head and len(line.split()) <= 8 and re.fullmatch(r"[^,]+,[^,]+\.?", line):
+            rest = line.split(",", 1)[1].strip(" .")
+            if all(t[:1].isupper() or t in ("&", "and", "of") for t in rest.split()):
+                head = line.split(",")[0].strip()  # "Quillon Partners, Infrastructure Pricing Desk"
         tokens = head.split()
         if 2 <= len(tokens) <= 6 and tokens[0].lower() not in ("by", "von", "par", "por") and all(t[:1].isupper() or t in ("&", "and", "of") for t in tokens) and not re.search(r"\d", head):
             return head
@@ -200,6 +204,8 @@ def _first_short_line(text: str) -> str | None:
     a row of menu items or tickers; a headline of five words or more is preferred to a short link
     line above it ("Skip to main content")."""
     lines = [line.strip() for line in text.split("\n")[:12] if line.strip()]
+    body = next((i for i, line in enumerate(lines) if len(line) >= _MAX_TITLE_CHARS), len(lines))
+    lines = lines[: max(body, 1)]  # a title comes before the text begins
     candidates = [
         line for line in lines
         if len(line) < _MAX_TITLE_CHARS and len(line.split()) >= 2 and not re.search(r" [|·•] |\S {2,}\S|\t", line)

@@ -275,6 +275,18 @@ class Snapshot:
             found = self._doc_words[source] = frozenset(stem(w) for w in words(text))
         return found
 
+    def document_lead(self, source: str) -> str:
+        """The opening of the article ``source`` (its first 200 characters, to a word): the lines
+        above its text ("Quillon Partners, Infrastructure Pricing Desk") or its first sentence."""
+        positions = self._source_positions().get(source, [])
+        if not positions:
+            return ""
+        first = min(positions, key=lambda k: int(self.metas[k].get("start", 0)))
+        if int(self.metas[first].get("start", 0)) != 0:
+            return ""
+        text = self.texts[first]
+        return text if len(text) <= 200 else text[:200].rsplit(" ", 1)[0]
+
     def _source_positions(self) -> dict[str, list[int]]:
         if self._by_source is None:
             by_source: dict[str, list[int]] = {}
@@ -428,7 +440,7 @@ class HybridSearcher:
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is not None and data.before is None:
-                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id))
+                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source))
             while len(self._sentences) > 20_000:
                 self._sentences.pop(next(iter(self._sentences)))
         return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}

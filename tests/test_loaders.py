@@ -273,6 +273,20 @@ def test_txt_title_skips_page_furniture(tmp_path: Path) -> None:
     assert dated.title == "Storage Brief"
 
 
+@pytest.mark.parametrize(
+    ("header", "publisher"),
+    [
+        ("Pellucid Research | Storage Outlook | March 2026", "Pellucid Research"),
+        ("Pellucid Research, Infrastructure Desk", "Pellucid Research"),
+        ("Markets | Tech | Cloud", None),  # a menu, not a name
+        ("By Ana Lima | 6 min read", None),  # a byline
+    ],
+)
+def test_a_running_header_names_the_publisher(tmp_path: Path, header: str, publisher: str | None) -> None:
+    doc = load(write(tmp_path, "report.txt", f"{header}\n\nStorage prices fell in 2025\n\n" + "Body sentence. " * 20))
+    assert doc.publisher == publisher
+
+
 BLANK = [b"", b"  \n\t\r\n \n", "\u200b\u00a0\n".encode()]
 
 
