@@ -105,6 +105,7 @@ class Sentence:
     publisher_words: frozenset[str] = frozenset()  # who published it: the author of "our estimate"
     period_at: list[tuple[int, P.Period]] = field(default_factory=list)  # where each period is written
     period_end: dict[int, int] = field(default_factory=dict)  # where the period written at a start ends
+    ago_at: int | None = None  # where "a year earlier" stands (a period that only the figure before it has)
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
     pronoun: bool = False  # speaks of "it", "its", "the company": its article's subject
     cause: bool = False  # gives a reason ("because", "driven by", "aims to")
@@ -184,8 +185,7 @@ def read_passage(
         if ago and (periods or context_periods):
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
             # earlier": the figure beside the phrase is for the same period one year before.
-            before = [m.period for m in mentions if m.start < ago.start()]
-            earlier = P.year_before(before[-1] if before else (periods or context_periods)[0])
+            earlier = P.year_before((periods or context_periods)[0])  # of the period the sentence is about
             periods = [*periods, earlier]
             period_at.append((ago.start(), earlier))
             period_end[ago.start()] = ago.end()
@@ -213,6 +213,7 @@ def read_passage(
             doc_words=doc_words,
             period_at=period_at,
             period_end=period_end,
+            ago_at=ago.start() if ago and (periods or context_periods) else None,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
             cause=bool(_CAUSE.search(raw)),
         )
@@ -364,7 +365,10 @@ class Scorer:
             return s.periods
         bound: list[P.Period] = []
         for f in wanted:
-            nearest = min(s.period_at, key=lambda x: abs(x[0] - f.start) + (0 if x[0] > f.start else 5))
+            # "a year earlier" dates only the figure just before it ("from ¥63.3 billion a year earlier")
+            just_before = s.ago_at is not None and f is max((g for g in s.figures if g.end <= s.ago_at), key=lambda g: g.end, default=None)
+            near = [x for x in s.period_at if x[0] != s.ago_at or (just_before and x[0] - f.end <= 30)] or s.period_at
+            nearest = min(near, key=lambda x: abs(x[0] - f.start) + (0 if x[0] > f.start else 5))
             # The same period said again beside it counts too: "In the December quarter of 2024,
             # the third quarter of the previous fiscal year, the service contributed ...".
             group = {nearest[0]}

@@ -433,7 +433,14 @@ def resolve(
     if not periods and shift:
         base = prior.periods or _answer_periods(history, anchor)
         steps = 1 if (shift.group("fwd") or shift.group("unit4")) else -1
-        periods = tuple(p.shifted(steps) for p in base[:1])
+        unit = next((u for u in shift.group("unit1", "unit2", "unit3", "unit4") if u), "")
+        if unit.lower() == "year" and steps < 0:
+            # "the year before" of the six months to September 2025: the same months of 2024 (the
+            # dates the last answer gave, when the question named only "H1")
+            dated = [p for p in base if p.start] or [p for p in _answer_periods(history, anchor) if p.start] or list(base)
+            periods = tuple(P.year_before(p) for p in dated[:1])
+        else:
+            periods = tuple(p.shifted(steps) for p in base[:1])
     elif not periods and prior.periods:
         periods = prior.periods
         soft = bool(own_terms - {"quarter", "year", "end", "period"}) and len(own_terms) > 1

@@ -250,3 +250,9 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
     assert all(x in answer.answer for x in ("€48.2 million", "€19.1 million", "39.6%")), answer.answer
     answer = a.ask("What was Corvane's revenue in the December quarter of 2030?")
     assert not answer.abstained and "€40.1 million" in answer.answer, answer.answer
+    history = [
+        {"role": "user", "content": "Corvane revenue in Q4 2031?"},
+        {"role": "assistant", "content": "Corvane's revenue for the quarter to December 2031 was €48.2 million [1]."},
+    ]
+    answer = a.ask("and the year before?", history=history)
+    assert not answer.abstained and "€40.1 million" in answer.answer, answer.answer
