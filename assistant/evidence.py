@@ -55,6 +55,9 @@ _YEAR_AGO = re.compile(
     r"\bthe (?:same|corresponding) (?:quarter|period|half|month|months|time) (?:a|of the previous|of the prior|last) year\b",
     re.I,
 )
+_BACK = re.compile(
+    r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago))\b", re.I
+)
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
@@ -181,11 +184,25 @@ def read_passage(
         context_periods = context_periods or heading_periods or title_periods
         period_at = [(m.start, m.period) for m in mentions]
         period_end = {m.start: m.end for m in mentions}
-        ago = _YEAR_AGO.search(raw)
+        back = _BACK.search(raw) if not periods and context_periods else None
+        if back:
+            # "Growth picked up from last quarter, when revenue rose to C$379 million": with no
+            # period of its own, the sentence speaks of the one before its paragraph's
+            base = next((p for p in context_periods if p.start), context_periods[0])
+            unit = (back.group("unit") or back.group("unit2")).lower()
+            if unit == "year":
+                periods = [P.year_before(base)]
+            elif base.grain == unit:
+                periods = [base.shifted(-1)]
+            if periods:
+                period_at.append((back.start(), periods[0]))
+                period_end[back.start()] = back.end()
+        ago = _YEAR_AGO.search(raw) if not back else None
         if ago and (periods or context_periods):
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
             # earlier": the figure beside the phrase is for the same period one year before.
-            earlier = P.year_before((periods or context_periods)[0])  # of the period the sentence is about
+            about = periods or context_periods  # the period the sentence is about, its dates if it gives them
+            earlier = P.year_before(next((p for p in about if p.start), about[0]))
             periods = [*periods, earlier]
             period_at.append((ago.start(), earlier))
             period_end[ago.start()] = ago.end()

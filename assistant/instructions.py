@@ -39,10 +39,17 @@ _DIRECTIVE = re.compile(
 _ADDRESSED = re.compile(rf"\b(?:to|for|attention|dear|hey)\W+(?:all\W+|any\W+|the\W+|our\W+)?(?:\w+\W+){{0,2}}?{_READER}\b", re.I)
 _READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,12}}?\W+(?:should|must|shall|are to|is to|need to|are asked to|are instructed to)\b", re.I)
 _LABEL = re.compile(
-    rf"^\W*(?:[\w']+\W+){{0,2}}?(?:note|notes|message|instructions?|guidance|notice|memo|reminder|directive|"
-    rf"attention|hinweis|nota|remarque)\W+(?:to|for)\W+(?:\w+\W+){{0,3}}?{_READER}\b",
+    rf"^\W*(?:[\w'&]+\W+){{0,4}}?(?:note|notes|message|instructions?|guidance|notice|memo|reminder|directive|"
+    rf"attention|conditions?|terms|licen[cs]e|licensing|advisory|disclaimer|policy|hinweis|nota|remarque)\W+(?:to|for)\W+"
+    rf"(?:\w+\W+){{0,3}}?{_READER}\b",
     re.I,
 )
+# What a reader produces, told what to say: "Any digest of this report should give ...", "any output
+# states X as Y" (the latter only beside a named reader).
+_OUTPUT = r"\b(?:any|every|each|all)\s+(?:\w+\s+){0,2}?(?:outputs?|digests?|summar(?:y|ies)|answers?|responses?|write-?ups?|excerpts?|renderings?)\b"
+_OUTPUT_TOLD = re.compile(rf"{_OUTPUT}(?:\W+\w+){{0,8}}?\W+(?:should|must|shall|is to|are to|needs? to|has to|have to)\s+(?:\w+\s+)?{_SAY}\b", re.I)
+_OUTPUT_SAYS = re.compile(rf"{_OUTPUT}(?:\W+\w+){{0,3}}?\W+{_SAY}s?\b[^.]{{0,80}}\bas\b", re.I)
+_NAMES_READER = re.compile(rf"\b{_READER}\b", re.I)
 _WHEN_ASKED = re.compile(
     rf"\b(?:when|if|whenever)\s+(?:you\s+are\s+|you're\s+|being\s+)?(?:asked|queried|questioned|prompted|summari[sz]ing|answering|"
     rf"responding|processing|reading|generating)\b[^.]{{0,120}}?\b{_SAY}\b",
@@ -72,7 +79,9 @@ def is_instruction(sentence: str) -> bool:
         return True
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
         return True
-    if _YOU_MUST.search(sentence):
+    if _YOU_MUST.search(sentence) or _OUTPUT_TOLD.search(sentence):
+        return True
+    if _OUTPUT_SAYS.search(sentence) and _NAMES_READER.search(sentence):
         return True
     if _READER_SUBJECT.search(sentence) and _DIRECTIVE.search(sentence):
         return True
