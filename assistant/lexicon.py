@@ -44,6 +44,7 @@ def fold_accents(text: str) -> str:
 
 
 _SMALL = frozenset("and of for the on over & de du des der und y et".split())
+_FUNCTION = frozenset("that this these those which what who it its is was are were be been has had have not but".split())
 
 
 def words(text: str) -> list[str]:
@@ -234,9 +235,13 @@ class Lexicon:
             return self._initials_cache[raw]
         letters = [c for c in raw.lower() if c.isalpha()]
         small_words = "and|of|for|the|on|over|&|de|du|des|der|und|y|et|in|to|a|an"
-        small = rf"(?:[\s-]+(?:{small_words}))?"
+        # between the initials' words only the joining words of names and terms ("Competition and
+        # Markets Authority", "return on investment"), not "a" or "the" ("company made an announcement")
+        joining = "and|of|for|on|over|&|de|du|des|der|und|y|et"
+        small = rf"(?:[\s-]+(?:{joining}))?"
         pattern = re.compile(
-            rf"(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters) + r"(?![\w-])", re.I
+            rf"(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters[:-1])
+            + rf"{small}[\s-]+(?!(?:{small_words})\b){letters[-1]}[\w']*(?![\w-])", re.I
         )
         hit = search(pattern)
         parts = [w for w in re.split(r"[\s-]+", hit) if w] if hit else []
@@ -245,7 +250,14 @@ class Lexicon:
         # lower-case ("like-for-like"; the first may open a sentence); "any mention of Deccan" is a
         # chance run of letters.
         alike = len({w[0].isupper() for w in own[1:]}) <= 1
-        spelled = tuple(stem(w) for w in own) if len(parts) > 1 and alike else None
+        # (a run ending on a small word, "cloud market at" for CMA, is chance too; so is a run of
+        # lower-case words with a word like "that" in it, or two lower-case words for two letters,
+        # "disclosed that" for DT, unless joined by hyphens)
+        lower = not any(w[0].isupper() for w in own[1:])
+        chance = not parts or stem(parts[-1]) in _SMALL or (lower and (
+            any(w.lower() in _FUNCTION for w in own) or (len(letters) < 3 and hit is not None and "-" not in hit)
+        ))
+        spelled = tuple(stem(w) for w in own) if len(parts) > 1 and alike and not chance else None
         self._initials_cache[raw] = spelled
         return spelled
 
