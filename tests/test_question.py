@@ -251,3 +251,15 @@ def test_a_question_of_several_clauses_is_split_at_its_question_words() -> None:
     # lists of names, and a clause of one word, stay one question
     assert clauses("Shares of Quillon, Brightwater and Norrline?") == ["Shares of Quillon, Brightwater and Norrline?"]
     assert clauses("Quillon grew 12%, but why?") == ["Quillon grew 12%, but why?"]
+
+
+def test_initials_are_not_a_chance_run_of_words() -> None:
+    texts = ["The company made an announcement on Monday.", "It disclosed that sales rose.", "Like-for-like growth was 4%."]
+    lexicon = Lexicon.build(texts)
+
+    def search(pattern):  # type: ignore[no-untyped-def]
+        return next((m.group(0) for t in texts if (m := pattern.search(t))), None)
+
+    assert lexicon.spellings("CMA", search) == []
+    assert lexicon.spellings("DT", search) == []
+    assert lexicon.spellings("LFL", search) == [("like", "like")]  # "Like-for-like", its small word dropped
