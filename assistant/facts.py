@@ -27,7 +27,7 @@ from typing import Any
 
 from assistant import periods as P
 from assistant.chunking import split_sentences
-from assistant.evidence import _FORWARD, Sentence, SentenceData, read_passage
+from assistant.evidence import _FORWARD, _WORLDWIDE, Sentence, SentenceData, read_passage
 from assistant.figures import Figure
 from assistant.lexicon import Lexicon, stem, words
 from assistant.types import Document, Passage
@@ -83,7 +83,6 @@ _MEASURED_BEFORE = re.compile(
     re.I,
 )
 _PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside|\ben|\bem|\bdans|\bau|\bde)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
-_GLOBAL = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
 _NAMED_MARKET = re.compile(
     r"(?:'s|’s)?\s+(?:[a-z][\w-]*\s+){0,3}?(?:market|spending|industry)\b(?!\s+(?:share|value|cap|position|leader|capitali))"
 )
@@ -674,7 +673,7 @@ def _apart(text: str, f: Figure, g: Figure, period_at: int) -> bool:
 
 def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str) -> str:
     clause = text[c_start:c_end]
-    if _GLOBAL.search(clause):
+    if _WORLDWIDE.search(clause):
         return "global"
     places = [n for n in names if n.role == "place" and c_start <= n.start < c_end and n.text not in entity]
     if places:
