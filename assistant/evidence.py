@@ -1034,9 +1034,11 @@ def _overlaps(span: tuple[str, int, int], spans: set[tuple[str, int, int]]) -> b
 
 def source_name(passage: Passage) -> str:
     """A short name for an article: its publisher, else its title (before a colon, cut at a word),
-    else its file; the same for every passage of the article."""
+    else its file."""
     if passage.publisher:
         return passage.publisher.rstrip(" .:;")
+    if passage.title and passage.title in passage.text:
+        return passage.source  # a title taken from the text's first line would repeat the quote
     title = (passage.title or "").split(":")[0].strip()
     if title and len(title) <= 50:
         return title.rstrip(" .;")
