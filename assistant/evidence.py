@@ -197,8 +197,8 @@ def read_passage(
             if periods:
                 period_at.append((back.start(), periods[0]))
                 period_end[back.start()] = back.end()
-        ago = _YEAR_AGO.search(raw) if not back else None
-        if ago and (periods or context_periods):
+        ago = _YEAR_AGO.search(raw) if not back and (periods or context_periods) else None
+        if ago:
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
             # earlier": the figure beside the phrase is for the same period one year before.
             about = periods or context_periods  # the period the sentence is about, its dates if it gives them
@@ -230,7 +230,7 @@ def read_passage(
             doc_words=doc_words,
             period_at=period_at,
             period_end=period_end,
-            ago_at=ago.start() if ago and (periods or context_periods) else None,
+            ago_at=ago.start() if ago else None,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
             cause=bool(_CAUSE.search(raw)),
         )
@@ -278,12 +278,6 @@ class Scorer:
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
         if q.why and re.match(r"\W*(?:why|warum|pourquoi|por qué)\b|\W*how\b(?!\s+(?:much|many|big|large|fast|high))", q.text, re.I):
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
-        # The words that say what is measured ("operating profit", "backlog"): words of the question
-        # that are not names, periods or question words, used in the articles but not everywhere.
-        self.metric_terms = {
-            t for t in q.terms
-            if t not in names and lexicon.known(t) and lexicon.share(t) < 0.25 and not t.isdigit() and t not in _PERIOD_WORDS
-        }
 
     def _key(self, spelling: tuple[str, ...]) -> tuple[str, ...]:
         """The rarest word of a name of several words: the one that identifies it."""
@@ -718,9 +712,10 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
 def _names_measure(part: Part, s: Sentence) -> bool:
     """Whether ``s`` names the measure of a part of a list of measures: each of its words, or
     else the word that sets it apart from the others ("adjusted" EBITDA, EBITDA "margin")."""
-    return all(t in s.words or _prefix_in(t, s.words) for t in part.terms) or any(
-        t in s.words or _prefix_in(t, s.words) for t in part.terms[-1:]
-    ) and len(part.terms) > 1
+    def said(t: str) -> bool:
+        return t in s.words or _prefix_in(t, s.words)
+
+    return all(said(t) for t in part.terms) or (len(part.terms) > 1 and said(part.terms[-1]))
 
 
 def _serves(part: Part, s: Sentence) -> bool:

@@ -123,9 +123,8 @@ class Question:
     why: bool = False
     language: str = "en"
     followup: bool = False
-    # Where the market asked about is ("China's cloud market", "share in Germany"): each a word
-    # and the spellings the articles use for it.
-    scopes: tuple[tuple[str, ...], ...] = ()
+    # Where the market asked about is ("China's cloud market", "share in Germany"): stemmed words.
+    scopes: tuple[str, ...] = ()
 
     def name_words(self) -> set[str]:
         return {w for n in self.names for s in n.spellings for w in s} | {stem(w) for n in self.names for w in words(n.text)}
@@ -295,7 +294,6 @@ def analyse(
         if not raw:
             continue
         if any(n.text == raw for n in names):
-            previous_end = b
             continue  # the same name again ("adjusted EBITDA and EBITDA margin")
         spellings = lexicon.spellings(raw, search)
         if not spellings and "-" in raw:

@@ -194,18 +194,24 @@ def test_attribution_is_short_and_given_once_per_source(invented: Assistant) -> 
     assert "According to" not in answer.answer.split("\n")[0][:40] or "According to According" not in answer.answer
 
 
-def test_a_period_restated_beside_another_gives_the_figure_both(tmp_path: Path) -> None:
+def assistant_over(tmp_path: Path, articles: dict[str, str]) -> Assistant:
+    """An assistant over ``articles`` (file name -> text), ingested into a fresh index."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "norrline.md").write_text(
-        "---\ntitle: Norrline results\ndate: 2031-11-20\npublisher: Baltic Ledger\n---\n\n"
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
+    a.ingest([corpus])
+    return a
+
+
+def test_a_period_restated_beside_another_gives_the_figure_both(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "norrline.md": "---\ntitle: Norrline results\ndate: 2031-11-20\npublisher: Baltic Ledger\n---\n\n"
         "Norrline, the Tallinn-based host, said its storage service, Vaultline, grew 64% in the half to "
         "September 2031. In the March quarter of 2031, the fourth quarter of the previous fiscal year, the "
         "service had contributed €3.4 million. Norrline's fiscal year ends in June.\n",
-        encoding="utf-8",
-    )
-    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
-    a.ingest([corpus])
+    })
     answer = a.ask("Vaultline sales in the March quarter of 2031")
     assert not answer.abstained and "3.4 million" in answer.answer
 
@@ -213,10 +219,9 @@ def test_a_period_restated_beside_another_gives_the_figure_both(tmp_path: Path) 
 def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None:
     """A list whose shared name is the subject of the paragraph before ("Its launch came with...");
     a unit asked as an abbreviation the article spells out ("per TB"); a market the article's
-    opening names ("Korea", asked as "Korean") that the figure's sentence does not repeat."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "corvane.md").write_text(
+    opening names ("Peru", asked as "Peruvian") that the figure's sentence does not repeat."""
+    a = assistant_over(tmp_path, {
+        "corvane.md":
         "---\ntitle: A new cloud opens in the north\ndate: 2031-12-01\npublisher: Baltic Ledger\n---\n\n"
         "Corvane was launched in May 2031 by a state fund, with Mirela Oskar as chief executive.\n\n"
         "Its launch came with a series of supplier agreements. Halvex will deliver 9,400 accelerators for "
@@ -225,16 +230,11 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
         "Corvane's revenue for the quarter to December 2031 was €48.2 million, from €40.1 million a year "
         "earlier. The archive business won 30 new public-sector tenants in the period. Adjusted EBITDA was "
         "€19.1 million, and the adjusted EBITDA margin rose to 39.6%.\n",
-        encoding="utf-8",
-    )
-    (corpus / "peru-market.md").write_text(
+        "peru-market.md":
         "---\ntitle: Peru's cloud market grows again\ndate: 2031-06-01\npublisher: Andean Wire\n---\n\n"
         "Peru's public cloud market grew 17% in 2030, and Andora Nube remained the largest domestic provider.\n\n"
         "In public-sector cloud spending, Andora Nube led in 2030 with 41%, ahead of two smaller hosts.\n",
-        encoding="utf-8",
-    )
-    a = Assistant.open(index=tmp_path / "index", corpus=corpus)
-    a.ingest([corpus])
+    })
     answer = a.ask("Corvane launch deals: Halvex accelerator count, Brimtek contract value")
     assert "9,400" in answer.answer and "€640 million" in answer.answer, answer.answer
     answer = a.ask("What will Corvane charge per TB per month for archive storage?")
