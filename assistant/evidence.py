@@ -112,6 +112,8 @@ class Sentence:
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
     pronoun: bool = False  # speaks of "it", "its", "the company": its article's subject
     cause: bool = False  # gives a reason ("because", "driven by", "aims to")
+    header: list[Sentence] = field(default_factory=list)  # a table row's caption and column names
+    row: bool = False  # a row of a table
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -127,6 +129,7 @@ class SentenceData:
     flagged: set[int]
     before: str | None = None  # the sentence before the chunk in its paragraph ("": none; None: not looked up)
     lead: str = ""  # the opening of its article, which names what (or whose report) it is about
+    above: str = ""  # the end of the chunk before it, when no blank line separates them
 
 
 def read_passage(
@@ -153,10 +156,22 @@ def read_passage(
     heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
     heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
     out: list[Sentence] = []
+    made: dict[int, Sentence] = {}
+    above = data.above if data is not None else ""
+    heads = table_heads(text, spans, above)
+    # the caption and column names of a table that began in the chunk before
+    above_words = {j: frozenset(stem(w) for w in words(t)) for j, t in _above_lines(above).items()}
+    above_periods = {j: [m.period for m in P.find(t, anchor, fiscal_end)] for j, t in _above_lines(above).items()}
     paragraph: list[Sentence] = []
     # A chunk that starts inside a paragraph reads on from the sentence before it.
     lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
     for k, (a, b) in enumerate(spans):
+        if k in heads or text.count("|", a, b) >= 2:
+            # the empty cells and bars around a table's line are not quoted ("Caption | | | |")
+            while b > a + 1 and text[b - 1] in " |":
+                b -= 1
+            while a < b - 1 and text[a] in " |":
+                a += 1
         raw = text[a:b]
         starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
         is_heading = (
@@ -164,6 +179,12 @@ def read_passage(
             and " | " not in raw and len(raw.split()) <= 12 and not find_figures(raw)
         )
         sentence_words = frozenset(stem(w) for w in words(raw))
+        header = [made[j] for j in heads.get(k, ()) if j in made]
+        if k in heads:
+            # A table row is read with its caption and column names ("Market H2 2025 H1 2025 ...
+            # Vacancy" over "Montreal 152 149 142 +7.0% 5.8%"): their words and periods are its own.
+            is_heading = False
+            sentence_words = sentence_words.union(*(h.words for h in header), *(above_words.get(j, ()) for j in heads[k] if j < 0))
         if is_heading:
             heading_words = sentence_words
             heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
@@ -175,7 +196,8 @@ def read_passage(
             carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
             paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
-        periods = [m.period for m in mentions]
+        periods = [m.period for m in mentions] or [p for h in header for p in h.periods] or [
+            p for j in heads.get(k, ()) if j < 0 for p in above_periods.get(j, ())]
         context_periods: list[P.Period] = []
         for earlier in reversed(paragraph):
             if earlier.periods:
@@ -233,7 +255,10 @@ def read_passage(
             ago_at=ago.start() if ago else None,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
             cause=bool(_CAUSE.search(raw)),
+            header=header,
+            row=k in heads,
         )
+        made[k] = s
         if k in flagged:
             s.prev_start = None
             paragraph = []  # nothing after an instruction reads on from it
@@ -243,6 +268,94 @@ def read_passage(
             continue  # the headline names the story; it does not answer a question about it
         out.append(s)
     return out
+
+
+_CELL_VALUE = re.compile(r"[+\-−–~≈<>]?\s?(?:[A-Z]{0,3}[$€£¥₹]|[A-Z]{3}\s)?\d[\d,.\u202f ]*(?:%|pp|x|[kKmMbB]n?|[A-Za-z]{1,4})?|n/?a|[-–—]", re.I)
+
+
+_RULE_ROW = re.compile(r"[\s|:+=-]*")  # "|---|:---:|", the line under a Markdown table's column names
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _numeric_row(line: str) -> bool:
+    """A line that reads as a table row in plain text: a label, then two or more values ("Montreal 152
+    149 142 +7.0% 5.8%"), and no sentence."""
+    tokens = line.split()
+    if len(tokens) < 3 or len(tokens) > 24 or line.rstrip()[-1:] in ".:;!?":
+        return False
+    values = 0
+    for token in reversed(tokens):
+        if not _CELL_VALUE.fullmatch(token):
+            break
+        values += 1
+    return values >= 2 and values < len(tokens)
+
+
+def _above_lines(above: str) -> dict[int, str]:
+    """The lines of the text above a chunk, numbered -1 (the last) upwards."""
+    lines = above.split("\n") if above else []
+    return {j - len(lines): line for j, line in enumerate(lines)}
+
+
+def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") -> dict[int, list[int]]:
+    """The table rows among ``spans`` (each a whole line), each with the spans of its caption and
+    column names: the lines of cells without values that open a block of rows split by "|", or the
+    line just above a block of plain rows of values. A row's head may be in ``above``, the text
+    before ``text``: its lines are numbered -1 (the last) upwards."""
+    lines: list[tuple[int, int, list[int]]] = []
+    if above:
+        # the lines above as lines of their own, before the chunk, at negative offsets
+        shift = len(above) + 1
+        text = f"{above}\n{text}"
+        spans = [(a + shift, b + shift) for a, b in spans]
+        offset = 0
+        for j, line in _above_lines(above).items():
+            if line.strip():
+                lines.append((offset, offset + len(line), [j]))
+            offset += len(line) + 1
+    for k, (a, b) in enumerate(spans):
+        line_start = text.rfind("\n", 0, a) + 1
+        if lines and lines[-1][0] == line_start:
+            lines[-1][2].append(k)
+        else:
+            end = text.find("\n", b)
+            lines.append((line_start, len(text) if end < 0 else end, [k]))
+    heads: dict[int, list[int]] = {}
+    i = 0
+    while i < len(lines):
+        line = text[lines[i][0]:lines[i][1]]
+        piped = line.count("|") >= 1 and len(_cells(line)) >= 2
+        j = i + 1
+        while j < len(lines) and lines[j][0] == lines[j - 1][1] + 1:  # the next line, no blank line between
+            nxt = text[lines[j][0]:lines[j][1]]
+            if piped:
+                if not (nxt.count("|") >= 1 and len(_cells(nxt)) >= 2):
+                    break
+            elif not _numeric_row(nxt):
+                break
+            j += 1
+        block = lines[i:j] if piped else lines[i + 1:j]
+        if piped and len(block) >= 3:
+            head = [k for line_start, line_end, ks in block if not any(
+                _CELL_VALUE.fullmatch(c) for c in _cells(text[line_start:line_end])
+            ) and not _RULE_ROW.fullmatch(text[line_start:line_end]) for k in ks]
+            for line_start, line_end, ks in block:
+                if ks[0] not in head and not _RULE_ROW.fullmatch(text[line_start:line_end]):
+                    heads.update({k: head for k in ks})
+            i = j
+            continue
+        if not piped and len(block) >= 2:
+            head = [] if _numeric_row(line) else lines[i][2]
+            block = lines[i:j] if _numeric_row(line) else block
+            for _, _, ks in block:
+                heads.update({k: head for k in ks})
+            i = j
+            continue
+        i += 1
+    return heads
 
 
 def _same_text(a: str, wb: set[str]) -> bool:
@@ -406,7 +519,7 @@ class Scorer:
             if "percent" in accept:
                 accept.add("points")
             score = 1.0 if have & accept else (0.3 if have else 0.0)
-            if have and " | " in s.text:
+            if have and s.row:
                 score = 1.0  # a table row's numbers take their unit from its header
         if "date" in q.wants:
             score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
@@ -484,10 +597,20 @@ def _prefixes(have: frozenset[str]) -> frozenset[str]:
     return cached[1]
 
 
+_PEOPLE_ENDINGS = frozenset({"n", "an", "ian", "vian", "ean", "ese", "ish", "i", "ic", "er", "ern"})
+
+
 def _kin(have: frozenset[str], word: str) -> bool:
-    """A word of ``have`` of the same family as ``word``: the same first four letters, each
-    ending at most four letters on ("china", "chinese"; "japan", "japanese")."""
-    return len(word) >= 4 and any(h[:4] == word[:4] and len(h) <= 8 and len(word) <= 8 for h in have if len(h) >= 4)
+    """A word of ``have`` of the same family as ``word``: a place and its people or adjective, one
+    the other with an ending ("china", "chinese"; "korea", "korean"; "canada", "canadian"), not
+    two words that merely begin alike ("montreal", "month")."""
+    def of(place: str, people: str) -> bool:
+        for root in (place, place[:-1] if place[-1:] in "aeiouy" else ""):
+            if len(root) >= 4 and people.startswith(root) and people[len(root):] in _PEOPLE_ENDINGS:
+                return True
+        return False
+
+    return len(word) >= 4 and any(h == word or of(word, h) or of(h, word) for h in have if len(h) >= 4)
 
 
 def _has(have: frozenset[str], spelling: tuple[str, ...]) -> bool:
@@ -699,6 +822,13 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             and follow.parts.get("kind", 0) >= 1.0 and follow.score >= FLOOR
         ):
             chosen.insert(chosen.index(c) + 1, follow)
+    # A table row is quoted under its caption and column names, which say what its values are.
+    for c in list(chosen):
+        have = {(x.passage.source, x.start) for x in chosen}
+        for h in reversed([h for h in c.header if (h.passage.source, h.start) not in have and len(h.text) >= 12]):
+            if not h.name_cover:
+                h.score = scorer(h)
+            chosen.insert(chosen.index(c), h)
     if parts:
         # (a measure of a list may be written otherwise: only a missing name or period is said)
         missing = [f"The articles do not give this for {part.label}." for part in parts
@@ -856,8 +986,8 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         gain += 0.1
     if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
         gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
-    if any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
-        gain += 0.05  # the next sentence of one already quoted reads on from it
+    if not s.row and any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
+        gain += 0.05  # the next sentence of one already quoted reads on from it (not the next row of a table)
     return gain * max(0.0, s.score - FLOOR + 0.3)
 
 

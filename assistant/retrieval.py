@@ -314,6 +314,26 @@ class Snapshot:
         spans = split_sentences(text)
         return text[spans[-1][0] : spans[-1][1]] if spans else ""
 
+    def text_above(self, chunk_id: str, chunks: int = 3, limit: int = 4000) -> str:
+        """The text of up to ``chunks`` chunks before ``chunk_id`` (its last ``limit`` characters, from a
+        line's start) while they are one stretch of text with it: a table split between chunks keeps
+        its caption and column names."""
+        k = self.position.get(chunk_id)
+        if k is None:
+            return ""
+        if self._chunk_at is None:
+            self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
+        parts: list[str] = []
+        for _ in range(chunks):
+            meta = self.metas[k]
+            before = self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) - 1))
+            if before is None or int(meta.get("start", 0)) - int(self.metas[before].get("end", 0)) > 1:
+                break
+            parts.insert(0, self.texts[before])
+            k = before
+        text = "\n".join(parts)
+        return text if len(text) <= limit else text[-limit:].split("\n", 1)[-1]
+
     def fiscal_end(self, source: str) -> int | None:
         """The month the article ``source`` says its fiscal year ends in, if it says so."""
         if source not in self._fiscal:
@@ -440,7 +460,8 @@ class HybridSearcher:
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is not None and data.before is None:
-                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source))
+                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source),
+                                                    above=snapshot.text_above(p.id))
             while len(self._sentences) > 20_000:
                 self._sentences.pop(next(iter(self._sentences)))
         return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}

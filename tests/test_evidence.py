@@ -256,3 +256,36 @@ def test_list_items_units_and_a_scope_set_by_the_article(tmp_path: Path) -> None
     ]
     answer = a.ask("and the year before?", history=history)
     assert not answer.abstained and "€40.1 million" in answer.answer, answer.answer
+
+
+def test_a_table_row_is_read_with_its_column_names(tmp_path: Path) -> None:
+    """Figures given only in a table: a plain-text table (as a PDF gives it) whose rows run on into
+    chunks after the one with its column names, and a Markdown table. A row is found by its label
+    and its column names and dated by them, and quoted under them when they are in its chunk; the
+    next row of a table is not quoted for being next."""
+    cities = ["Tartu", "Vilnius", "Kaunas", "Riga", "Daugavpils", "Liepaja", "Narva", "Parnu", "Klaipeda",
+              "Jelgava", "Ventspils", "Siauliai", "Panevezys", "Rezekne", "Valmiera", "Viljandi", "Rakvere",
+              "Haapsalu", "Kuressaare", "Alytus"]
+    rows = "\n".join(f"{city} {120 + 7 * i} {115 + 7 * i} {108 + 6 * i} +{3 + i % 5}.{i % 9}% {2 + i % 7}.{i % 10}%"
+                     for i, city in enumerate(cities))
+    a = assistant_over(tmp_path, {
+        "halden-monitor.txt":
+        "Halden Partners | Baltic Hosting Rate Monitor | H2 2031\n\n"
+        "Hosting rates rose in every Baltic city we track in the second half of 2031. Demand from model "
+        "training outran the new halls that opened in the period, and vacancy fell in most cities.\n\n"
+        "Table 1. Hosting rates for contracts of 1 MW and above, EUR per kW per month City H2 2031 H1 2031 "
+        f"H2 2030 YoY Vacancy\n{rows}\n"
+        "Source: Halden Partners survey of operators.\n",
+        "ostra.md":
+        "---\ntitle: Ostra Cloud opens two regions\ndate: 2032-02-01\npublisher: Baltic Ledger\n---\n\n"
+        "Ostra Cloud opened two regions in 2031.\n\n"
+        "| Region | Opened | Capacity (MW) | Cost (EUR m) |\n|---|---|---|---|\n"
+        "| Lakeside North | Q2 2031 | 48 | 310 |\n| Harbour East | Q4 2031 | 36 | 275 |\n| Forest West | Q1 2032 | 52 | 340 |\n",
+    })
+    late = cities.index("Alytus")
+    answer = a.ask("Halden's hosting rate in Alytus for H2 2031?")
+    assert not answer.abstained and f"Alytus {120 + 7 * late} " in answer.answer, answer.answer
+    assert "Kuressaare" not in answer.answer and "Narva" not in answer.answer, answer.answer
+    answer = a.ask("Harbour East: capacity and cost?")
+    assert "Harbour East | Q4 2031 | 36 | 275" in answer.answer and "Capacity (MW)" in answer.answer, answer.answer
+    assert "Forest West" not in answer.answer, answer.answer
