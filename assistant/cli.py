@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
             except AssistantError as exc:
                 status = 1
                 print(json.dumps({"id": qid, "error": str(exc)}, ensure_ascii=False), flush=True)
+            except Exception as exc:  # a fault answering one question must not lose the answers to the rest
+                status = 1
+                traceback.print_exc(file=sys.stderr)
+                print(json.dumps({"id": qid, "error": f"line {number}: internal error: {type(exc).__name__}: {exc}"},
+                                 ensure_ascii=False), flush=True)
         return status
     assistant = _open(args)
     answer = assistant.ask(args.question, history)

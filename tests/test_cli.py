@@ -82,6 +82,33 @@ def test_batch_with_a_bad_line_answers_the_rest_in_order(
     assert out[0]["question"] == lines[0]["question"]
 
 
+def test_a_fault_answering_one_batch_question_does_not_lose_the_others(
+    sample_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import Assistant
+
+    real_ask = Assistant.ask
+
+    def ask(self, question, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "boom" in question:  # a fault inside answering (the fault itself is beside the point)
+            raise IndexError("list index out of range")
+        return real_ask(self, question, *args, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", ask)
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text("\n".join(json.dumps(line) for line in [
+        {"id": "a", "question": "boom"},
+        {"id": "b", "question": "What was Alibaba Cloud's global share in Q2 2025?"},
+    ]) + "\n")
+    status = app(["ask", "--batch", str(batch), "--index", str(sample_index)])
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    assert status == 1
+    assert out[0]["id"] == "a" and "internal error" in out[0]["error"] and "IndexError" in out[0]["error"]
+    assert out[1]["id"] == "b" and out[1]["citations"] and not out[1]["abstained"]
+    assert "Traceback" in captured.err
+
+
 def test_ingest_of_a_missing_path_exits_1_and_lists_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
