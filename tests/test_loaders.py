@@ -149,6 +149,17 @@ aws s3 ls
 """
 
 
+@pytest.mark.parametrize(("field", "publisher"), [
+    ("source: Harbour Tech Ledger", "Harbour Tech Ledger"),
+    ("publication: Harbour Tech Ledger", "Harbour Tech Ledger"),
+    ("source: https://harbour.example/story", None),  # where the story came from, not who published it
+    ("source: [a, b]", None),
+])
+def test_front_matter_may_name_the_publisher_otherwise(tmp_path: Path, field: str, publisher: str | None) -> None:
+    doc = load(write(tmp_path, "a.md", f"---\ntitle: A story\n{field}\n---\nText of the story.\n"))
+    assert doc.publisher == publisher
+
+
 def test_markdown_with_full_front_matter(tmp_path: Path) -> None:
     doc = load(write(tmp_path, "q2.md", FULL_MD))
     assert (doc.source, doc.title, doc.date) == ("q2.md", "Cloud market share, Q2 2025", "2025-08-01")
