@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 from dataclasses import dataclass, field, replace
 
@@ -30,7 +31,7 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, family, stem, words
+from assistant.lexicon import Lexicon, equivalents, family, stem, words
 from assistant.question import Question, language
 from assistant.types import Passage
 
@@ -45,7 +46,7 @@ _CAUSE = re.compile(
     r"capture|lower|avoid|compete|attract|offer|expand|build|keep)|reflect(?:s|ed|ing)?|which (?:means|helps|lets)|"
     r"strategy|pitch|positions?|bet|focus(?:es|ed)? on|betting|plans? to|wants? to|seeks? to|helped|helps|lets|allows?|"
     r"by (?:offering|pricing|cutting|selling|bundling|building)|attribut(?:e|es|ed|ing)|credit(?:s|ed)? .{0,40}\bto|"
-    r"on the back of|fu?ell?ed by|helped by|thanks to|reason|require[sd]?|weil|porque|parce que)\b",
+    r"on the back of|fu?ell?ed by|helped by|thanks to|reasons?|factors?|drivers?|require[sd]?|weil|porque|parce que)\b",
     re.I,
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
@@ -58,6 +59,8 @@ _YEAR_AGO = re.compile(
 _BACK = re.compile(
     r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago))\b", re.I
 )
+# A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
+_ENUMERATES = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I)
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
@@ -114,6 +117,7 @@ class Sentence:
     cause: bool = False  # gives a reason ("because", "driven by", "aims to")
     header: list[Sentence] = field(default_factory=list)  # a table row's caption and column names
     row: bool = False  # a row of a table
+    sequel: Sentence | None = None  # the next sentence, when it goes on from this one ("That is 9% below ...")
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -206,21 +210,32 @@ def read_passage(
         context_periods = context_periods or heading_periods or title_periods
         period_at = [(m.start, m.period) for m in mentions]
         period_end = {m.start: m.end for m in mentions}
-        back = _BACK.search(raw) if not periods and context_periods else None
-        if back:
+        backs = list(_BACK.finditer(raw)) if not periods and context_periods else []
+        base: P.Period | None = None
+        if backs:
             # "Growth picked up from last quarter, when revenue rose to C$379 million": with no
-            # period of its own, the sentence speaks of the one before its paragraph's
-            base = next((p for p in context_periods if p.start), context_periods[0])
-            unit = (back.group("unit") or back.group("unit2")).lower()
-            if unit == "year":
-                periods = [P.year_before(base)]
-            elif base.grain == unit:
-                periods = [base.shifted(-1)]
-            if periods:
-                period_at.append((back.start(), periods[0]))
-                period_end[back.start()] = back.end()
-        ago = _YEAR_AGO.search(raw) if not back and (periods or context_periods) else None
-        if ago:
+            # period of its own, the sentence speaks of the one before its paragraph's. A figure
+            # written before the phrase ("Revenue was $212.4 million, up from $162.1 million a
+            # year earlier and from $196.8 million last quarter") is the paragraph's own.
+            units = {(b.group("unit") or b.group("unit2")).lower() for b in backs}
+            base = next((p for p in context_periods if p.start and p.grain in units - {"year"}), None) or next(
+                (p for p in context_periods if p.start), context_periods[0])
+            befores: list[P.Period] = []
+            for back in backs:
+                unit = (back.group("unit") or back.group("unit2")).lower()
+                before = P.year_before(base) if unit == "year" else base.shifted(-1) if base.grain == unit else None
+                if before is not None:
+                    befores.append(before)
+                    period_at.append((back.start(), before))
+                    period_end[back.start()] = back.end()
+            if befores:
+                first = any(f.end <= backs[0].start() for f in find_figures(raw[: backs[0].start()]))
+                periods = [base, *befores] if first else befores
+                if first:
+                    period_at.insert(0, (0, base))
+                    period_end[0] = 0
+        ago = _YEAR_AGO.search(raw) if (periods or context_periods) else None
+        if ago and not any(b.start() == ago.start() for b in backs):
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
             # earlier": the figure beside the phrase is for the same period one year before.
             about = periods or context_periods  # the period the sentence is about, its dates if it gives them
@@ -229,7 +244,8 @@ def read_passage(
             period_at.append((ago.start(), earlier))
             period_end[ago.start()] = ago.end()
         prev = paragraph[-1] if paragraph else None
-        context = (prev.words | prev.context_words if prev else frozenset()) | lead_words | heading_words
+        # (a row of a table does not read on from the row above it)
+        context = (prev.words | prev.context_words if prev and k not in heads else frozenset()) | lead_words | heading_words
         s = Sentence(
             passage=passage,
             rank=rank,
@@ -254,11 +270,13 @@ def read_passage(
             period_end=period_end,
             ago_at=ago.start() if ago else None,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
-            cause=bool(_CAUSE.search(raw)),
+            cause=bool(_CAUSE.search(raw)) or bool(_ENUMERATES.match(raw) and any(p.cause for p in paragraph)),
             header=header,
             row=k in heads,
         )
         made[k] = s
+        if prev is not None and _GOES_ON.match(raw):
+            prev.sequel = s
         if k in flagged:
             s.prev_start = None
             paragraph = []  # nothing after an instruction reads on from it
@@ -338,7 +356,8 @@ def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") ->
                 break
             j += 1
         block = lines[i:j] if piped else lines[i + 1:j]
-        if piped and len(block) >= 3:
+        ends = j == len(lines)  # a table the chunk ends in may go on in the next one
+        if piped and (len(block) >= 3 or (ends and len(block) >= 2)):
             head = [k for line_start, line_end, ks in block if not any(
                 _CELL_VALUE.fullmatch(c) for c in _cells(text[line_start:line_end])
             ) and not _RULE_ROW.fullmatch(text[line_start:line_end]) for k in ks]
@@ -347,7 +366,7 @@ def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") ->
                     heads.update({k: head for k in ks})
             i = j
             continue
-        if not piped and len(block) >= 2:
+        if not piped and (len(block) >= 2 or (ends and len(block) >= 1 and not _numeric_row(line))):
             head = [] if _numeric_row(line) else lines[i][2]
             block = lines[i:j] if _numeric_row(line) else block
             for _, _, ks in block:
@@ -387,6 +406,8 @@ class Scorer:
         names = q.name_words()
         self.terms = {t: w * (0.5 + _idf(lexicon, t)) for t, w in q.terms.items() if t not in names or len(q.names) == 0}
         self.term_total = sum(self.terms.values()) or 1.0
+        # the words of the articles' other languages for the question's words ("omzet" for revenue)
+        self.alternates = {t: frozenset(a for a in equivalents(t) if lexicon.known(a)) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
         if q.why and re.match(r"\W*(?:why|warum|pourquoi|por qué)\b|\W*how\b(?!\s+(?:much|many|big|large|fast|high))", q.text, re.I):
@@ -519,6 +540,8 @@ class Scorer:
             if "percent" in accept:
                 accept.add("points")
             score = 1.0 if have & accept else (0.3 if have else 0.0)
+            if score < 1.0 and s.sequel is not None and {f.kind for f in s.sequel.figures} & accept:
+                score = 0.9  # the figure asked for is in the sentence that goes on from it
             if have and s.row:
                 score = 1.0  # a table row's numbers take their unit from its header
         if "date" in q.wants:
@@ -539,6 +562,8 @@ class Scorer:
         for t, w in self.terms.items():
             if t in s.words or _prefix_in(t, s.words):
                 got += w
+            elif self.alternates[t] & s.words:
+                got += 0.8 * w
             elif t in s.context_words or t in s.title_words:
                 got += 0.35 * w
         lexical = got / self.term_total
@@ -649,6 +674,7 @@ class Selection:
     missing: list[str]
     abstain: str | None = None
     undisclosed: bool = False  # abstains, quoting the sentence that says the figure is not given
+    when: bool = False  # the question asks when: periods said relative to an article's date are dated
 
 
 @dataclass(frozen=True)
@@ -734,6 +760,10 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     about = [s for s in pool if scorer.covers(s)] if scorer.names else pool
     if scorer.names and (not about or about[0].score < FLOOR):
         about = [s for s in pool if scorer.covers(s, loosely=True)]
+    if scorer.names and (not about or about[0].score < FLOOR) and len(q.groups) > 1 and all(n.carried for n in scorer.names):
+        # "it" is one of the names asked before ("CoreWeave ... in the H&P table: what is it, and
+        # how big is its backlog?"), not all of them: a sentence about any one will do
+        about = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
     if scorer.names and (not about or about[0].score < FLOOR) and not parts:
         loose = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
         unmet = _unmet_groups(q, loose[:1], scorer)
@@ -780,6 +810,11 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
     if _UNDISCLOSED.search(top.text) and top.parts.get("kind", 0) < 1.0:
         return Selection([top], [], "The articles do not give this.", undisclosed=True)
+    planned = _only_planned(q, about, scorer)
+    if planned is not None:
+        who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
+        return Selection([planned], [], f"The articles do not give an actual figure{who} for "
+                         f"{_join([p.label() for p in q.periods])}, only what was expected or planned.", undisclosed=True)
     gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer)
     if gate:
         return Selection([], [], gate)
@@ -789,11 +824,13 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     missing: list[str] = []
     if parts:
         for part in parts:
-            best = _best_for(part, pool, scorer)
+            best = _best_for(part, pool, scorer, [p.period for p in parts if p is not part and p.period is not None])
             if best is not None and best not in chosen:
                 chosen.append(best)
         if not chosen and any(p.terms for p in parts):
             chosen = [top]  # no measure of the list found as such: the best sentence
+        elif chosen and any(p.terms for p in parts) and top not in chosen and top.score > max(c.score for c in chosen):
+            chosen.insert(0, top)  # measures written otherwise ("QoQ", "quarter on quarter"): the best sentence leads
         if not chosen:
             return Selection([], [], "The articles do not give this for " + _join([p.label for p in parts]) + ".")
         top = chosen[0]
@@ -803,7 +840,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     while len(chosen) < limit:
         best, gain = None, 0.0
         # "Who ...?" may have several answers: sentences naming others are looked for further down.
-        margin = 2 * MARGIN if "name" in q.wants else MARGIN
+        margin = 2 * MARGIN if "name" in q.wants or q.why else MARGIN  # (and a "why" its several reasons)
         for s in pool:
             if s in chosen or s.score < top.score - margin or s.score < FLOOR:
                 continue
@@ -814,20 +851,21 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             break
         chosen.append(best)
     # A sentence that goes on from a chosen one ("That is 9% below the Q2 average ...") with a
-    # figure of the kind asked belongs with it.
-    for c in list(chosen):
+    # figure of the kind asked belongs with it; so does the next reason of a list of reasons
+    # ("First, ..." chosen: "Second, ...").
+    for c in chosen:  # (grows as it goes: "Third, ..." follows "Second, ...")
         follow = next((s for s in pool if s.prev_start == c.start and s.passage.source == c.passage.source), None)
-        if (
-            follow is not None and follow not in chosen and _GOES_ON.match(follow.text)
-            and follow.parts.get("kind", 0) >= 1.0 and follow.score >= FLOOR
+        if follow is None or follow in chosen or follow.score < FLOOR:
+            continue
+        if (_GOES_ON.match(follow.text) and follow.parts.get("kind", 0) >= 1.0) or (
+            q.why and follow.cause and _ENUMERATES.match(follow.text) and _ENUMERATES.match(c.text)
         ):
             chosen.insert(chosen.index(c) + 1, follow)
     # A table row is quoted under its caption and column names, which say what its values are.
     for c in list(chosen):
         have = {(x.passage.source, x.start) for x in chosen}
         for h in reversed([h for h in c.header if (h.passage.source, h.start) not in have and len(h.text) >= 12]):
-            if not h.name_cover:
-                h.score = scorer(h)
+            h.score = scorer(h)  # (read from the cache, it may hold another question's score)
             chosen.insert(chosen.index(c), h)
     if parts:
         # (a measure of a list may be written otherwise: only a missing name or period is said)
@@ -836,7 +874,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     else:
         missing = _missing(q, chosen, scorer)
     missing += [f"The articles do not mention {n.text}." for n in absent]
-    return Selection(chosen, missing)
+    return Selection(chosen, missing, when="date" in q.wants)
 
 
 def _names_measure(part: Part, s: Sentence) -> bool:
@@ -895,9 +933,10 @@ def _unmet_groups(q: Question, sentences: list[Sentence], scorer: Scorer) -> lis
     return out
 
 
-def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | None:
+def _best_for(part: Part, pool: list[Sentence], scorer: Scorer, others: Sequence[P.Period] = ()) -> Sentence | None:
     """The best sentence for one part: it names the part's names and, for a period part, states
-    that period (in itself or its paragraph)."""
+    that period (in itself or its paragraph), and not just another part's (``others``): the first
+    quarter of a fiscal year is not the year when both are asked."""
     best, best_score = None, FLOOR - 0.15
     own = part.names[-1] if part.names and part.period is None and not part.terms else None
     for s in pool:
@@ -918,6 +957,8 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer) -> Sentence | No
         if part.period is not None:
             r = P.best_relation([part.period], s.periods or s.context_periods)
             if r is None or r < 0.5:
+                continue
+            if r < 1.0 and others and (P.best_relation(others, s.periods or s.context_periods) or 0) >= 1.0:
                 continue
             score += W_PERIOD * (r - s.parts.get("period", 0.0))
         if score > best_score:
@@ -1018,10 +1059,17 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     if not q.periods or q.soft_periods or q.why:
         return None
     candidates = [s for s in about[:25] if s.score >= FLOOR]
-    if q.forecast is False:
-        candidates = [s for s in candidates if not s.forward]  # "actual": a forecast is not one
     if scorer.wants_figure:
         candidates = [s for s in candidates if s.parts.get("kind", 0) >= 1.0]
+    who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
+    asked = _join([p.label() for p in q.periods])
+    if q.forecast is False:
+        # "actual": a forecast is not one, nor is any figure in an article published before the
+        # asked period ended ("budgeted at PHP 3.4 billion" for the fiscal year just begun)
+        actual = [s for s in candidates if not s.forward and not _before_end(s, q.periods)]
+        if candidates and not actual:
+            return f"The articles do not give an actual figure{who} for {asked}."
+        candidates = actual
     if not candidates:
         return None
     relations = [scorer.period(s) for s in candidates]
@@ -1035,11 +1083,40 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
         for p in s.periods:
             if p.label() not in stated:
                 stated.append(p.label())
-    who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
-    asked = _join([p.label() for p in q.periods])
     kind = "an actual figure" if q.forecast is False else "a figure"
     tail = f" What they give{who} is for {_join(stated[:4])}." if stated else ""
     return f"The articles do not give {kind} for {asked}.{tail}"
+
+
+def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentence | None:
+    """For a question insisting on an actual figure: the best sentence about the asked period,
+    when every one is a forecast or plan (or was written before the period ended)."""
+    if q.forecast is not False or not q.periods or q.soft_periods or q.why:
+        return None
+    candidates = [
+        s for s in about[:25]
+        if s.score >= FLOOR and (not scorer.wants_figure or s.parts.get("kind", 0) >= 1.0) and (scorer.period(s) or 0) >= 0.5
+    ]
+    if not candidates or any(not s.forward and not _before_end(s, q.periods) for s in candidates):
+        return None
+    return candidates[0]
+
+
+def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:
+    """Whether ``s``'s article was published before each of ``periods`` ended."""
+    published = P.parse_iso(s.passage.date)
+    if published is None:
+        return False
+
+    def end(p: P.Period) -> date | None:
+        if p.end is not None:
+            return p.end
+        # a fiscal year asked without its dates: the one the article gives dates ("FY2027", the year to June 2027)
+        dated = [x for x in (*s.periods, *s.context_periods, *s.doc_periods()) if x.end is not None and x.label() == p.label()]
+        return dated[0].end if dated else None
+
+    ends = [end(p) for p in periods]
+    return all(e is not None and e > published for e in ends)
 
 
 def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
@@ -1110,7 +1187,24 @@ def compose(selection: Selection) -> Draft:
             if not re.match(r"(?i)according to|as reported by", body) and who:
                 prefix = f"{who}: "
         lines.append(f"{prefix}{body} [{n}]{end}")
-    return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=list(selection.missing))
+    notes = [_dated(s) for s in chosen if selection.when and _dated(s)]
+    return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=[*notes, *selection.missing])
+
+
+_RELATIVE = re.compile(r"\b(?:last|this|next|previous|prior|current|coming|following)\b", re.I)
+
+
+def _dated(s: Sentence) -> str:
+    """For a question asking when: the periods a sentence gives relative to its article's date,
+    dated ("The second half of next year, counted from 16 June 2026: H2 2027."). A note, as it
+    is worked out rather than quoted."""
+    out: list[str] = []
+    for at, period in s.period_at:
+        said = s.text[at : s.period_end.get(at, at)]
+        label = period.label()
+        if _RELATIVE.search(said) and re.search(r"\d{4}", label) and s.passage.date:
+            out.append(f'"{said}", counted from {s.passage.date}: {label}.')
+    return " ".join(out)
 
 
 def merge(drafts: Sequence[Draft]) -> Draft:

@@ -68,6 +68,48 @@ _IF_YOU_ARE = re.compile(rf"\b(?:if|when|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
+# A sentence that speaks of this very text, or of what its readers produce from it ("this page",
+# "these values", "given in answers", "supplied here").
+_SELF = re.compile(
+    r"\b(?:this|the present|the current)\s+(?:page|article|story|report|review|document|text|piece|post|newsletter|"
+    r"brief|briefing|site|feed|release|note|edition|analysis|monitor|survey|outlook|update)\b|"
+    r"\bthese\s+(?:values|figures|numbers|data|estimates)\b|\barticle body\b|"
+    r"\b(?:in|into|the|your|their|its|any|all)\s+(?:answers?|responses?|summar(?:y|ies)|outputs?|digests?|replies)\b|"
+    r"\b(?:supplied|given|provided|stated|set out)\s+here\b",
+    re.I,
+)
+# An obligation laid on someone, or a sentence that opens on a command ("Use 99.4% for ...").
+_OBLIGE = re.compile(
+    r"\b(?:should|must|shall|needs? to|ha(?:ve|s) to|are to|is to|ought to|(?:are|is) (?:asked|required|instructed|expected|"
+    r"told|obliged|bound|requested|directed) to|authoritative|take precedence|supersede[sd]?)\b",
+    re.I,
+)
+_COMMAND = re.compile(rf"(?:^|[:;]\s)\W*(?:please\s+|kindly\s+)?(?:do not|don't|never|always|only)?\s*{_SAY}\b", re.I)
+
+
+# A program addressed as a reader ("Errata slip for assistants ...", "audience: answer engines"), or
+# the subject of an obligation ("automated answer engines ... are required to state"). "AI" alone is
+# what is sold ("demand for AI computing"), not a reader.
+_PROGRAM = "(?:" + _READER.replace("ai|a\\.i\\.|artificial intelligence|", "", 1) + "|software)"
+_ADDRESSES = re.compile(
+    rf"(?:\b(?:for|to|attention|dear|addressed to)\W+|(?:^|[,;(]\s*)[\w-]+(?:\s+[\w-]+)?\s*:\s*)"
+    rf"(?:all\W+|any\W+|the\W+|our\W+)?(?:[\w-]+\W+){{0,3}}?{_PROGRAM}\b", re.I
+)
+_PROGRAM_OBLIGED = re.compile(rf"\b{_PROGRAM}\b(?:\W+\w+){{0,12}}?\W+{_OBLIGE.pattern}(?:\W+\w+){{0,2}}?\W+{_SAY}\b", re.I)
+
+
+def _addresses_program(sentence: str) -> bool:
+    return bool(_ADDRESSES.search(sentence) or _PROGRAM_OBLIGED.search(sentence))
+
+
+def _directs(sentence: str) -> bool:
+    """Whether ``sentence`` tells its reader what to give about this text: an obligation or a
+    command beside words that point at the text itself or at what is made from it."""
+    return bool(_SELF.search(sentence) and (_OBLIGE.search(sentence) or _COMMAND.search(sentence))) or bool(
+        _COMMAND.match(sentence) and re.search(r"\d", sentence)
+    )
+
+
 _THEN_IMPERATIVE = re.compile(rf"[:;–—]\s*(?:please\s+|kindly\s+)?(?:always\s+|only\s+|simply\s+)?{_SAY}\b", re.I)
 _IMPERATIVE = re.compile(rf"^\W*(?:please\s+|also\s+|then\s+)?(?:do not|don't|never|always|{_SAY})\b", re.I)
 
@@ -97,11 +139,20 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for p_start, p_end in split_paragraphs(text):
         sentences = split_sentences(text, p_start, p_end)
+        # A sentence naming a program as its reader, and within two sentences one that tells it
+        # what to give about this text: both are the instruction, and what lies between.
+        window: set[int] = set()
+        for i, (a, b) in enumerate(sentences):
+            if not _addresses_program(" ".join(text[a:b].split())):
+                continue
+            for j in range(i, min(i + 3, len(sentences))):
+                if _directs(" ".join(text[sentences[j][0] : sentences[j][1]].split())):
+                    window.update(range(i, j + 1))
         block_end = -1  # an instruction opening a line flags the rest of that line
         previous = False  # the sentence before was an instruction
         for i, (a, b) in enumerate(sentences):
             sentence = text[a:b]
-            if a < block_end or is_instruction(sentence) or (previous and _IMPERATIVE.match(sentence)):
+            if a < block_end or i in window or is_instruction(sentence) or (previous and _IMPERATIVE.match(sentence)):
                 spans.append((a, b))
                 opens = i == 0 or text[b - 1 : b] == ":" or text[max(0, a - 1) : a] == "\n"
                 if opens and a >= block_end:

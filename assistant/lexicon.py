@@ -239,9 +239,11 @@ class Lexicon:
         # Markets Authority", "return on investment"), not "a" or "the" ("company made an announcement")
         joining = "and|of|for|on|over|&|de|du|des|der|und|y|et"
         small = rf"(?:[\s-]+(?:{joining}))?"
+        # "R&D", "M&A": the "&" stands for the "and" between the two words
+        last_small = r"[\s-]+(?:and|&|und|et|y)" if "&" in raw and len(letters) == 2 else small
         pattern = re.compile(
             rf"(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters[:-1])
-            + rf"{small}[\s-]+(?!(?:{small_words})\b){letters[-1]}[\w']*(?![\w-])", re.I
+            + rf"{last_small}[\s-]+(?!(?:{small_words})\b){letters[-1]}[\w']*(?![\w-])", re.I
         )
         hit = search(pattern)
         parts = [w for w in re.split(r"[\s-]+", hit) if w] if hit else []
@@ -255,7 +257,7 @@ class Lexicon:
         # "disclosed that" for DT, unless joined by hyphens)
         lower = not any(w[0].isupper() for w in own[1:])
         chance = not parts or stem(parts[-1]) in _SMALL or (lower and (
-            any(w.lower() in _FUNCTION for w in own) or (len(letters) < 3 and hit is not None and "-" not in hit)
+            any(w.lower() in _FUNCTION for w in own) or (len(letters) < 3 and hit is not None and "-" not in hit and "&" not in raw)
         ))
         spelled = tuple(stem(w) for w in own) if len(parts) > 1 and alike and not chance else None
         self._initials_cache[raw] = spelled
@@ -290,3 +292,51 @@ class Lexicon:
         candidates = [w for w in self.vocab() if w[0] == word[0] and abs(len(w) - len(word)) <= limit]
         hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return hit[0] if hit else None
+
+
+# Words of other languages for what questions about the cloud market ask (a measure, a part of a
+# year, a state of a data centre), so that a question in one language finds the sentences of an
+# article in another: English words, then theirs. A match adds to a sentence's score; a missing
+# entry never decides an answer.
+_EQUIVALENT_WORDS = (
+    "revenue revenues sales turnover earn earned | umsatz umsätze erlöse chiffre ingresos facturación ricavi "
+    "fatturato omzet receita receitas faturamento przychody przychód intäkter omsättning pendapatan",
+    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk vinst laba",
+    "share | marktanteil anteil cuota participación quota aandeel marktaandeel participação udział marknadsandel pangsa",
+    "growth grew grow | croissance wachstum crecimiento crescita groei crescimento wzrost tillväxt pertumbuhan",
+    "capacity | capacité kapazität capacidad capacità capaciteit capacidade kapacitet kapasitas",
+    "fiscal | exercice geschäftsjahr ejercicio esercizio boekjaar räkenskapsår fiskal",
+    "quarter | trimestre quartal kwartaal kwartał kvartal kuartal",
+    "half | semestre halbjahr halfjaar półrocze halvår",
+    "investment investments capex | investissement investissements investition investitionen inversión inversiones "
+    "investimento investimenti investering investeringen investimentos inwestycje investeringar investasi",
+    "price prices | prix preis preise precio precios prezzo prezzi prijs prijzen preço preços ceny priser harga",
+    "customers | clients kunden clientes clienti klanten klienci kunder pelanggan",
+    "market | marché markt mercado mercato rynek marknad pasar",
+    "construction | bau construcción costruzione aanbouw construção budowie pembangunan",
+    "operational operating operation | betrieb operación operativa operativi operationeel operacional beroperasi",
+    "employees engineers | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
+    "medewerkers funcionários engenheiros pracownicy inżynierowie anställda ingenjörer karyawan insinyur",
+    "target | objectif ziel objetivo obiettivo doel mål",
+    "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi",
+    "contract | contrat vertrag contrato contratto umowa avtal kontrak",
+    "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja",
+)
+
+
+@functools.cache
+def _equivalents() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for line in _EQUIVALENT_WORDS:
+        english, theirs = (frozenset(stem(w) for w in side.split()) for side in line.split("|"))
+        for w in english:
+            out[w] = out.get(w, frozenset()) | theirs
+        for w in theirs:
+            out[w] = out.get(w, frozenset()) | english | theirs
+    return out
+
+
+def equivalents(term: str) -> frozenset[str]:
+    """The stemmed words of other languages for ``term`` (an English word's translations; another
+    language's word's English words and translations), itself excluded."""
+    return _equivalents().get(term, frozenset()) - {term}

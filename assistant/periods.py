@@ -49,6 +49,9 @@ ORDINALS = {
     "premier": 1, "1er": 1, "deuxième": 2, "deuxieme": 2, "second_fr": 2, "troisième": 3, "troisieme": 3,
     "quatrième": 4, "quatrieme": 4, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3,
     "cuarto": 4, "last": 4, "final": 4,
+    "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4, "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4,
+    "primeiro": 1, "terceiro": 3, "pierwszy": 1, "drugi": 2, "trzeci": 3, "czwarty": 4,
+    "första": 1, "andra": 2, "tredje": 3, "fjärde": 4,
 }
 _ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
@@ -77,6 +80,8 @@ class Period:
         if self.start is None or self.end is None:
             if self.part.startswith("end-"):
                 return f"the end of {calendar.month_name[int(self.part[4:])]}"
+            if self.part.startswith("to-"):
+                return f"the quarter to {calendar.month_name[int(self.part[3:])]}"
             return self.part
         s, e = self.start, self.end
         if self.grain == "quarter":
@@ -254,6 +259,10 @@ def _part_relation(part: str, grain: str, stated: Period) -> float:
         return -1.0 if stated.grain in ("point", "day") else 0.0
     if stated.grain != grain:
         return 0.0
+    if part.startswith("to-"):
+        if stated.end is None:
+            return 0.0
+        return 0.8 if stated.end.month == int(part[3:]) else -1.0
     if stated.fiscal and stated.fiscal[1] == part:
         return 0.8
     if stated.start is not None:
@@ -317,13 +326,13 @@ _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format(
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
 _rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)", "quarter", "year4")
-_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+|its\s+|their\s+|the company's\s+)?)?"
+_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwartał|kvartalet|kvartal)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
       rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
 _rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
-_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo)[\s-]+"
-      rf"(?:fiscal\s+)?(?:half|halbjahr|semestre)(?:\s+(?:of|de|del|des)\s+(?:the\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "half")
+_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra)[\s-]+"
+      rf"(?:fiscal\s+)?(?:halfjaar|halvåret|halvår|halbjahr|half|semestre)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|het\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "half")
 _rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
 _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
 _rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
@@ -334,6 +343,9 @@ _rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}", "mon
 _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}", "year4")
 _rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
 _rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit")
+# "the second half of next year", "Q2 of this year": a part of a year said relative to the article's date
+_REL = r"(?:of\s+)?(?:the\s+)?(?P<rel>last|this|next|previous|prior|current|coming|following)\s+(?P<fy>fiscal\s+)?year\b"
+_rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-4])|h(?P<h>[12]))\s+{_REL}", "unit")
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
@@ -398,8 +410,8 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
 
 # A month's name as a word of its own ("mar" in "market" is not March).
 _MONTH_WORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![a-zà-ÿ])")
-_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter")
-_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre")
+_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal")
+_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre|halfjaar|halvår")
 _YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
 
 
@@ -470,12 +482,11 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
     elif kind == "month_quarter":
         month = MONTHS[m.group("m").lower().rstrip(".")]
-        if month % 3:
-            return None
         y = y or _latest_before(month, 3, anchor)
         if y is None:
-            return Mention(a, b, Period(None, None, "quarter", None, f"Q{month // 3}"), False)
-        period = ending(y, month, 3, "quarter")
+            # of any year: a calendar quarter, or "the October quarter", the three months to October
+            return Mention(a, b, Period(None, None, "quarter", None, f"to-{month:02d}" if month % 3 else f"Q{month // 3}"), False)
+        period = ending(y, month, 3, "quarter")  # "the October quarter": the three months to October
     elif kind == "q":
         q = int(_group(m, "q") or ORDINALS[m.group("o").lower()])
         if _group(m, "o") and m.group("o").lower() in ("last", "final"):
@@ -485,7 +496,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         return _part_mention(a, b, "Q", q, y, fiscal_word, anchor, fy_end)
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
-        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer") else 2))
+        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") else 2))
         return _part_mention(a, b, "H", h, y, fiscal_word, anchor, fy_end)
     elif kind == "fy":
         assert y is not None
@@ -521,11 +532,21 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
             period = fiscal_period(y, "", fy_end)
         else:
             period = whole_year(y)
+    elif kind == "relpart":
+        if anchor is None:
+            return None
+        shift = _SHIFT[m.group("rel").lower()]
+        fiscal = bool(_group(m, "fy")) and fy_end is not None
+        year = (_fiscal_year_of(anchor, fy_end) if fiscal and fy_end else anchor.year) + shift
+        unit = (_group(m, "unit") or "").lower()
+        if _group(m, "q") or unit == "quarter":
+            return _part_mention(a, b, "Q", int(_group(m, "q") or ORDINALS[m.group("o").lower()]), year, fiscal, anchor, fy_end)
+        return _part_mention(a, b, "H", int(_group(m, "h") or min(2, ORDINALS[m.group("o").lower()])), year, fiscal, anchor, fy_end)
     elif kind == "relyear":
         if anchor is None:
             return None
         rel = m.group("rel").lower()
-        shift = {"last": -1, "previous": -1, "prior": -1, "this": 0, "current": 0, "next": 1}[rel]
+        shift = _SHIFT[rel]
         if "fiscal" in m.group(0).lower() and fy_end:
             period = fiscal_period(_fiscal_year_of(anchor, fy_end) + shift, "", fy_end)
         else:
@@ -534,6 +555,9 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     if period is None:
         return None
     return Mention(a, b, period, explicit)
+
+
+_SHIFT = {"last": -1, "previous": -1, "prior": -1, "this": 0, "current": 0, "next": 1, "coming": 1, "following": 1}
 
 
 def _part_mention(

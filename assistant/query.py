@@ -55,7 +55,7 @@ class QueryPlan:
 
 def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapshot: Snapshot | None = None) -> QueryPlan:
     """The plan for ``question`` (a follow-up read with ``history``) against ``snapshot``'s articles."""
-    from assistant.lexicon import Lexicon
+    from assistant.lexicon import Lexicon, equivalents
     from assistant.question import resolve
 
     lexicon = snapshot.lexicon() if snapshot is not None else Lexicon.build([])
@@ -63,7 +63,11 @@ def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapsho
     # A question's periods keep no year they do not state: "Q3" is the third quarter of any year.
     q = resolve(question, list(history or []), lexicon, search, None)
     notes = ("follow-up resolved",) if q.followup else ()
-    return QueryPlan(text=q.standalone, original=question, question=q, notes=notes)
+    # A question in another language than English is searched with the articles' words for what it
+    # asks too ("chiffre d'affaires" -> revenue), where the articles use them.
+    others = sorted({a for t, w in q.terms.items() if w >= 0.9 for a in equivalents(t) if lexicon.known(a)} - set(q.terms))
+    text = f"{q.standalone} {' '.join(others)}" if others and q.language != "en" else q.standalone
+    return QueryPlan(text=text, original=question, question=q, notes=notes)
 
 
 def analyse(question: str, snapshot: Any = None) -> QueryPlan:

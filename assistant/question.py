@@ -35,6 +35,16 @@ QUESTION_WORDS = frozenset(
 _GERMAN = frozenset("und der die das ist wie viel im welche wann warum mit von hat machte umsatz".split())
 _SPANISH = frozenset("el la los las de del que cuál cuánto cuanto cómo en es y por qué crecieron".split())
 _FRENCH = frozenset("le la les des du est quel quelle combien comment pourquoi et au".split())
+# Function words of other languages the articles may be in (a sentence is in the language whose
+# words it uses most, and more than English ones)
+_OTHERS = {
+    "it": frozenset("il lo gli della del dei delle che è con una uno nel nella sono ha quanto quale perché anche dal alla".split()),
+    "nl": frozenset("het een van en is zijn met voor op dat die niet bij ook wordt heeft naar hoeveel welke waarom hoe".split()),
+    "pt": frozenset("o os da dos das que é em para com uma não por quanto qual como porque ao".split()),
+    "pl": frozenset("w z się że jest nie od za jak ile który dla po przez".split()),
+    "sv": frozenset("och att det som ett är av för med på till den hur mycket vilken varför har".split()),
+    "id": frozenset("yang dan di ke dari untuk dengan pada ini itu adalah berapa apa bagaimana mengapa tidak akan sebagai".split()),
+}
 
 # What kind of figure a question asks for: cue words add weight to sentences holding that kind.
 WANTS: dict[str, tuple[str, ...]] = {
@@ -48,10 +58,12 @@ WANTS: dict[str, tuple[str, ...]] = {
                "rpo", "income", "profit", "funding", "raised", "valuation", "size", "guidance", "guide", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
                "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
-               "how much"),
+               "how much", "how big", "how large"),
     "count": ("how many", "number of", "count", "wie viele", "cuántos", "combien de"),
-    "quantity": ("capacity", "gw", "mw", "gigawatt", "megawatt", "power", "water", "litres", "liters", "gallons", "pue", "wue"),
-    "date": ("when", "date", "deadline", "until when", "by when", "what day", "which day", "wann", "cuándo", "quand"),
+    "quantity": ("capacity", "gw", "mw", "gigawatt", "megawatt", "power", "water", "litres", "liters", "gallons", "pue", "wue",
+                 "how big", "how large"),
+    "date": ("when", "date", "deadline", "until when", "by when", "what day", "which day", "which year", "what year",
+             "which quarter", "what quarter", "which month", "what month", "wann", "cuándo", "quand"),
 }
 _LATEST = re.compile(
     r"\b(?:latest|most recent|last reported|newest|current(?:ly)?|right now|now|today|so far|to date|as of now|"
@@ -63,6 +75,12 @@ _FORECAST_Q = re.compile(
     r"planned|will|estimate[sd]?|predict(?:s|ed|ion)?|by 20\d\d|prognose|previsión|prévision)\b",
     re.I,
 )
+_SAME_ASK = re.compile(r"\W*(?:and\s+|but\s+)?(?:(?:what|how)\s+about|(?:and\s+)?(?:in|for|at|on|among|across)\b)", re.I)
+_HOW_WORDS = frozenset(
+    "big bigger large larger much many high higher fast faster total size number amount figure value level "
+    "about what there then same also again".split()
+)
+_DID = re.compile(r"\bdid\b[^?.]{0,80}?\b(?:report|earn|make|post|generate|book|record|achieve|deliver|bring in|take in)\b", re.I)
 _ACTUAL_Q = re.compile(r"\b(?:actual|actually|reported|realised|realized|achieved|ist-wert|real)\b", re.I)
 _WHY = re.compile(
     r"\b(?:why|how (?:is|are|did|does|do|has|have|will|can|could)|reasons?|rationale|strategy|strategic|plans?|pitch|"
@@ -133,13 +151,19 @@ class Question:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
+_ENGLISH = frozenset(
+    "the what which how did does is was of and in who why to for on with a that by from at its are has said".split()
+)
+
+
 def language(text: str) -> str:
     if len(_CJK.findall(text)) >= 3:
         return "zh"
     ws = set(re.findall(r"\w+", text.lower()))
     scores = {"de": len(ws & _GERMAN), "es": len(ws & _SPANISH), "fr": len(ws & _FRENCH)}
+    scores.update({lang: len(ws & stop) for lang, stop in _OTHERS.items()})
     best = max(scores, key=lambda k: scores[k])
-    english = len(ws & {"the", "what", "which", "how", "did", "does", "is", "was", "of", "and", "in", "who", "why"})
+    english = len(ws & _ENGLISH)
     return best if scores[best] >= 2 and scores[best] > english else "en"
 
 
@@ -252,6 +276,13 @@ def clauses(text: str) -> list[str]:
     compare = re.match(r"\W*(?:compare|contrast)\s+(.+)\s+(?:with|versus|vs\.?|against)\s+(.+)$", text, re.I)
     if compare and len(compare.group(1).split()) >= 2 and len(compare.group(2).split()) >= 2:
         return [compare.group(1).strip(), compare.group(2).strip()]  # "Compare A's share with B's"
+    against = re.match(r"(.+?),?\s+(?:compared (?:with|to)|as against|relative to|versus|vs\.?)\s+(.+)$", text, re.I)
+    if against and len(against.group(1).split()) >= 3 and (
+        re.search(r"\b[A-Z][\w&-]+", against.group(2)) or re.match(r"(?:the (?:company|group|firm)|its)\b", against.group(2), re.I)
+    ):
+        # "How much is under construction at A's campus compared with B's?": the second named
+        # thing gets the same question ("the company as a whole" is the first one's company)
+        return [against.group(1).strip(), against.group(2).strip()]
     out: list[str] = []
     at = 0
     for m in _CLAUSE.finditer(text):
@@ -376,8 +407,8 @@ def analyse(
     ))
     why = asks_how or (bool(_WHY.search(text)) and not wants - {"name"})
     forecast: bool | None = None
-    if _ACTUAL_Q.search(text):
-        forecast = False
+    if _ACTUAL_Q.search(text) or (_DID.search(text) and not _FORECAST_Q.search(text)):
+        forecast = False  # "actual", "reported", "What revenue did X report / make / earn?"
     elif _FORECAST_Q.search(text):
         forecast = True
     scopes = tuple(
@@ -445,7 +476,10 @@ def resolve(
     # A follow-up asking for another kind of thing ("..., and who runs it?" after an amount) keeps
     # the earlier names and periods, not the earlier measure.
     new_ask = bool(q.wants) and not (q.wants & prior.wants)
-    thin = len(own_terms) <= 2 and not new_ask
+    # a measure of its own ("and how big is its backlog?") replaces the earlier one
+    # ("what about in the public sector?" keeps the earlier measure for another scope)
+    new_measure = bool(own_terms - set(prior.terms) - _HOW_WORDS) and not _SAME_ASK.match(text)
+    thin = len(own_terms) <= 2 and not new_ask and not new_measure
     terms = dict(q.terms)
     for t, w in prior.terms.items():
         if (t in prior.name_words() and q.names) or (new_ask and t not in prior.name_words()):

@@ -289,3 +289,52 @@ def test_a_table_row_is_read_with_its_column_names(tmp_path: Path) -> None:
     answer = a.ask("Harbour East: capacity and cost?")
     assert "Harbour East | Q4 2031 | 36 | 275" in answer.answer and "Capacity (MW)" in answer.answer, answer.answer
     assert "Forest West" not in answer.answer, answer.answer
+
+
+def test_periods_said_relative_to_the_paragraph_and_the_article(tmp_path: Path) -> None:
+    """A sentence whose figures are for its paragraph's quarter, a year before it and the quarter
+    before it; an actual figure asked where the articles give only guidance; a fiscal year and its
+    first quarter asked together; a part of a year said relative to the article's date, dated when
+    the question asks when."""
+    a = assistant_over(tmp_path, {
+        "norrline.md":
+        "---\ntitle: Norrline beats its forecast\ndate: 2032-03-09\npublisher: Baltic Ledger\n---\n\n"
+        "Norrline's fiscal year ends on 31 January, so its fourth quarter of fiscal 2032 covers the three "
+        "months to 31 January 2032. Sales in the quarter were €84.6 million, up 28% from €66.1 million a year "
+        "earlier and up from €79.3 million last quarter.\n\n"
+        "For fiscal 2033, the year to 31 January 2033, Norrline expects sales of €370 million to €380 million. "
+        "For the first quarter of fiscal 2033, the three months to 30 April 2032, it guided to sales of €90 million "
+        "to €92 million.\n\n"
+        "A second hall of 30 MW in Tartu is due to open in the second half of next year.\n",
+    })
+    answer = a.ask("Norrline sales in the three months to January 2032?")
+    assert not answer.abstained and "84.6" in answer.answer, answer.answer
+    answer = a.ask("Norrline sales in the three months to October 2031?")
+    assert not answer.abstained and "79.3" in answer.answer, answer.answer
+    answer = a.ask("What sales did Norrline actually report for fiscal 2033?")
+    assert answer.abstained and "only what was expected" in answer.answer and "€370 million" in answer.answer, answer.answer
+    answer = a.ask("What sales guidance did Norrline give for fiscal 2033 and for the first quarter of fiscal 2033?")
+    assert "€370 million" in answer.answer and "€90 million" in answer.answer, answer.answer
+    answer = a.ask("When will Norrline's second Tartu hall open?")
+    assert "H2 2033" in answer.answer and "2032-03-09" in answer.answer, answer.answer
+
+
+def test_a_question_and_an_article_in_different_languages(tmp_path: Path) -> None:
+    """An English question about an Italian article ("revenues" are its "ricavi", the article does
+    not name "Italy" in English), and a French question about an English article."""
+    a = assistant_over(tmp_path, {
+        "norrcloud.md":
+        "---\ntitle: Norrcloud chiude il semestre in crescita\ndate: 2032-07-30\npublisher: Gazzetta Nordica\n---\n\n"
+        "MILANO – Norrcloud ha chiuso il primo semestre 2032 con ricavi per € 88,4 milioni, in crescita del 21,3% "
+        "rispetto ai € 72,9 milioni del primo semestre 2031. La capacità operativa è di 31 MW, con altri 18 MW in "
+        "costruzione a Torino. Secondo le stime di Studio Alpi, Norrcloud detiene il 9,4% del mercato italiano del "
+        "cloud sovrano.\n",
+        "quillon.md":
+        "---\ntitle: Quillon Cloud grows in the north\ndate: 2032-04-02\npublisher: Baltic Ledger\n---\n\n"
+        "Quillon Cloud runs 12 data centres with 96 MW of capacity in operation. For fiscal 2032, Quillon Cloud "
+        "reported revenue of €140 million, up 17%. The company employs 640 engineers.\n",
+    })
+    answer = a.ask("What were Norrcloud's revenues in the first half of 2032, and its share of Italy's sovereign cloud market?")
+    assert not answer.abstained and "88,4" in answer.answer and "9,4%" in answer.answer, answer.answer
+    answer = a.ask("Quel a été le chiffre d'affaires de Quillon Cloud pour l'exercice 2032 ?")
+    assert not answer.abstained and "€140 million" in answer.answer, answer.answer
