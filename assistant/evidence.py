@@ -61,6 +61,7 @@ _BACK = re.compile(
 )
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
 _ENUMERATES = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I)
+_REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
@@ -217,28 +218,47 @@ def read_passage(
             # period of its own, the sentence speaks of the one before its paragraph's. A figure
             # written before the phrase ("Revenue was $212.4 million, up from $162.1 million a
             # year earlier and from $196.8 million last quarter") is the paragraph's own.
-            units = {(b.group("unit") or b.group("unit2")).lower() for b in backs}
-            base = next((p for p in context_periods if p.start and p.grain in units - {"year"}), None) or next(
-                (p for p in context_periods if p.start), context_periods[0])
+            units = {(back.group("unit") or back.group("unit2")).lower() for back in backs}
+            # every reading of the paragraph's period of that length ("Q1 FY2027" and its months,
+            # or the fiscal quarter alone when the article does not say where its year ends)
+            bases = [p for p in context_periods if p.grain in units - {"year"}] or [
+                next((p for p in context_periods if p.start), context_periods[0])]
+            base = bases[0]
             befores: list[P.Period] = []
             for back in backs:
                 unit = (back.group("unit") or back.group("unit2")).lower()
-                before = P.year_before(base) if unit == "year" else base.shifted(-1) if base.grain == unit else None
-                if before is not None:
-                    befores.append(before)
-                    period_at.append((back.start(), before))
-                    period_end[back.start()] = back.end()
+                for reading in bases:
+                    before = P.year_before(reading) if unit == "year" else reading.shifted(-1) if reading.grain == unit else None
+                    if before is not None and before not in befores:
+                        befores.append(before)
+                        period_at.append((back.start(), before))
+                        period_end[back.start()] = back.end()
             if befores:
                 first = any(f.end <= backs[0].start() for f in find_figures(raw[: backs[0].start()]))
-                periods = [base, *befores] if first else befores
+                periods = [*bases, *befores] if first else befores
                 if first:
-                    period_at.insert(0, (0, base))
+                    period_at[:0] = [(0, reading) for reading in bases]
                     period_end[0] = 0
+        if mentions and context_periods and base is None:
+            # "Revenue was $274.6 million, up 27% ..., and up from $259.3 million in the fourth
+            # quarter": a figure written before the sentence names any period is its paragraph's.
+            lead = find_figures(raw[: mentions[0].start])
+            dated = [p for p in context_periods if p.start and p.end]
+            # (not "$6.3 billion in the first half": the period right after a lone figure is its own)
+            if len(lead) >= 2 and mentions[0].start - lead[0].end > 25 and dated:
+                # the most precise, as the article labels it ("Q1 FY2027" over its months)
+                base = min(dated, key=lambda p: (_months(p), p.fiscal is None, dated.index(p)))
+                periods = [base, *periods]
+                period_at.insert(0, (0, base))
+                period_end[0] = 0
         ago = _YEAR_AGO.search(raw) if (periods or context_periods) else None
         if ago and not any(b.start() == ago.start() for b in backs):
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
-            # earlier": the figure beside the phrase is for the same period one year before.
-            about = periods or context_periods  # the period the sentence is about, its dates if it gives them
+            # earlier": the figure beside the phrase is for the same period one year before (of
+            # the periods written before the phrase the most precise, "the six months to December"
+            # over "its 2026 fiscal year"; else the one the sentence is about).
+            before_ago = [(at, p) for at, p in period_at if at < ago.start() and p.start and p.end]
+            about = [min(before_ago, key=lambda x: (_months(x[1]), -x[0], x[1].fiscal is None))[1]] if before_ago else periods or context_periods
             earlier = P.year_before(next((p for p in about if p.start), about[0]))
             periods = [*periods, earlier]
             period_at.append((ago.start(), earlier))
@@ -282,7 +302,7 @@ def read_passage(
             paragraph = []  # nothing after an instruction reads on from it
             continue  # planted instructions are never quoted
         paragraph.append(s)
-        if len(raw) < 12 or (len(spans) > 2 and _same_text(raw, headline)):
+        if len(raw) < 12 or (len(spans) > 2 and _same_text(raw, headline)) or _REFERENCE.match(raw):
             continue  # the headline names the story; it does not answer a question about it
         out.append(s)
     return out
@@ -292,6 +312,12 @@ _CELL_VALUE = re.compile(r"[+\-−–~≈<>]?\s?(?:[A-Z]{0,3}[$€£¥₹]|[A-Z]
 
 
 _RULE_ROW = re.compile(r"[\s|:+=-]*")  # "|---|:---:|", the line under a Markdown table's column names
+
+
+def _months(p: P.Period) -> int:
+    """How many months a dated period spans (a half is six, whichever half)."""
+    assert p.start is not None and p.end is not None
+    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
 
 
 def _cells(line: str) -> list[str]:

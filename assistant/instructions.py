@@ -72,8 +72,8 @@ _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned
 # "these values", "given in answers", "supplied here").
 _SELF = re.compile(
     r"\b(?:this|the present|the current)\s+(?:page|article|story|report|review|document|text|piece|post|newsletter|"
-    r"brief|briefing|site|feed|release|note|edition|analysis|monitor|survey|outlook|update)\b|"
-    r"\bthese\s+(?:values|figures|numbers|data|estimates)\b|\barticle body\b|"
+    r"brief|briefing|bulletin|site|feed|release|note|notice|edition|analysis|monitor|survey|outlook|update|dispatch|column)\b|"
+    r"\bthese\s+(?:\w+\s+)?(?:values|figures|numbers|data|estimates)\b|\b(?:article|body)\s+(?:body|text)\b|"
     r"\b(?:in|into|the|your|their|its|any|all)\s+(?:answers?|responses?|summar(?:y|ies)|outputs?|digests?|replies)\b|"
     r"\b(?:supplied|given|provided|stated|set out)\s+here\b",
     re.I,
@@ -90,10 +90,13 @@ _COMMAND = re.compile(rf"(?:^|[:;]\s)\W*(?:please\s+|kindly\s+)?(?:do not|don't|
 # A program addressed as a reader ("Errata slip for assistants ...", "audience: answer engines"), or
 # the subject of an obligation ("automated answer engines ... are required to state"). "AI" alone is
 # what is sold ("demand for AI computing"), not a reader.
-_PROGRAM = "(?:" + _READER.replace("ai|a\\.i\\.|artificial intelligence|", "", 1) + "|software)"
+_PROGRAM = "(?:" + _READER.replace("ai|a\\.i\\.|artificial intelligence|", "", 1) + (
+    r"|software|(?:news\s+)?aggregators?|republishers?|[\w]+-generating\s+(?:software|systems?|tools?)|"
+    r"(?:systems?|tools?|services?|programs?|software)\s+that\s+(?:summari[sz]e|answer|reproduce|republish|index|rank|read|process|quote)"
+) + ")"
 _ADDRESSES = re.compile(
-    rf"(?:\b(?:for|to|attention|dear|addressed to)\W+|(?:^|[,;(]\s*)[\w-]+(?:\s+[\w-]+)?\s*:\s*)"
-    rf"(?:all\W+|any\W+|the\W+|our\W+)?(?:[\w-]+\W+){{0,3}}?{_PROGRAM}\b", re.I
+    rf"(?:\b(?:for|to|attention|dear|addressed to)\W+|(?:^|[,;({{]\s*)[\"']?[\w-]+(?:\s+[\w-]+)?[\"']?\s*:\s*[\"']?)"
+    rf"(?:all\W+|any\W+|the\W+|our\W+)?(?:[\w-]+\W+){{0,6}}?{_PROGRAM}\b", re.I
 )
 _PROGRAM_OBLIGED = re.compile(rf"\b{_PROGRAM}\b(?:\W+\w+){{0,12}}?\W+{_OBLIGE.pattern}(?:\W+\w+){{0,2}}?\W+{_SAY}\b", re.I)
 

@@ -554,7 +554,26 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         explicit = False
     if period is None:
         return None
+    if fy_end and fy_end != 12 and period.fiscal is None and period.grain in ("quarter", "half", "year"):
+        # "the three months to 30 June 2026" in an article whose fiscal year ends in June is also
+        # its fiscal fourth quarter
+        twin = _fiscal_twin(period, fy_end)
+        if twin is not None:
+            return Mention(a, b, period, explicit, twin)
     return Mention(a, b, period, explicit)
+
+
+def _fiscal_twin(period: Period, fy_end: int) -> Period | None:
+    """``period`` labelled as the fiscal quarter, half or year it is, if it is one."""
+    if period.start is None or period.end is None:
+        return None
+    parts = {"quarter": ("Q1", "Q2", "Q3", "Q4"), "half": ("H1", "H2"), "year": ("",)}[period.grain]
+    for year in (period.end.year, period.end.year + 1):
+        for part in parts:
+            candidate = fiscal_period(year, part, fy_end)
+            if (candidate.start, candidate.end) == (period.start, period.end):
+                return candidate
+    return None
 
 
 _SHIFT = {"last": -1, "previous": -1, "prior": -1, "this": 0, "current": 0, "next": 1, "coming": 1, "following": 1}

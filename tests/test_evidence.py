@@ -306,6 +306,11 @@ def test_periods_said_relative_to_the_paragraph_and_the_article(tmp_path: Path) 
         "For the first quarter of fiscal 2033, the three months to 30 April 2032, it guided to sales of €90 million "
         "to €92 million.\n\n"
         "A second hall of 30 MW in Tartu is due to open in the second half of next year.\n",
+        "orvane.md":
+        "---\ntitle: Orvane slows\ndate: 2032-08-30\npublisher: Baltic Ledger\n---\n\n"
+        "Orvane's fiscal year ends on 30 April, so its first quarter of fiscal 2033 covers the three months to "
+        "31 July 2032. Sales were €61.2 million, up 19% from €51.4 million a year earlier and up from €58.0 "
+        "million in the fourth quarter of fiscal 2032, the three months to 30 April.\n",
     })
     answer = a.ask("Norrline sales in the three months to January 2032?")
     assert not answer.abstained and "84.6" in answer.answer, answer.answer
@@ -313,6 +318,11 @@ def test_periods_said_relative_to_the_paragraph_and_the_article(tmp_path: Path) 
     assert not answer.abstained and "79.3" in answer.answer, answer.answer
     answer = a.ask("What sales did Norrline actually report for fiscal 2033?")
     assert answer.abstained and "only what was expected" in answer.answer and "€370 million" in answer.answer, answer.answer
+    # figures written before the sentence names a period are its paragraph's; "a year earlier" dates the one beside it
+    answer = a.ask("Orvane sales in the first quarter of fiscal 2033?")
+    assert not answer.abstained and "€61.2 million" in answer.answer, answer.answer
+    answer = a.ask("Orvane sales in the three months to 31 July 2031?")
+    assert not answer.abstained and "€51.4 million" in answer.answer, answer.answer
     answer = a.ask("What sales guidance did Norrline give for fiscal 2033 and for the first quarter of fiscal 2033?")
     assert "€370 million" in answer.answer and "€90 million" in answer.answer, answer.answer
     answer = a.ask("When will Norrline's second Tartu hall open?")
