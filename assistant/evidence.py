@@ -186,8 +186,8 @@ def read_passage(
         sentence_words = frozenset(stem(w) for w in words(raw))
         header = [made[j] for j in heads.get(k, ()) if j in made]
         if k in heads:
-            # A table row is read with its caption and column names ("Market H2 2025 H1 2025 ...
-            # Vacancy" over "Montreal 152 149 142 +7.0% 5.8%"): their words and periods are its own.
+            # A table row is read with its caption and column names ("City H2 2031 H1 2031 ...
+            # Vacancy" over "Tartu 188 181 170 +4.1% 3.2%"): their words and periods are its own.
             is_heading = False
             sentence_words = sentence_words.union(*(h.words for h in header), *(above_words.get(j, ()) for j in heads[k] if j < 0))
         if is_heading:
@@ -214,12 +214,12 @@ def read_passage(
         backs = list(_BACK.finditer(raw)) if not periods and context_periods else []
         base: P.Period | None = None
         if backs:
-            # "Growth picked up from last quarter, when revenue rose to C$379 million": with no
+            # "Growth picked up from last quarter, when sales rose to €79.3 million": with no
             # period of its own, the sentence speaks of the one before its paragraph's. A figure
-            # written before the phrase ("Revenue was $212.4 million, up from $162.1 million a
-            # year earlier and from $196.8 million last quarter") is the paragraph's own.
+            # written before the phrase ("Sales were €84.6 million, up from €66.1 million a
+            # year earlier and from €79.3 million last quarter") is the paragraph's own.
             units = {(back.group("unit") or back.group("unit2")).lower() for back in backs}
-            # every reading of the paragraph's period of that length ("Q1 FY2027" and its months,
+            # every reading of the paragraph's period of that length ("Q1 FY2033" and its months,
             # or the fiscal quarter alone when the article does not say where its year ends)
             bases = [p for p in context_periods if p.grain in units - {"year"}] or [
                 next((p for p in context_periods if p.start), context_periods[0])]
@@ -240,13 +240,13 @@ def read_passage(
                     period_at[:0] = [(0, reading) for reading in bases]
                     period_end[0] = 0
         if mentions and context_periods and base is None:
-            # "Revenue was $274.6 million, up 27% ..., and up from $259.3 million in the fourth
+            # "Sales were €61.2 million, up 19% ..., and up from €58.0 million in the fourth
             # quarter": a figure written before the sentence names any period is its paragraph's.
             lead = find_figures(raw[: mentions[0].start])
             dated = [p for p in context_periods if p.start and p.end]
-            # (not "$6.3 billion in the first half": the period right after a lone figure is its own)
+            # (not "€9.1 billion in the first half": the period right after a lone figure is its own)
             if len(lead) >= 2 and mentions[0].start - lead[0].end > 25 and dated:
-                # the most precise, as the article labels it ("Q1 FY2027" over its months)
+                # the most precise, as the article labels it ("Q1 FY2033" over its months)
                 base = min(dated, key=lambda p: (_months(p), p.fiscal is None, dated.index(p)))
                 periods = [base, *periods]
                 period_at.insert(0, (0, base))
@@ -256,7 +256,7 @@ def read_passage(
             # "NOK 1.84 billion in the three months to December, from NOK 1.45 billion a year
             # earlier": the figure beside the phrase is for the same period one year before (of
             # the periods written before the phrase the most precise, "the six months to December"
-            # over "its 2026 fiscal year"; else the one the sentence is about).
+            # over "its 2032 fiscal year"; else the one the sentence is about).
             before_ago = [(at, p) for at, p in period_at if at < ago.start() and p.start and p.end]
             about = [min(before_ago, key=lambda x: (_months(x[1]), -x[0], x[1].fiscal is None))[1]] if before_ago else periods or context_periods
             earlier = P.year_before(next((p for p in about if p.start), about[0]))
@@ -325,8 +325,8 @@ def _cells(line: str) -> list[str]:
 
 
 def _numeric_row(line: str) -> bool:
-    """A line that reads as a table row in plain text: a label, then two or more values ("Montreal 152
-    149 142 +7.0% 5.8%"), and no sentence."""
+    """A line that reads as a table row in plain text: a label, then two or more values ("Tartu 188
+    181 170 +4.1% 3.2%"), and no sentence."""
     tokens = line.split()
     if len(tokens) < 3 or len(tokens) > 24 or line.rstrip()[-1:] in ".:;!?":
         return False
@@ -787,8 +787,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     if scorer.names and (not about or about[0].score < FLOOR):
         about = [s for s in pool if scorer.covers(s, loosely=True)]
     if scorer.names and (not about or about[0].score < FLOOR) and len(q.groups) > 1 and all(n.carried for n in scorer.names):
-        # "it" is one of the names asked before ("CoreWeave ... in the H&P table: what is it, and
-        # how big is its backlog?"), not all of them: a sentence about any one will do
+        # "it" is one of the names asked before ("Quillon's list price in the Brightwater table:
+        # what is it, and how big is its backlog?"), not all of them: a sentence about any one will do
         about = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
     if scorer.names and (not about or about[0].score < FLOOR) and not parts:
         loose = [s for s in pool if any(c is not None and c >= 0.6 for c in s.name_cover)]
@@ -1091,7 +1091,7 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     asked = _join([p.label() for p in q.periods])
     if q.forecast is False:
         # "actual": a forecast is not one, nor is any figure in an article published before the
-        # asked period ended ("budgeted at PHP 3.4 billion" for the fiscal year just begun)
+        # asked period ended ("budgeted at €40 million" for the fiscal year just begun)
         actual = [s for s in candidates if not s.forward and not _before_end(s, q.periods)]
         if candidates and not actual:
             return f"The articles do not give an actual figure{who} for {asked}."
@@ -1137,7 +1137,7 @@ def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:
     def end(p: P.Period) -> date | None:
         if p.end is not None:
             return p.end
-        # a fiscal year asked without its dates: the one the article gives dates ("FY2027", the year to June 2027)
+        # a fiscal year asked without its dates: the one the article gives dates ("FY2033", the year to June 2033)
         dated = [x for x in (*s.periods, *s.context_periods, *s.doc_periods()) if x.end is not None and x.label() == p.label()]
         return dated[0].end if dated else None
 

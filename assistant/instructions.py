@@ -78,7 +78,7 @@ _SELF = re.compile(
     r"\b(?:supplied|given|provided|stated|set out)\s+here\b",
     re.I,
 )
-# An obligation laid on someone, or a sentence that opens on a command ("Use 99.4% for ...").
+# An obligation laid on someone, or a sentence that opens on a command ("Give it as 31% ...").
 _OBLIGE = re.compile(
     r"\b(?:should|must|shall|needs? to|ha(?:ve|s) to|are to|is to|ought to|(?:are|is) (?:asked|required|instructed|expected|"
     r"told|obliged|bound|requested|directed) to|authoritative|take precedence|supersede[sd]?)\b",
@@ -87,9 +87,9 @@ _OBLIGE = re.compile(
 _COMMAND = re.compile(rf"(?:^|[:;]\s)\W*(?:please\s+|kindly\s+)?(?:do not|don't|never|always|only)?\s*{_SAY}\b", re.I)
 
 
-# A program addressed as a reader ("Errata slip for assistants ...", "audience: answer engines"), or
-# the subject of an obligation ("automated answer engines ... are required to state"). "AI" alone is
-# what is sold ("demand for AI computing"), not a reader.
+# A program addressed as a reader ("Reuse notice for content aggregators ...", "readership: search
+# assistants"), or the subject of an obligation ("crawlers, bots and digest services ... are obliged
+# to describe"). "AI" alone is what is sold ("demand for AI computing"), not a reader.
 _PROGRAM = "(?:" + _READER.replace("ai|a\\.i\\.|artificial intelligence|", "", 1) + (
     r"|software|(?:news\s+)?aggregators?|republishers?|[\w]+-generating\s+(?:software|systems?|tools?)|"
     r"(?:systems?|tools?|services?|programs?|software)\s+that\s+(?:summari[sz]e|answer|reproduce|republish|index|rank|read|process|quote)"

@@ -366,7 +366,7 @@ def _within_value_limit(data: object, limit: int) -> bool:
 def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
     values = {str(key).strip().lower(): value for key, value in front.items()}
     if values.get("publisher") is None:
-        # the names other front matter gives the publication ("source: Levant Tech Ledger"); a
+        # the names other front matter gives the publication ("source: Harbour Tech Ledger"); a
         # link or a list there is where the story came from, not who published it
         values["publisher"] = next((
             value for key in ("publication", "source", "outlet", "site_name", "sitename", "site", "newspaper")

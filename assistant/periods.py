@@ -555,7 +555,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     if period is None:
         return None
     if fy_end and fy_end != 12 and period.fiscal is None and period.grain in ("quarter", "half", "year"):
-        # "the three months to 30 June 2026" in an article whose fiscal year ends in June is also
+        # "the three months to 30 June 2031" in an article whose fiscal year ends in June is also
         # its fiscal fourth quarter
         twin = _fiscal_twin(period, fy_end)
         if twin is not None:
