@@ -331,7 +331,8 @@ def test_periods_said_relative_to_the_paragraph_and_the_article(tmp_path: Path) 
 
 def test_a_question_and_an_article_in_different_languages(tmp_path: Path) -> None:
     """An English question about an Italian article ("revenues" are its "ricavi", the article does
-    not name "Italy" in English), and a French question about an English article."""
+    not name "Italy" in English) and about a Dutch one, and a French question about an English
+    article."""
     a = assistant_over(tmp_path, {
         "norrcloud.md":
         "---\ntitle: Norrcloud chiude il semestre in crescita\ndate: 2032-07-30\npublisher: Gazzetta Nordica\n---\n\n"
@@ -339,6 +340,10 @@ def test_a_question_and_an_article_in_different_languages(tmp_path: Path) -> Non
         "rispetto ai € 72,9 milioni del primo semestre 2031. La capacità operativa è di 31 MW, con altri 18 MW in "
         "costruzione a Torino. Secondo le stime di Studio Alpi, Norrcloud detiene il 9,4% del mercato italiano del "
         "cloud sovrano.\n",
+        "wadvaart.md":
+        "---\ntitle: Wadvaart Cloud wint raamcontract\ndate: 2032-05-12\npublisher: Noorder Dagblad\n---\n\n"
+        "GRONINGEN – Wadvaart Cloud heeft een raamcontract van het Rijk gewonnen ter waarde van maximaal € 2,4 miljard "
+        "over acht jaar. De omzet van het bedrijf steeg in 2031 met 18,2% tot € 96,3 miljoen.\n",
         "quillon.md":
         "---\ntitle: Quillon Cloud grows in the north\ndate: 2032-04-02\npublisher: Baltic Ledger\n---\n\n"
         "Quillon Cloud runs 12 data centres with 96 MW of capacity in operation. For fiscal 2032, Quillon Cloud "
@@ -346,5 +351,7 @@ def test_a_question_and_an_article_in_different_languages(tmp_path: Path) -> Non
     })
     answer = a.ask("What were Norrcloud's revenues in the first half of 2032, and its share of Italy's sovereign cloud market?")
     assert not answer.abstained and "88,4" in answer.answer and "9,4%" in answer.answer, answer.answer
+    answer = a.ask("How big is the framework contract Wadvaart Cloud won?")
+    assert not answer.abstained and "2,4 miljard" in answer.answer, answer.answer
     answer = a.ask("Quel a été le chiffre d'affaires de Quillon Cloud pour l'exercice 2032 ?")
     assert not answer.abstained and "€140 million" in answer.answer, answer.answer
