@@ -382,7 +382,10 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         fields[key] = None if value is None else _one_line(value)
     if fields["url"] and not fields["url"].lower().startswith(("http://", "https://")):
         fields["url"] = None  # only web links are kept: no javascript:, data: or file: URLs
-    fields["date"] = _front_matter_date(values.get("date"), source)
+    # the date under the other names front matter gives it ("published: 2026-05-12")
+    date_key = next((k for k in ("date", "published", "published_at", "publish_date", "pubdate", "date_published")
+                     if values.get(k) not in (None, "")), "date")
+    fields["date"] = _front_matter_date(values.get(date_key), source)
     tags = values.get("tags")
     if isinstance(tags, str):
         tags = tags.split(",")

@@ -160,6 +160,12 @@ def test_front_matter_may_name_the_publisher_otherwise(tmp_path: Path, field: st
     assert doc.publisher == publisher
 
 
+@pytest.mark.parametrize("field", ["published: 2031-05-12", "publish_date: 2031-05-12", "date: 2031-05-12"])
+def test_front_matter_may_name_the_date_otherwise(tmp_path: Path, field: str) -> None:
+    doc = load(write(tmp_path, "a.md", f"---\ntitle: A story\n{field}\n---\nText of the story.\n"))
+    assert doc.date == "2031-05-12"
+
+
 def test_markdown_with_full_front_matter(tmp_path: Path) -> None:
     doc = load(write(tmp_path, "q2.md", FULL_MD))
     assert (doc.source, doc.title, doc.date) == ("q2.md", "Cloud market share, Q2 2025", "2025-08-01")
