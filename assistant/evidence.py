@@ -31,7 +31,7 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, equivalents, family, stem, words
+from assistant.lexicon import Lexicon, family, stem, words
 from assistant.question import Question, language
 from assistant.types import Passage
 
@@ -60,7 +60,9 @@ _BACK = re.compile(
     r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago))\b", re.I
 )
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
-_ENUMERATES = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I)
+_ENUMERATES = re.compile(
+    r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
+)
 _REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
@@ -165,8 +167,9 @@ def read_passage(
     above = data.above if data is not None else ""
     heads = table_heads(text, spans, above)
     # the caption and column names of a table that began in the chunk before
-    above_words = {j: frozenset(stem(w) for w in words(t)) for j, t in _above_lines(above).items()}
-    above_periods = {j: [m.period for m in P.find(t, anchor, fiscal_end)] for j, t in _above_lines(above).items()}
+    above_lines = _above_lines(above)
+    above_words = {j: frozenset(stem(w) for w in words(t)) for j, t in above_lines.items()}
+    above_periods = {j: [m.period for m in P.find(t, anchor, fiscal_end)] for j, t in above_lines.items()}
     paragraph: list[Sentence] = []
     # A chunk that starts inside a paragraph reads on from the sentence before it.
     lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
@@ -178,10 +181,11 @@ def read_passage(
             while a < b - 1 and text[a] in " |":
                 a += 1
         raw = text[a:b]
+        figures = find_figures(raw)
         starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
         is_heading = (
             starts_paragraph and "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'"
-            and " | " not in raw and len(raw.split()) <= 12 and not find_figures(raw)
+            and " | " not in raw and len(raw.split()) <= 12 and not figures
         )
         sentence_words = frozenset(stem(w) for w in words(raw))
         header = [made[j] for j in heads.get(k, ()) if j in made]
@@ -189,7 +193,8 @@ def read_passage(
             # A table row is read with its caption and column names ("City H2 2031 H1 2031 ...
             # Vacancy" over "Tartu 188 181 170 +4.1% 3.2%"): their words and periods are its own.
             is_heading = False
-            sentence_words = sentence_words.union(*(h.words for h in header), *(above_words.get(j, ()) for j in heads[k] if j < 0))
+            above_head = (above_words.get(j, ()) for j in heads[k] if j < 0)
+            sentence_words = sentence_words.union(*(h.words for h in header), *above_head)
         if is_heading:
             heading_words = sentence_words
             heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
@@ -234,7 +239,7 @@ def read_passage(
                         period_at.append((back.start(), before))
                         period_end[back.start()] = back.end()
             if befores:
-                first = any(f.end <= backs[0].start() for f in find_figures(raw[: backs[0].start()]))
+                first = any(f.end <= backs[0].start() for f in figures)
                 periods = [*bases, *befores] if first else befores
                 if first:
                     period_at[:0] = [(0, reading) for reading in bases]
@@ -242,12 +247,12 @@ def read_passage(
         if mentions and context_periods and base is None:
             # "Sales were €61.2 million, up 19% ..., and up from €58.0 million in the fourth
             # quarter": a figure written before the sentence names any period is its paragraph's.
-            lead = find_figures(raw[: mentions[0].start])
+            leading = [f for f in figures if f.end <= mentions[0].start]
             dated = [p for p in context_periods if p.start and p.end]
             # (not "€9.1 billion in the first half": the period right after a lone figure is its own)
-            if len(lead) >= 2 and mentions[0].start - lead[0].end > 25 and dated:
+            if len(leading) >= 2 and mentions[0].start - leading[0].end > 25 and dated:
                 # the most precise, as the article labels it ("Q1 FY2033" over its months)
-                base = min(dated, key=lambda p: (_months(p), p.fiscal is None, dated.index(p)))
+                base = min(dated, key=lambda p: (p.months, p.fiscal is None, dated.index(p)))
                 periods = [base, *periods]
                 period_at.insert(0, (0, base))
                 period_end[0] = 0
@@ -258,7 +263,8 @@ def read_passage(
             # the periods written before the phrase the most precise, "the six months to December"
             # over "its 2032 fiscal year"; else the one the sentence is about).
             before_ago = [(at, p) for at, p in period_at if at < ago.start() and p.start and p.end]
-            about = [min(before_ago, key=lambda x: (_months(x[1]), -x[0], x[1].fiscal is None))[1]] if before_ago else periods or context_periods
+            precise = min(before_ago, key=lambda x: (x[1].months, -x[0], x[1].fiscal is None))[1] if before_ago else None
+            about = [precise] if precise is not None else periods or context_periods
             earlier = P.year_before(next((p for p in about if p.start), about[0]))
             periods = [*periods, earlier]
             period_at.append((ago.start(), earlier))
@@ -274,7 +280,7 @@ def read_passage(
             text=raw,
             words=sentence_words,
             vector=vectors[k] if vectors is not None else None,
-            figures=find_figures(raw),
+            figures=figures,
             periods=periods,
             context_periods=context_periods,
             context_words=frozenset(context),
@@ -308,16 +314,12 @@ def read_passage(
     return out
 
 
-_CELL_VALUE = re.compile(r"[+\-−–~≈<>]?\s?(?:[A-Z]{0,3}[$€£¥₹]|[A-Z]{3}\s)?\d[\d,.\u202f ]*(?:%|pp|x|[kKmMbB]n?|[A-Za-z]{1,4})?|n/?a|[-–—]", re.I)
+_CELL_VALUE = re.compile(
+    r"[+\-−–~≈<>]?\s?(?:[A-Z]{0,3}[$€£¥₹]|[A-Z]{3}\s)?\d[\d,.\u202f ]*(?:%|pp|x|[kKmMbB]n?|[A-Za-z]{1,4})?|n/?a|[-–—]", re.I
+)
 
 
 _RULE_ROW = re.compile(r"[\s|:+=-]*")  # "|---|:---:|", the line under a Markdown table's column names
-
-
-def _months(p: P.Period) -> int:
-    """How many months a dated period spans (a half is six, whichever half)."""
-    assert p.start is not None and p.end is not None
-    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
 
 
 def _cells(line: str) -> list[str]:
@@ -433,7 +435,7 @@ class Scorer:
         self.terms = {t: w * (0.5 + _idf(lexicon, t)) for t, w in q.terms.items() if t not in names or len(q.names) == 0}
         self.term_total = sum(self.terms.values()) or 1.0
         # the words of the articles' other languages for the question's words ("omzet" for revenue)
-        self.alternates = {t: frozenset(a for a in equivalents(t) if lexicon.known(a)) for t in self.terms}
+        self.alternates = {t: lexicon.known_equivalents(t) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
         if q.why and re.match(r"\W*(?:why|warum|pourquoi|por qué)\b|\W*how\b(?!\s+(?:much|many|big|large|fast|high))", q.text, re.I):
@@ -1213,7 +1215,7 @@ def compose(selection: Selection) -> Draft:
             if not re.match(r"(?i)according to|as reported by", body) and who:
                 prefix = f"{who}: "
         lines.append(f"{prefix}{body} [{n}]{end}")
-    notes = [_dated(s) for s in chosen if selection.when and _dated(s)]
+    notes = [note for note in (_dated(s) for s in chosen) if note] if selection.when else []
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=[*notes, *selection.missing])
 
 

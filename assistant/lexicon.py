@@ -218,6 +218,10 @@ class Lexicon:
                 return [(root,)]
         return []
 
+    def known_equivalents(self, term: str) -> frozenset[str]:
+        """The words of other languages for ``term`` (see :func:`equivalents`) that the articles use."""
+        return frozenset(a for a in equivalents(term) if self.known(a))
+
     def root_name(self, word: str) -> str | None:
         """The name the articles write that an unknown word is formed from: "peruvian" -> peru,
         "kenyan" -> kenya (a capitalised article word it begins with, at most four letters
@@ -257,7 +261,8 @@ class Lexicon:
         # "disclosed that" for DT, unless joined by hyphens)
         lower = not any(w[0].isupper() for w in own[1:])
         chance = not parts or stem(parts[-1]) in _SMALL or (lower and (
-            any(w.lower() in _FUNCTION for w in own) or (len(letters) < 3 and hit is not None and "-" not in hit and "&" not in raw)
+            any(w.lower() in _FUNCTION for w in own)
+            or (len(letters) < 3 and hit is not None and "-" not in hit and "&" not in raw)
         ))
         spelled = tuple(stem(w) for w in own) if len(parts) > 1 and alike and not chance else None
         self._initials_cache[raw] = spelled

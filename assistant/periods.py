@@ -102,6 +102,12 @@ class Period:
             return self.fiscal[0]
         return self.end.year if self.end else None
 
+    @property
+    def months(self) -> int:
+        """How many calendar months a dated period spans (a half is six, whichever half)."""
+        assert self.start is not None and self.end is not None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def shifted(self, steps: int) -> Period:
         """The period ``steps`` of its own length later (negative: earlier)."""
         if self.fiscal and self.start is None:
@@ -115,9 +121,7 @@ class Period:
             return Period(None, None, "year", (year + steps, ""))
         if self.start is None or self.end is None:
             return self
-        months = {"quarter": 3, "half": 6, "year": 12, "month": 1}.get(self.grain)
-        if months is None:
-            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        months = {"quarter": 3, "half": 6, "year": 12, "month": 1}.get(self.grain) or self.months
         start = _add_months(self.start, months * steps)
         end = _month_end(_add_months(date(self.end.year, self.end.month, 1), months * steps))
         fiscal = None

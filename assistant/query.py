@@ -55,7 +55,7 @@ class QueryPlan:
 
 def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapshot: Snapshot | None = None) -> QueryPlan:
     """The plan for ``question`` (a follow-up read with ``history``) against ``snapshot``'s articles."""
-    from assistant.lexicon import Lexicon, equivalents
+    from assistant.lexicon import Lexicon
     from assistant.question import resolve
 
     lexicon = snapshot.lexicon() if snapshot is not None else Lexicon.build([])
@@ -65,7 +65,7 @@ def plan(question: str, history: Sequence[dict[str, str]] | None = None, snapsho
     notes = ("follow-up resolved",) if q.followup else ()
     # A question in another language than English is searched with the articles' words for what it
     # asks too ("chiffre d'affaires" -> revenue), where the articles use them.
-    others = sorted({a for t, w in q.terms.items() if w >= 0.9 for a in equivalents(t) if lexicon.known(a)} - set(q.terms))
+    others = sorted({a for t, w in q.terms.items() if w >= 0.9 for a in lexicon.known_equivalents(t)} - set(q.terms))
     text = f"{q.standalone} {' '.join(others)}" if others and q.language != "en" else q.standalone
     return QueryPlan(text=text, original=question, question=q, notes=notes)
 

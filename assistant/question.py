@@ -38,12 +38,14 @@ _FRENCH = frozenset("le la les des du est quel quelle combien comment pourquoi e
 # Function words of other languages the articles may be in (a sentence is in the language whose
 # words it uses most, and more than English ones)
 _OTHERS = {
-    "it": frozenset("il lo gli della del dei delle che è con una uno nel nella sono ha quanto quale perché anche dal alla".split()),
+    "it": frozenset("il lo gli della del dei delle che è con una uno nel nella sono ha quanto quale perché anche dal "
+                    "alla".split()),
     "nl": frozenset("het een van en is zijn met voor op dat die niet bij ook wordt heeft naar hoeveel welke waarom hoe".split()),
     "pt": frozenset("o os da dos das que é em para com uma não por quanto qual como porque ao".split()),
     "pl": frozenset("w z się że jest nie od za jak ile który dla po przez".split()),
     "sv": frozenset("och att det som ett är av för med på till den hur mycket vilken varför har".split()),
-    "id": frozenset("yang dan di ke dari untuk dengan pada ini itu adalah berapa apa bagaimana mengapa tidak akan sebagai".split()),
+    "id": frozenset("yang dan di ke dari untuk dengan pada ini itu adalah berapa apa bagaimana mengapa tidak akan "
+                    "sebagai".split()),
 }
 
 # What kind of figure a question asks for: cue words add weight to sentences holding that kind.
@@ -278,7 +280,8 @@ def clauses(text: str) -> list[str]:
         return [compare.group(1).strip(), compare.group(2).strip()]  # "Compare A's share with B's"
     against = re.match(r"(.+?),?\s+(?:compared (?:with|to)|as against|relative to|versus|vs\.?)\s+(.+)$", text, re.I)
     if against and len(against.group(1).split()) >= 3 and (
-        re.search(r"\b[A-Z][\w&-]+", against.group(2)) or re.match(r"(?:the (?:company|group|firm)|its)\b", against.group(2), re.I)
+        re.search(r"\b[A-Z][\w&-]+", against.group(2))
+        or re.match(r"(?:the (?:company|group|firm)|its)\b", against.group(2), re.I)
     ):
         # "How much is under construction at A's campus compared with B's?": the second named
         # thing gets the same question ("the company as a whole" is the first one's company)

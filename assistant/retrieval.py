@@ -295,19 +295,25 @@ class Snapshot:
             self._by_source = by_source
         return self._by_source
 
-    def text_before(self, chunk_id: str) -> str:
-        """The sentence before chunk ``chunk_id`` in its paragraph (the end of the chunk before it,
-        when no blank line separates them), so "The company ..." at a chunk's start still knows
-        whom it speaks of; "" when the chunk opens a paragraph or its article."""
-        k = self.position.get(chunk_id)
-        if k is None:
-            return ""
+    def _joined_before(self, k: int) -> int | None:
+        """The position of the chunk before chunk ``k`` in its article, when no blank line (or
+        more) separates them: one stretch of text; None otherwise."""
         if self._chunk_at is None:
             self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
         meta = self.metas[k]
         before = self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) - 1))
         if before is None or int(meta.get("start", 0)) - int(self.metas[before].get("end", 0)) > 1:
-            return ""  # a blank line (or more) between them: a new paragraph
+            return None
+        return before
+
+    def text_before(self, chunk_id: str) -> str:
+        """The sentence before chunk ``chunk_id`` in its paragraph (the end of the chunk before it,
+        when no blank line separates them), so "The company ..." at a chunk's start still knows
+        whom it speaks of; "" when the chunk opens a paragraph or its article."""
+        k = self.position.get(chunk_id)
+        before = self._joined_before(k) if k is not None else None
+        if before is None:
+            return ""
         from assistant.chunking import split_sentences
 
         text = self.texts[before]
@@ -319,15 +325,10 @@ class Snapshot:
         line's start) while they are one stretch of text with it: a table split between chunks keeps
         its caption and column names."""
         k = self.position.get(chunk_id)
-        if k is None:
-            return ""
-        if self._chunk_at is None:
-            self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
         parts: list[str] = []
         for _ in range(chunks):
-            meta = self.metas[k]
-            before = self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) - 1))
-            if before is None or int(meta.get("start", 0)) - int(self.metas[before].get("end", 0)) > 1:
+            before = self._joined_before(k) if k is not None else None
+            if before is None:
                 break
             parts.insert(0, self.texts[before])
             k = before
