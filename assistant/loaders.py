@@ -256,7 +256,10 @@ def _decode(data: bytes, source: str, declared: str | None = None) -> str:
 _FENCE = re.compile(r" {0,3}(```|~~~)")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|$)")
 _RULE = re.compile(r" {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")
-_LINK_DEFINITION = re.compile(r" {0,3}\[[^\[\]\n]+\]:[ \t]*\S")
+_LINK_DEFINITION = re.compile(r" {0,3}\[(?!\^)[^\[\]\n]+\]:[ \t]*\S")
+# A footnote ("[^1]: Source: ...") is text a reader sees, under its marker; the marker is not.
+_FOOTNOTE = re.compile(r" {0,3}\[\^[^\[\]\s]+\]:[ \t]*")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\[\]\s]+\]")
 _QUOTE = re.compile(r" {0,3}(?:>[ \t]?)+")
 # Bracket and parenthesis contents exclude their own delimiters, so matching stays linear.
 _IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)")
@@ -291,6 +294,9 @@ def _markdown_to_text(body: str) -> tuple[str, str | None]:
             continue
         elif quote := _QUOTE.match(line):
             line = line[quote.end():]
+        elif footnote := _FOOTNOTE.match(line):
+            line = line[footnote.end():]
+        line = _FOOTNOTE_MARK.sub("", line)
         line = _LINK.sub(r"\1", _IMAGE.sub("", line)).replace("**", "").replace("__", "")
         if is_heading and heading is None and line.strip():
             heading = line
@@ -369,8 +375,16 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         # the names other front matter gives the publication ("source: Harbour Tech Ledger"); a
         # link or a list there is where the story came from, not who published it
         values["publisher"] = next((
-            value for key in ("publication", "source", "outlet", "site_name", "sitename", "site", "newspaper")
+            value for key in ("publication", "source", "outlet", "site_name", "sitename", "site", "newspaper", "newsroom",
+                              "masthead", "published_by", "distributor", "agency", "wire", "originally_published_by")
             if isinstance(value := values.get(key), str) and value.strip() and not re.match(r"\s*(?:https?:|www\.|/)", value)
+        ), None)
+    if values.get("title") is None:
+        # the headline under another name, or the word for title in the languages articles come in
+        values["title"] = next((
+            value for key in ("headline", "hed", "titel", "titre", "título", "titulo", "titolo", "tytuł", "judul", "başlık",
+                              "baslik", "rubrik")
+            if isinstance(value := values.get(key), str) and value.strip()
         ), None)
     fields: dict[str, Any] = {}
     for key in ("title", "publisher", "url", "author"):
@@ -384,7 +398,13 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         fields["url"] = None  # only web links are kept: no javascript:, data: or file: URLs
     # the date under the other names front matter gives it ("published: 2026-05-12")
     date_key = next((k for k in ("date", "published", "published_at", "publish_date", "pubdate", "date_published")
-                     if values.get(k) not in (None, "")), "date")
+                     if values.get(k) not in (None, "")), None)
+    if date_key is None:
+        # else the one field holding a date, whatever its name ("filed: 2026-12-03", "issued: ..."),
+        # unless its name says it is another date than publication ("updated", "expires")
+        dated = [k for k, v in values.items()
+                 if (isinstance(v, date) or (isinstance(v, str) and _iso_date(v))) and not _OTHER_DATE.search(k)]
+        date_key = dated[0] if len(dated) == 1 else "date"
     fields["date"] = _front_matter_date(values.get(date_key), source)
     tags = values.get("tags")
     if isinstance(tags, str):
@@ -393,6 +413,9 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         raise DocumentError(f"{source}: front matter 'tags' must be a list or comma-separated text, got {tags!r:.60}")
     fields["tags"] = _unique(tag for tag in tags or () if tag is not None)
     return fields
+
+
+_OTHER_DATE = re.compile(r"updat|modif|revis|edit|expir|embargo|event|deadline|valid|review|birth|start|end", re.I)
 
 
 def _front_matter_date(value: object, source: str) -> str | None:

@@ -160,10 +160,32 @@ def test_front_matter_may_name_the_publisher_otherwise(tmp_path: Path, field: st
     assert doc.publisher == publisher
 
 
-@pytest.mark.parametrize("field", ["published: 2031-05-12", "publish_date: 2031-05-12", "date: 2031-05-12"])
+@pytest.mark.parametrize("field", ["published: 2031-05-12", "publish_date: 2031-05-12", "date: 2031-05-12",
+                                   "filed: 2031-05-12", "yayin_tarihi: 2031-05-12"])
 def test_front_matter_may_name_the_date_otherwise(tmp_path: Path, field: str) -> None:
     doc = load(write(tmp_path, "a.md", f"---\ntitle: A story\n{field}\n---\nText of the story.\n"))
     assert doc.date == "2031-05-12"
+
+
+def test_the_one_date_field_dates_the_article_unless_its_name_says_otherwise(tmp_path: Path) -> None:
+    doc = load(write(tmp_path, "a.md", "---\ntitle: A story\nupdated: 2031-06-01\n---\nText of the story.\n"))
+    assert doc.date is None  # an update date is not the publication date
+
+
+@pytest.mark.parametrize(("field", "publisher"), [("distributor: Amber Wire", "Amber Wire"), ("newsroom: Amber Wire", "Amber Wire")])
+def test_front_matter_may_name_the_publisher_by_its_role(tmp_path: Path, field: str, publisher: str) -> None:
+    assert load(write(tmp_path, "a.md", f"---\ntitle: A story\n{field}\n---\nText.\n")).publisher == publisher
+
+
+def test_front_matter_may_call_the_title_a_headline(tmp_path: Path) -> None:
+    doc = load(write(tmp_path, "a.md", "---\nheadline: Quillon grows\n---\n\n## A section\n\nText.\n"))
+    assert doc.title == "Quillon grows"
+
+
+def test_a_markdown_footnote_is_text_and_its_markers_are_not(tmp_path: Path) -> None:
+    doc = load(write(tmp_path, "a.md", "Quillon's share is 12%.[^1] It grew.\n\n[^1]: Source: Brightwater survey.\n"
+                                      "[link]: https://example.com/x\n"))
+    assert doc.text == "Quillon's share is 12%. It grew.\n\nSource: Brightwater survey."
 
 
 def test_markdown_with_full_front_matter(tmp_path: Path) -> None:
