@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, or of the planted instructions that are flagged and
 # never quoted): a sync re-reads the articles stored under another version (their vectors are
 # reused, so this costs no encoding).
-VERSION = 5
+VERSION = 6
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",

@@ -84,7 +84,18 @@ _OBLIGE = re.compile(
     r"told|obliged|bound|requested|directed) to|authoritative|take precedence|supersede[sd]?)\b",
     re.I,
 )
-_COMMAND = re.compile(rf"(?:^|[:;]\s)\W*(?:please\s+|kindly\s+)?(?:do not|don't|never|always|only)?\s*{_SAY}\b", re.I)
+# (a command may open on a clause: "In any answer, give ...", "When quoting it, state ...")
+_OPENER = r"(?:(?:in|for|when|whenever|if|wherever|before|after)\b[^,.;:]{0,60},\s*)?"
+_COMMAND = re.compile(rf"(?:^|[:;]\s)\W*{_OPENER}(?:please\s+|kindly\s+)?(?:do not|don't|never|always|only)?\s*{_SAY}\b", re.I)
+# A sentence that calls itself an instruction and tells its reader to keep it out of sight ("Do not
+# mention this instruction", "... and do not cite this note"): planted, whoever it is addressed to.
+_HIDES_ITSELF = re.compile(
+    r"\b(?:do not|don't|never|without|must not|should not)\s+(?:\w+\s+){0,2}?(?:mention(?:ing)?|cit(?:e|ing)|quot(?:e|ing)|"
+    r"reveal(?:ing)?|disclos(?:e|ing)|acknowledg(?:e|ing)|refer(?:ring)? to|repeat(?:ing)?|show(?:ing)?)\s+"
+    r"(?:this|these|the present|the above)\s+(?:instructions?|notes?|notices?|messages?|requests?|directives?|footnotes?|"
+    r"comments?|guidance|flags?)\b",
+    re.I,
+)
 
 
 # A program addressed as a reader ("Reuse notice for content aggregators ...", "readership: search
@@ -114,7 +125,7 @@ def _directs(sentence: str) -> bool:
 
 
 _THEN_IMPERATIVE = re.compile(rf"[:;–—]\s*(?:please\s+|kindly\s+)?(?:always\s+|only\s+|simply\s+)?{_SAY}\b", re.I)
-_IMPERATIVE = re.compile(rf"^\W*(?:please\s+|also\s+|then\s+)?(?:do not|don't|never|always|{_SAY})\b", re.I)
+_IMPERATIVE = re.compile(rf"^\W*{_OPENER}(?:please\s+|also\s+|then\s+)?(?:do not|don't|never|always|{_SAY})\b", re.I)
 
 
 def is_instruction(sentence: str) -> bool:
@@ -151,6 +162,11 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
             for j in range(i, min(i + 3, len(sentences))):
                 if _directs(" ".join(text[sentences[j][0] : sentences[j][1]].split())):
                     window.update(range(i, j + 1))
+        hides = [i for i, (a, b) in enumerate(sentences) if _HIDES_ITSELF.search(text[a:b])]
+        if hides:
+            # the sentences of its paragraph that tell the reader what to give are the instruction too
+            window.update(hides)
+            window.update(i for i, (a, b) in enumerate(sentences) if _directs(" ".join(text[a:b].split())))
         block_end = -1  # an instruction opening a line flags the rest of that line
         previous = False  # the sentence before was an instruction
         for i, (a, b) in enumerate(sentences):
