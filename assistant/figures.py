@@ -3,7 +3,7 @@ money, a quantity with a unit, or a plain count.
 
 The kinds decide whether a sentence can answer what a question asks for ("how much" wants an
 amount, "what share" a percentage). Units are read from how numbers are written (symbols, ISO codes,
-scale words in English, German, French and Spanish), not from a list of companies or markets.
+scale words in English, German, French, Spanish and Turkish), not from a list of companies or markets.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
     r"dollars?|euros?|pounds?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|kroner|kronor|krone|"
-    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł"
+    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺"
 )
 # Before a number, any ISO-style code of three capitals is a currency ("NOK 1.84 billion", "PLN 612
 # million"); after one it could be a unit ("300 GPU clusters"), so only the listed ones count there.
@@ -22,7 +22,7 @@ _CODE = r"(?-i:[A-Z]{3})"
 _SCALE = (
     r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|"
     r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
-    r"billones|mille|tausend"
+    r"billones|mille|tausend|milyar|milyon"
 )
 _UNIT = (
     r"gw|gigawatts?|mw|megawatts?|kw|kilowatts?|twh|gwh|mwh|kwh|"
@@ -33,9 +33,10 @@ _UNIT = (
 )
 _NUMBER = r"\d{1,3}(?:[,  ]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 _FIGURE = re.compile(
-    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE}))?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
+    # (a percent sign or word may stand before the number: "%62", "yüzde 62")
+    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE})|(?P<pre>%|yüzde\s))?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
     rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b)"
-    rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b)"
+    rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b|puan\w*)"
     rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?:de\s|of\s)?(?P<cur2>{_CURRENCY})\b)?(?:\s?(?P<unit>{_UNIT})\b)?)",
     re.I,
 )
@@ -73,11 +74,11 @@ def find_figures(text: str) -> list[Figure]:
         code = m.group("code") if not (m.group("pct") or m.group("pp") or m.group("unit")) else None
         if code and not (m.group("scale") or re.search(r"[.,]", num)):
             code = None  # "GPT 4": a code before a small round number is a name, not a currency
-        start = m.start("cur") if m.group("cur") else m.start("code") if code else m.start("num")
+        start = m.start("cur") if m.group("cur") else m.start("code") if code else m.start("pre") if m.group("pre") else m.start("num")
         if num and start > 0 and text[start - 1] in "QqHhTt":
             continue  # Q3, H1
         cur = m.group("cur") or m.group("cur2") or code
-        if m.group("pct"):
+        if m.group("pct") or (m.group("pre") and not m.group("pp")):
             kind = "percent"
         elif m.group("pp"):
             kind = "points"
@@ -103,9 +104,13 @@ def _word_figures(text: str, out: list[Figure]) -> list[Figure]:
     return out
 
 
+_MONEY_WORD = re.compile(rf"(?<![a-z])(?:{_CURRENCY})(?![a-z])", re.I)
+
+
 def _money_near(text: str, start: int, end: int) -> bool:
     window = text[max(0, start - 30) : end + 25].lower()
-    return bool(re.search(rf"(?:{_CURRENCY.lower()})", window)) or any(
+    # (searched in place, so a word cut at the window's edge is not read as a currency: "subscribe|rs")
+    return bool(_MONEY_WORD.search(text, max(0, start - 30), end + 25)) or any(
         w in window for w in ("revenue", "sales", "umsatz", "chiffre d'affaires", "ingresos", "receita", "fatturato")
     )
 

@@ -305,27 +305,30 @@ class Lexicon:
 # entry never decides an answer.
 _EQUIVALENT_WORDS = (
     "revenue revenues sales turnover earn earned | umsatz umsätze erlöse chiffre ingresos facturación ricavi "
-    "fatturato omzet receita receitas faturamento przychody przychód intäkter omsättning pendapatan",
-    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk vinst laba",
-    "share | marktanteil anteil cuota participación quota aandeel marktaandeel participação udział marknadsandel pangsa",
-    "growth grew grow | croissance wachstum crecimiento crescita groei crescimento wzrost tillväxt pertumbuhan",
-    "capacity | capacité kapazität capacidad capacità capaciteit capacidade kapacitet kapasitas",
+    "fatturato omzet receita receitas faturamento przychody przychód intäkter omsättning pendapatan gelir geliri "
+    "gelirleri",
+    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk vinst laba kâr",
+    "share | marktanteil anteil cuota participación quota aandeel marktaandeel participação udział marknadsandel pangsa "
+    "payı",
+    "growth grew grow | croissance wachstum crecimiento crescita groei crescimento wzrost tillväxt pertumbuhan büyüme",
+    "capacity | capacité kapazität capacidad capacità capaciteit capacidade kapacitet kapasitas kapasite kapasitesi",
     "fiscal | exercice geschäftsjahr ejercicio esercizio boekjaar räkenskapsår fiskal",
-    "quarter | trimestre quartal kwartaal kwartał kvartal kuartal",
+    "quarter | trimestre quartal kwartaal kwartał kvartal kuartal çeyrek çeyrekte çeyreği",
     "half | semestre halbjahr halfjaar półrocze halvår",
     "investment investments capex | investissement investissements investition investitionen inversión inversiones "
-    "investimento investimenti investering investeringen investimentos inwestycje investeringar investasi",
-    "price prices | prix preis preise precio precios prezzo prezzi prijs prijzen preço preços ceny priser harga",
-    "customers | clients kunden clientes clienti klanten klienci kunder pelanggan",
-    "market | marché markt mercado mercato rynek marknad pasar",
+    "investimento investimenti investering investeringen investimentos inwestycje investeringar investasi yatırım",
+    "price prices | prix preis preise precio precios prezzo prezzi prijs prijzen preço preços ceny priser harga fiyat",
+    "customers | clients kunden clientes clienti klanten klienci kunder pelanggan müşteri müşteriler müşterisi",
+    "market | marché markt mercado mercato rynek marknad pasar pazar pazarı",
     "construction | bau construcción costruzione aanbouw construção budowie pembangunan",
     "operational operating operation | betrieb operación operativa operativi operationeel operacional beroperasi",
     "employees engineers | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
     "medewerkers funcionários engenheiros pracownicy inżynierowie anställda ingenjörer karyawan insinyur",
     "target | objectif ziel objetivo obiettivo doel mål",
-    "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi",
+    "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi "
+    "beklenti beklentisi tahmin",
     "contract | contrat vertrag contrato contratto umowa avtal kontrak",
-    "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja",
+    "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja harcama",
 )
 
 

@@ -52,6 +52,7 @@ ORDINALS = {
     "primo": 1, "secondo": 2, "terzo": 3, "quarto": 4, "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4,
     "primeiro": 1, "terceiro": 3, "pierwszy": 1, "drugi": 2, "trzeci": 3, "czwarty": 4,
     "första": 1, "andra": 2, "tredje": 3, "fjärde": 4,
+    "ilk": 1, "birinci": 1, "ikinci": 2, "üçüncü": 3, "dördüncü": 4,
 }
 _ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
@@ -330,9 +331,11 @@ _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format(
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
 _rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)", "quarter", "year4")
-_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwartał|kvartalet|kvartal)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
+_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwartał|kvartalet|kvartal|çeyre\w*)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
       rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "quarter", "year4")
+# the year first, as Turkish writes it ("2026 yılının üçüncü çeyreği": the third quarter of 2026)
+_rule("q", rf"\b{_YEAR4.format('y')}\s+(?:yılının|yili|yılı)\s+{_ORD.format('o')}\s+çeyre\w*", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
 _rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
 _rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra)[\s-]+"
@@ -353,7 +356,7 @@ _rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
-    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of", re.I
+    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of|çeyre", re.I
 )
 
 
@@ -414,7 +417,7 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
 
 # A month's name as a word of its own ("mar" in "market" is not March).
 _MONTH_WORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![a-zà-ÿ])")
-_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal")
+_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal|çeyre")
 _H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre|halfjaar|halvår")
 _YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
 
