@@ -295,6 +295,11 @@ class Assistant:
             plan = self.plan(text, turns, snapshot)
             passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
             passages = [*passages, *self._fact_passages(plan, passages, parsed, snapshot)]
+            if plan.question is not None and plan.question.reasons:
+                # a why-question: the section of a retrieved article that gives reasons, whole
+                held, allowed = {p.id for p in passages}, snapshot.mask(parsed)
+                passages += [snapshot.passage(k) for k in snapshot.reason_sections([p.source for p in passages[:5]])
+                             if snapshot.ids[k] not in held and (allowed is None or allowed[k])]
             plan = replace(
                 plan,
                 vector=self.searcher.query_vector(plan.text),

@@ -32,7 +32,7 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, family, stem, words
-from assistant.question import Question, language
+from assistant.question import REASONS_HEADING, Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -85,6 +85,7 @@ _SUBJECT_FILLER = frozenset(
 
 # Weights of the score's parts, chosen on tests/qa (the sample set written with the product).
 W_DENSE, W_WORDS, W_NAMES, W_KIND, W_PERIOD = 1.3, 1.0, 1.0, 0.35, 0.6
+W_CAUSE = 0.7  # the kind's weight when only reasons are asked for: a sentence giving one is what answers
 FLOOR = 0.62  # below this the best sentence is not an answer
 MARGIN = 0.45  # a further sentence must score within this of the best
 
@@ -120,6 +121,7 @@ class Sentence:
     cause: bool = False  # gives a reason ("because", "driven by", "aims to")
     header: list[Sentence] = field(default_factory=list)  # a table row's caption and column names
     row: bool = False  # a row of a table
+    section: str = ""  # the heading it stands under (in its chunk, or the chunk's)
     sequel: Sentence | None = None  # the next sentence, when it goes on from this one ("That is 9% below ...")
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
@@ -162,6 +164,7 @@ def read_passage(
     title_periods = [m.period for m in P.find(passage.title, anchor, fiscal_end)]
     heading_words: frozenset[str] = frozenset(stem(w) for w in words(passage.section))
     heading_periods = [m.period for m in P.find(passage.section, anchor, fiscal_end)] if passage.section else []
+    section = passage.section
     out: list[Sentence] = []
     made: dict[int, Sentence] = {}
     above = data.above if data is not None else ""
@@ -184,8 +187,12 @@ def read_passage(
         figures = find_figures(raw)
         starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
         is_heading = (
-            starts_paragraph and "\n" not in raw and len(raw) < 100 and raw.rstrip()[-1:] not in ".!?:;)\"”'"
-            and " | " not in raw and len(raw.split()) <= 12 and not figures
+            starts_paragraph and "\n" not in raw and len(raw) < 100 and " | " not in raw and len(raw.split()) <= 12
+            and not figures and (
+                raw.rstrip()[-1:] not in ".!?:;)\"”'"
+                # a question standing alone as a paragraph is a heading ("Why build abroad?")
+                or (raw.rstrip()[-1:] == "?" and (b >= len(text) or text.startswith("\n\n", b)))
+            )
         )
         sentence_words = frozenset(stem(w) for w in words(raw))
         header = [made[j] for j in heads.get(k, ()) if j in made]
@@ -196,6 +203,7 @@ def read_passage(
             above_head = (above_words.get(j, ()) for j in heads[k] if j < 0)
             sentence_words = sentence_words.union(*(h.words for h in header), *above_head)
         if is_heading:
+            section = raw.strip()
             heading_words = sentence_words
             heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
             paragraph, lead_words = [], frozenset()
@@ -288,6 +296,7 @@ def read_passage(
             publisher_words=publisher_words,
             own_subject=_own_subject(raw, lexicon),
             heading=False,
+            section=section,
             forward=bool(_FORWARD.search(raw)),
             prev_start=prev.start if prev else None,
             doc_periods=doc_periods,
@@ -438,8 +447,10 @@ class Scorer:
         self.alternates = {t: lexicon.known_equivalents(t) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
-        if q.why and re.match(r"\W*(?:why|warum|pourquoi|por qué)\b|\W*how\b(?!\s+(?:much|many|big|large|fast|high))", q.text, re.I):
+        if q.reasons or q.manner:
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
+        # figures the question itself gives ("Did it grow 22% or 25%?"): a sentence stating one speaks to it
+        self.asked_figures = {(f.kind, f.value) for f in find_figures(q.text) if f.value is not None and f.kind != "count"}
 
     def _key(self, spelling: tuple[str, ...]) -> tuple[str, ...]:
         """The rarest word of a name of several words: the one that identifies it."""
@@ -614,8 +625,11 @@ class Scorer:
         elif s.forward and q.forecast is None and self.wants_figure:
             forward = -0.08
         s.parts = {"dense": dense, "words": lexical, "names": names, "kind": kind, "period": period_part, "forward": forward}
+        if self.asked_figures and any((f.kind, f.value) in self.asked_figures for f in s.figures):
+            lexical += 0.3  # (a figure the question gives counts as words of it)
+            s.parts["words"] = lexical
         return (
-            W_DENSE * dense + W_WORDS * lexical + W_NAMES * names + W_KIND * kind
+            W_DENSE * dense + W_WORDS * lexical + W_NAMES * names + (W_CAUSE if q.reasons else W_KIND) * kind
             + W_PERIOD * period_part * (0.5 if q.soft_periods else 1.0) + forward - 0.01 * s.rank
         )
 
@@ -738,6 +752,9 @@ def _measure_parts(q: Question, present: list[int], lexicon: Lexicon | None) -> 
     if q.why or q.followup:
         return []
     text = q.text.rstrip(" ?.!")
+    aside = re.split(r"\s[-–—]\s", text, maxsplit=1)
+    if len(aside) == 2 and len(aside[0].split()) >= 3:
+        text = aside[0]  # "A revenue and B share - use the latest numbers": an aside after a dash
     head, _, tail = text.rpartition(":")
     items = [x for x in re.split(r",\s*(?:and\s+)?|\s+(?:and|plus|&)\s+|;", tail or text) if x.strip()]
     if len(items) < 2 or len(items) > 6 or any(re.search(r"[?!.]\s", x) for x in items):
@@ -836,8 +853,15 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         # A name asked about is nowhere in the articles, and the best evidence is in the question's
         # own language (so not a translated name, "München" for "Munich"): they cannot answer.
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
-    if _UNDISCLOSED.search(top.text) and top.parts.get("kind", 0) < 1.0:
+    if _UNDISCLOSED.search(top.text) and top.parts.get("kind", 0) < 1.0 and _withholds_asked(top, scorer):
         return Selection([top], [], "The articles do not give this.", undisclosed=True)
+    withheld = next((s for s in pool[:12] if s.score >= max(FLOOR, top.score - 2 * MARGIN) and _UNDISCLOSED.search(s.text)
+                     and (not scorer.names or any(c is not None and c >= 0.6 for c in s.name_cover))
+                     and _withholds_asked(s, scorer, strict=True)), None)
+    if withheld is not None and any(not (t in top.words or _prefix_in(t, top.words)) for t in _withheld(withheld, scorer)):
+        # "Vindel did not disclose the yield it is paying" below a sentence that does not name a
+        # yield at all: what was asked is what the article says it was not told
+        return Selection([withheld], [], "The articles do not give this.", undisclosed=True)
     planned = _only_planned(q, about, scorer)
     if planned is not None:
         who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
@@ -869,8 +893,12 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         best, gain = None, 0.0
         # "Who ...?" may have several answers: sentences naming others are looked for further down.
         margin = 2 * MARGIN if "name" in q.wants or q.why else MARGIN  # (and a "why" its several reasons)
+        if q.reasons:
+            margin += (W_CAUSE - W_KIND) * 0.7  # (as far below a reason as before reasons weighed more)
         for s in pool:
-            if s in chosen or s.score < top.score - margin or s.score < FLOOR:
+            if s in chosen or s.score < FLOOR:
+                continue
+            if s.score < top.score - margin and not (s.score >= top.score - 2 * MARGIN and _another_source(q, s, chosen, scorer)):
                 continue
             g = _gain(q, s, chosen, scorer)
             if g > gain:
@@ -889,6 +917,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             q.why and follow.cause and _ENUMERATES.match(follow.text) and _ENUMERATES.match(c.text)
         ):
             chosen.insert(chosen.index(c) + 1, follow)
+    if q.reasons:
+        chosen = _with_listed_reasons(chosen, pool, top.score - MARGIN)
     # A table row is quoted under its caption and column names, which say what its values are.
     for c in list(chosen):
         have = {(x.passage.source, x.start) for x in chosen}
@@ -905,13 +935,53 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     return Selection(chosen, missing, when="date" in q.wants)
 
 
+_CLAUSE_END = frozenset("it its that which who whom for to in on at because as since while when after before and but".split())
+
+
+def _asked_measure(scorer: Scorer) -> set[str]:
+    return {t for t in scorer.terms if t not in scorer.q.name_words()} - _PERIOD_WORDS - {"much", "many", "big"}
+
+
+def _withholds_asked(s: Sentence, scorer: Scorer, strict: bool = False) -> bool:
+    """Whether what ``s`` says is withheld is what the question asks for: "did not disclose the
+    yield it is paying" withholds a yield, not the price asked by "how much did it pay"; "terms
+    were not disclosed" withholds the terms. A question of names alone asks for anything (unless
+    ``strict``)."""
+    if not _asked_measure(scorer):
+        return not strict
+    return bool(_withheld(s, scorer))
+
+
+def _withheld(s: Sentence, scorer: Scorer) -> set[str]:
+    """The words of the question's measure that ``s`` says were not disclosed."""
+    measure = _asked_measure(scorer)
+    withheld: set[str] = set()
+    for m in _UNDISCLOSED.finditer(s.text):
+        after = words(s.text[m.end():])
+        kept = []
+        for w in after[:5]:
+            if w.lower() in _CLAUSE_END:
+                break
+            kept.append(w)
+        before = words(s.text[max(0, m.start() - 60) : m.start()])[-4:]
+        withheld |= {stem(w) for w in kept + before}
+    return {t for t in measure if t in withheld or _prefix_in(t, frozenset(withheld))}
+
+
 def _names_measure(part: Part, s: Sentence) -> bool:
     """Whether ``s`` names the measure of a part of a list of measures: each of its words, or
     else the word that sets it apart from the others ("adjusted" EBITDA, EBITDA "margin")."""
     def said(t: str) -> bool:
-        return t in s.words or _prefix_in(t, s.words)
+        return t in s.words or _prefix_in(t, s.words) or _kin(s.words, t)
 
-    return all(said(t) for t in part.terms) or (len(part.terms) > 1 and said(part.terms[-1]))
+    def expressed(t: str) -> bool:
+        # (a share is said by a percentage of something: "holds 54% of Kenya's market")
+        return said(t) or (t in _SHARE_WORDS and any(f.kind == "percent" for f in s.figures))
+
+    return all(expressed(t) for t in part.terms) or (len(part.terms) > 1 and said(part.terms[-1]))
+
+
+_SHARE_WORDS = frozenset({"share", "stake", "portion", "proportion"})
 
 
 def _serves(part: Part, s: Sentence) -> bool:
@@ -1023,6 +1093,63 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
     return f"The articles do not give {asked} for {owners[0].text}."
 
 
+def _with_listed_reasons(chosen: list[Sentence], pool: list[Sentence], near: float) -> list[Sentence]:
+    """``chosen`` with, after the first sentence of an article whose section headed as reasons ("Why
+    build abroad?") it quotes or comes close to quoting, each paragraph of that section by its
+    opening: a short label ("Latency for international clients.") with the sentence after it."""
+    out = list(chosen)
+    for c in chosen:
+        if c.score < near:
+            continue
+        section = sorted((s for s in pool if s.passage.source == c.passage.source and s.section
+                          and REASONS_HEADING.search(s.section)), key=lambda s: s.start)
+        if not section:
+            continue
+        heading = section[0].section
+        items: list[Sentence] = []
+        for s in section:
+            if s.section != heading or s.prev_start is not None or s.row:
+                continue
+            follow = next((x for x in section if x.prev_start == s.start), None) if len(words(s.text)) <= 8 else None
+            if follow is not None and follow.passage.id == s.passage.id:
+                # the label and what it labels are quoted as one ("Latency. AI applications are ...")
+                text = s.passage.text[s.start - s.passage.start : follow.end - s.passage.start]
+                s = replace(follow, start=s.start, text=text, words=s.words | follow.words)
+            items.append(s)
+        unique: list[Sentence] = []
+        for s in items:
+            if s not in out and s not in unique:
+                unique.append(s)
+        items = unique[:8]
+        at = out.index(c) + 1
+        out[at:at] = items
+        break
+    return out
+
+
+def _another_source(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> bool:
+    """Whether ``s`` gives the figure asked, of the names and period asked, from an article none of
+    the chosen sentences comes from: sources that may disagree are shown side by side."""
+    return (
+        bool(scorer.wants_figure) and s.parts.get("kind", 0) >= 1.0 and bool(s.name_cover)
+        and all(c is None or c >= 1.0 for c in s.name_cover)
+        and (not q.periods or s.parts.get("period", 0) >= 1.0)
+        and all(s.origin != c.origin for c in chosen)
+        and _figure_follows_names(s, scorer)
+    )
+
+
+def _figure_follows_names(s: Sentence, scorer: Scorer) -> bool:
+    """Whether a figure of the asked kind follows each asked name closely ("AWS held 32%"), as
+    the figure of a name does, not one before it ("Alibaba held 4%, behind AWS")."""
+    low = s.text.lower()
+    for name in scorer.names:
+        at = [m.start() for sp in name.spellings if sp for m in re.finditer(rf"\b{re.escape(sp[0])}", low)]
+        if not at or not any(0 < f.start - a <= 80 for a in at for f in s.figures if f.kind in scorer.wants_figure):
+            return False
+    return True
+
+
 def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> float:
     """What ``s`` adds to the chosen sentences: names and periods not yet covered, new figures of the
     asked kind, question words not yet present; scaled by its score."""
@@ -1051,8 +1178,13 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
             gain += 0.12
             if all(s.origin != c.origin for c in chosen) and s.parts.get("kind", 0) >= 1.0:
                 gain += 0.2  # another source's figure: sources that disagree are shown side by side
+                if _another_source(q, s, chosen, scorer):
+                    gain += 0.3  # (of the very names and period asked)
     if q.why and s.cause:
         gain += 0.1
+    old_values = {(f.kind, f.value) for c in chosen for f in c.figures}
+    if any((f.kind, f.value) in scorer.asked_figures and (f.kind, f.value) not in old_values for f in s.figures):
+        gain += 0.3  # another figure the question gives ("22% or 25%?"): where each is stated
     if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
         gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
     if not s.row and any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
@@ -1127,7 +1259,8 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
     ]
     if not candidates or any(not s.forward and not _before_end(s, q.periods) for s in candidates):
         return None
-    return candidates[0]
+    # what was expected for the period asked, over a figure for a part of it
+    return next((s for s in candidates if s.forward and (scorer.period(s) or 0) >= 1.0), candidates[0])
 
 
 def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:

@@ -46,6 +46,8 @@ _OTHERS = {
     "sv": frozenset("och att det som ett är av för med på till den hur mycket vilken varför har".split()),
     "id": frozenset("yang dan di ke dari untuk dengan pada ini itu adalah berapa apa bagaimana mengapa tidak akan "
                     "sebagai".split()),
+    "tr": frozenset("ve bir bu da de ile için olarak ne kaç kadar nedir hangi neden nasıl daha ise gibi olan göre "
+                    "yüzde oldu".split()),
 }
 
 # What kind of figure a question asks for: cue words add weight to sentences holding that kind.
@@ -83,10 +85,29 @@ _HOW_WORDS = frozenset(
     "about what there then same also again".split()
 )
 _DID = re.compile(r"\bdid\b[^?.]{0,80}?\b(?:report|earn|make|post|generate|book|record|achieve|deliver|bring in|take in)\b", re.I)
+_WAS = re.compile(r"\W*(?:what|how much|how many|how big|how large)\b[^?,;]{0,30}?\b(?:was|were)\b", re.I)
 _ACTUAL_Q = re.compile(r"\b(?:actual|actually|reported|realised|realized|achieved|ist-wert|real)\b", re.I)
 _WHY = re.compile(
     r"\b(?:why|how (?:is|are|did|does|do|has|have|will|can|could)|reasons?|rationale|strategy|strategic|plans?|pitch|"
     r"positioning|approach|doing about|what drives|drivers?|motives?|warum|wieso|por qué|pourquoi|cómo|comment)\b",
+    re.I,
+)
+# A heading under which an article gives reasons ("Why build abroad?", "What is driving demand",
+# "Three drivers of growth").
+REASONS_HEADING = re.compile(
+    r"^\W*(?:why|what(?:'s|’s|\s+is|\s+are)?\s+(?:driving|behind))\b|\b(?:reasons?|drivers?|motives?|motivations?|"
+    r"rationale)\b",
+    re.I,
+)
+# "why" in the languages questions come in (one word or two)
+_WHY_WORDS = frozenset(
+    ["why", "warum", "wieso", "weshalb", "pourquoi", "perché", "perche", "waarom", "varför", "dlaczego", "mengapa",
+     "kenapa", "neden", "niçin", "por qué", "por que", "por quê", "porquê", "porque"]
+)
+# "What is driving demand ...", "What's behind the fall ...": a question for reasons.
+_WHAT_DRIVES = re.compile(
+    r"\W*what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
+    r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused)\b",
     re.I,
 )
 _FOLLOW_START = re.compile(
@@ -141,6 +162,8 @@ class Question:
     latest: bool = False
     forecast: bool | None = None  # True: asks for a forecast; False: insists on an actual figure
     why: bool = False
+    reasons: bool = False  # asks for reasons ("Why ...", "What is driving ..."), not a figure
+    manner: bool = False  # asks how ("How is X changing its plans"): what is done, not a figure
     language: str = "en"
     followup: bool = False
     # Where the market asked about is ("China's cloud market", "share in Germany"): stemmed words.
@@ -386,7 +409,7 @@ def analyse(
     if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b|\bhow much capacity\b", folded):
         wants.discard("amount")
         wants.add("percent")
-    if re.search(r"\bwho\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
+    if re.search(r"\bwho(?:se)?\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
         wants.add("name")
     terms: dict[str, float] = {}
     plain = text
@@ -408,10 +431,12 @@ def analyse(
     asks_how = bool(opening) and (opening.group(1) in ("why", "warum", "pourquoi") or (
         opening.group(1) == "how" and (opening.group(2) or "") not in ("much", "many", "big", "large", "fast", "high", "long")
     ))
-    why = asks_how or (bool(_WHY.search(text)) and not wants - {"name"})
+    reasons = bool(opening) and (opening.group(1) in _WHY_WORDS or " ".join(opening.groups("")) in _WHY_WORDS)
+    reasons = reasons or bool(_WHAT_DRIVES.match(text))
+    why = asks_how or reasons or (bool(_WHY.search(text)) and not wants - {"name"})
     forecast: bool | None = None
-    if _ACTUAL_Q.search(text) or (_DID.search(text) and not _FORECAST_Q.search(text)):
-        forecast = False  # "actual", "reported", "What revenue did X report / make / earn?"
+    if _ACTUAL_Q.search(text) or ((_DID.search(text) or _WAS.match(text)) and not _FORECAST_Q.search(text)):
+        forecast = False  # "actual", "reported", "What revenue did X report / make / earn?", "What was ..."
     elif _FORECAST_Q.search(text):
         forecast = True
     scopes = tuple(
@@ -431,6 +456,8 @@ def analyse(
         latest=bool(_LATEST.search(text)),
         forecast=forecast,
         why=why,
+        reasons=reasons,
+        manner=asks_how and not reasons,
         language=lang,
     )
 
@@ -459,6 +486,13 @@ def resolve(
         return q
     names = q.names or tuple(replace(n, carried=True) for n in prior.names)
     groups = q.groups if q.names else prior.groups
+    answered = _answered_name(history, prior, lexicon) if not q.names and "name" in prior.wants else None
+    if answered is not None and (_PRONOUN.search(text) or _ROLE.search(text)):
+        # "Whose software does A use, and what was that vendor's revenue?": the one the last
+        # answer named, not the one asked about before; a place carried from before stays ("who
+        # is the biggest provider there, and what share does it have?")
+        names = (replace(answered, carried=True), *(n for n in prior.names if n.carried))
+        groups = tuple((i,) for i in range(len(names)))
     periods = q.periods
     soft = False
     shift = _SHIFT.search(text)
@@ -519,6 +553,39 @@ def _last_user_index(history: Sequence[dict[str, str]]) -> int:
         if history[i].get("role") == "user":
             return i
     return 0
+
+
+# A thing referred to by its role in the last answer ("that vendor", "the owner", "the buyer").
+_ROLE = re.compile(
+    r"\b(?:that|this|the|said)\s+(?:vendor|company|firm|provider|owner|buyer|seller|supplier|partner|operator|lessor|"
+    r"landlord|developer|acquirer|investor|lender|customer|group|business|lessee|tenant)\b",
+    re.I,
+)
+_ATTRIBUTION = re.compile(r"^[^:\n]{1,80}:\s", re.M)  # "Publisher: " before a quote
+
+
+def _answered_name(history: Sequence[dict[str, str]], prior: Question, lexicon: Lexicon) -> Name | None:
+    """The name the last answer gave to a question asking who (one not asked about): of those it
+    writes, the one the articles write about most."""
+    answer = next((m.get("content", "") for m in reversed(history) if m.get("role") == "assistant"), "")
+    if not answer:
+        return None
+    asked = prior.name_words()
+    measure = {t for t in prior.terms if t not in asked}
+    best: tuple[int, list[Name]] = (-1, [])
+    # the sentence of the answer that says most of what was asked ("billed by the GPU-hour through
+    # X's software"), and of the names it adds the one the articles write about most
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", _ATTRIBUTION.sub("", answer)):
+        found = [n for n in analyse(sentence, lexicon).names if not n.absent]
+        new = [n for n in found if not ({w for s in n.spellings for w in s} & asked)
+               and not all(w.lower() in P.MONTHS for w in words(n.text))]
+        overlap = len(measure & {stem(w) for w in words(sentence)})
+        if new and overlap > best[0]:
+            best = (overlap, new)
+    if not best[1]:
+        return None
+    # (a name of several words is as frequent as its rarest word: "GPU Ledger" as "Ledger")
+    return max(best[1], key=lambda n: max((min(lexicon.share(w) for w in s) for s in n.spellings if s), default=0.0))
 
 
 def _answer_periods(history: Sequence[dict[str, str]], anchor: date | None) -> tuple[P.Period, ...]:

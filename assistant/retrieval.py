@@ -275,6 +275,22 @@ class Snapshot:
             found = self._doc_words[source] = frozenset(stem(w) for w in words(text))
         return found
 
+    def reason_sections(self, sources: Sequence[str], limit: int = 4) -> list[int]:
+        """Positions of the chunks of the first section of each of ``sources`` whose heading gives
+        reasons ("Why build abroad?", "Drivers of demand"), at most ``limit`` of each."""
+        from assistant.question import REASONS_HEADING
+
+        out: list[int] = []
+        for source in dict.fromkeys(sources):
+            positions = sorted(self._source_positions().get(source, []), key=lambda k: int(self.metas[k].get("chunk", 0)))
+            sections = [str(self.metas[k].get("section") or "") for k in positions]
+            heading = next((h for h in sections if h and REASONS_HEADING.search(h)), None)
+            if heading is not None:
+                at = sections.index(heading)
+                # (and the chunk before, in which the heading may stand)
+                out += [k for i, k in enumerate(positions) if sections[i] == heading or i == at - 1][: limit + 1]
+        return out
+
     def document_lead(self, source: str) -> str:
         """The opening of the article ``source`` (its first 200 characters, to a word): the lines
         above its text ("Quillon Partners, Infrastructure Pricing Desk") or its first sentence."""
@@ -363,10 +379,16 @@ class Snapshot:
         """Whether chunk ``k`` (its title or text) names one of the ``asked`` periods."""
         periods = self._periods.get(k)
         if periods is None:
-            text = f"{self.metas[k].get('title', '')}\n{self.texts[k]}"
+            from assistant.chunking import split_sentences
+
+            # Title and sentences read one at a time: the answer reads the same sentences, with
+            # the same article date and fiscal year, so its reading finds them already done.
+            text = self.texts[k]
             anchor = P.parse_iso(str(self.metas[k].get("date") or ""))
             fiscal = self.fiscal_end(str(self.metas[k].get("source")))
-            periods = self._periods.setdefault(k, tuple(m.period for m in P.find(text, anchor, fiscal)))
+            pieces = [str(self.metas[k].get("title", "")), *(text[a:b] for a, b in split_sentences(text))]
+            found = (m.period for piece in pieces for m in P.find(piece, anchor, fiscal))
+            periods = self._periods.setdefault(k, tuple(found))
         best = P.best_relation(asked, periods)
         return best is not None and best >= 0.5
 

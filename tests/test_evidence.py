@@ -355,3 +355,58 @@ def test_a_question_and_an_article_in_different_languages(tmp_path: Path) -> Non
     assert not answer.abstained and "2,4 miljard" in answer.answer, answer.answer
     answer = a.ask("Quel a été le chiffre d'affaires de Quillon Cloud pour l'exercice 2032 ?")
     assert not answer.abstained and "€140 million" in answer.answer, answer.answer
+
+
+def test_chained_questions_withheld_measures_and_reasons(tmp_path: Path) -> None:
+    """"That vendor" is the one the first clause's answer named; a price paid is given though the
+    article withholds the yield, and a yield asked for is said to be withheld; a measure list with an
+    aside after a dash; a share said as "holds 37% of"; "what is driving" asks for reasons."""
+    a = assistant_over(tmp_path, {
+        "quillon.md":
+        "---\ntitle: Quillon adds Tartu capacity\ndate: 2032-05-10\npublisher: Baltic Ledger\n---\n\n"
+        "Quillon Cloud, the Riga-based host, reported revenue of €212 million for fiscal 2031. Customers are billed "
+        "through Ostrava Metering's usage software, which Quillon adopted in January.\n\n"
+        "Quillon holds 37% of Latvia's sovereign hosting market, according to Daugava Research.\n\n"
+        "Demand rose for two reasons: public bodies moving records onto domestic clouds, and banks shortening "
+        "their recovery-time targets. Revenue grew 23% in fiscal 2031.\n",
+        "ostrava.md":
+        "---\ntitle: Ostrava Metering beats its forecast\ndate: 2032-04-20\npublisher: Central Wire\n---\n\n"
+        "Ostrava Metering said revenue for its latest quarter, the three months to March 2032, rose 31% to "
+        "€18.6 million. The usage-billing vendor now serves 140 hosting companies.\n",
+        "tartu.md":
+        "---\ntitle: Hallwick buys a Tartu campus\ndate: 2032-03-02\npublisher: Central Wire\n---\n\n"
+        "Hallwick Properties agreed to buy the Tartu data-centre campus for €96 million. Hallwick did not disclose "
+        "the yield it is paying. The campus has 18 MW of capacity.\n",
+    })
+    answer = a.ask("Whose software does Quillon use to bill customers, and what was that vendor's revenue in its latest quarter?")
+    assert "Ostrava" in answer.answer and "€18.6 million" in answer.answer, answer.answer
+    answer = a.ask("How much did Hallwick pay for the Tartu campus?")
+    assert not answer.abstained and "€96 million" in answer.answer, answer.answer
+    answer = a.ask("At what yield is Hallwick buying the Tartu campus?")
+    assert answer.abstained and "did not disclose the yield" in answer.answer, answer.answer
+    answer = a.ask("quillon fy2031 revenue and latvian market share - use the audited numbers if there are any")
+    assert "€212 million" in answer.answer and "37%" in answer.answer, answer.answer
+    answer = a.ask("What is driving demand for Quillon's services?")
+    assert "public bodies" in answer.answer and "banks" in answer.answer, answer.answer
+
+
+def test_a_why_question_gets_each_reason_of_a_section_headed_as_reasons(tmp_path: Path) -> None:
+    """Reasons given as labelled paragraphs under a "Why ...?" heading, which name neither the
+    company nor the question's words, each quoted by its label and the sentence after it."""
+    filler = ("Procurement teams compare offers over several months, and contracts usually run for three "
+              "to five years with options to extend them. ")
+    a = assistant_over(tmp_path, {
+        "quillon.md":
+        "---\ntitle: Quillon Cloud opens regions in Chile and Kenya\ndate: 2032-05-10\npublisher: Baltic Ledger\n---\n\n"
+        "# Quillon Cloud opens regions in Chile and Kenya\n\n"
+        "Quillon Cloud said it would open data centres in Chile and Kenya in 2033, its first outside Europe. "
+        + filler * 3 + "\n\n## Why go south?\n\nSeveral motives run through the announcement.\n\n"
+        "**Shorter round trips.** Trading desks and multiplayer studios notice every millisecond of delay. "
+        + filler * 3 + "\n\n**Local storage laws.** Hospitals and pension funds there must keep records inside "
+        "the country. " + filler * 3 + "\n\n**Cheaper wind power.** Both sites buy electricity under fixed "
+        "tariffs. " + filler * 3 + "\n\n## The risks\n\nCurrency swings could erase the margin. " + filler,
+    })
+    answer = a.ask("Why is Quillon Cloud opening data centres outside Europe?")
+    for reason in ("Shorter round trips. Trading desks", "Local storage laws. Hospitals", "Cheaper wind power. Both sites"):
+        assert reason in answer.answer, answer.answer
+    assert "Currency swings" not in answer.answer
