@@ -322,6 +322,16 @@ class Snapshot:
             return None
         return before
 
+    def next_in_article(self, chunk_id: str) -> int | None:
+        """The position of the chunk after ``chunk_id`` in its article, if any."""
+        k = self.position.get(chunk_id)
+        if k is None:
+            return None
+        if self._chunk_at is None:
+            self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
+        meta = self.metas[k]
+        return self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) + 1))
+
     def text_before(self, chunk_id: str) -> str:
         """The sentence before chunk ``chunk_id`` in its paragraph (the end of the chunk before it,
         when no blank line separates them), so "The company ..." at a chunk's start still knows
