@@ -570,6 +570,36 @@ def _body_text(root: Any) -> str:
 # --- PDF -----------------------------------------------------------------------------------------
 
 
+def _without_running_lines(pages: list[str], edge: int = 2) -> list[str]:
+    """``pages`` without their running headers and footers: a line among the first or last
+    ``edge`` lines of two or more pages, the same on each, or the same but for a page number
+    ("Monitor | Page 2 of 3"). The first page keeps its header, which names the report."""
+    def key(line: str) -> str:
+        line = line.strip()
+        return re.sub(r"\d+", "#", line) if _PAGE_NUMBER.search(line) else line
+
+    seen: dict[str, int] = {}
+    for page in pages:
+        lines = [x for x in page.split("\n") if x.strip()]
+        for k in {key(x) for x in lines[:edge] + lines[-edge:]}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= 2 and len(k) >= 4}
+    if not running:
+        return pages
+    out = []
+    for i, page in enumerate(pages):
+        lines = page.split("\n")
+        real = [j for j, x in enumerate(lines) if x.strip()]
+        edges = set(real[:edge] + real[-edge:])
+        keep_head = set(real[:edge]) if i == 0 else set()
+        out.append("\n".join(x for j, x in enumerate(lines)
+                             if not (j in edges and j not in keep_head and key(x) in running)).strip("\n"))
+    return out
+
+
+_PAGE_NUMBER = re.compile(r"\b(?:page|p\.|seite|página|pagina)\s*\d+|\b\d+\s*(?:of|/|von|de|di)\s*\d+\s*$|^\W*\d{1,3}\W*$", re.I)
+
+
 def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> Document:
     """Pages normalised one by one and joined by "\\n\\n", so ``page_starts`` are exact offsets."""
     import pypdf
@@ -606,6 +636,7 @@ def _read_pdf(data: bytes, source: str, fallback_title: str, max_chars: int) -> 
         raise
     except Exception as exc:
         raise DocumentError(f"{source}: corrupt PDF: {_reason(exc)}") from None
+    pages = _without_running_lines(pages)
     text = "\n\n".join(page for page in pages if page)
     if not text:
         raise DocumentError(f"{source}: PDF has no text layer (scanned?); OCR is not supported")

@@ -466,6 +466,17 @@ def test_pdf_pages_and_page_starts(tmp_path: Path) -> None:
     assert normalize_text(doc.text) == doc.text
 
 
+def test_pdf_running_headers_and_footers_are_not_text(tmp_path: Path) -> None:
+    bodies = ["Quillon ran 120 racks.\nIts backlog grew.", "Ostrava ran 80 racks.\nIts margin fell.",
+              "Hallwick ran 30 racks.\nIt opened a hall."]
+    pages = [f"Brightwater Research | Rack Monitor | H1 2032\nSection {i}.\n{body}\nPage {i} of 3"
+             for i, body in enumerate(bodies, 1)]
+    doc = load(write(tmp_path, "monitor.pdf", make_pdf(pages)))
+    assert doc.text.count("Rack Monitor") == 1  # the first page keeps its header, which names the report
+    assert "Page" not in doc.text and "Hallwick ran 30 racks." in doc.text
+    assert doc.text[doc.page_starts[1]:].startswith("Section 2.")
+
+
 def test_pdf_blank_middle_page_keeps_offsets_exact(tmp_path: Path) -> None:
     doc = load(write(tmp_path, "gap.pdf", make_pdf(["First page.", "", "Third page."])))
     assert doc.text == "First page.\n\nThird page."
