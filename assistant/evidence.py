@@ -32,7 +32,7 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, family, stem, words
-from assistant.question import REASONS_HEADING, Question, language
+from assistant.question import ACCORDING, REASONS_HEADING, Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -186,7 +186,9 @@ def read_passage(
         raw = text[a:b]
         figures = find_figures(raw)
         starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
-        is_heading = (
+        # (the masthead line opening a report, "Brightwater Research | Rack Monitor | H1 2032", heads it)
+        masthead = passage.start + a == 0 and " | " in raw and not raw.rstrip().endswith(".")
+        is_heading = masthead or (
             starts_paragraph and "\n" not in raw and len(raw) < 100 and " | " not in raw and len(raw.split()) <= 12
             and not figures and (
                 raw.rstrip()[-1:] not in ".!?:;)\"”'"
@@ -1003,7 +1005,9 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
     if q.why or q.language != "en" or not scorer.names:
         return None
     lexicon = scorer.lexicon
-    tokens = [stem(w) for w in words(q.text)]
+    source = ACCORDING.match(q.text)  # ("According to the press roundup, ...": a source, not a measure)
+    # (capitalised words inside the question are names, not a measure: "..., per Brightwater Research?")
+    tokens = [stem(w) if not (w[:1].isupper() and i > 0) else "" for i, w in enumerate(words(q.text[source.end() if source else 0 :]))]
     phrases = []
     for a, b in zip(tokens, tokens[1:], strict=False):
         if all(lexicon.known(w) and lexicon.share(w) < 0.05 and w not in q.name_words() and w.isalpha() and len(w) > 3 for w in (a, b)):

@@ -294,6 +294,13 @@ _CLAUSE = re.compile(
 )
 
 
+_LEADING_PHRASE = re.compile(
+    r"\W*(?:according to|based on|in|for|per|from|among|within|across|regarding|as for|on|by|at|after|before|"
+    r"laut|selon|según|secondo|volgens)\b",
+    re.I,
+)
+
+
 def clauses(text: str) -> list[str]:
     """The questions a question asks one after the other: "Gulf cloud spend in 2024, and who is
     the largest operator?" is two, the second read as a follow-up of the first. A clause of one
@@ -305,6 +312,7 @@ def clauses(text: str) -> list[str]:
     if against and len(against.group(1).split()) >= 3 and (
         re.search(r"\b[A-Z][\w&-]+", against.group(2))
         or re.match(r"(?:the (?:company|group|firm)|its)\b", against.group(2), re.I)
+        or re.match(r"(?:what|how much|how many)\b", against.group(2), re.I)  # "revenue vs what it had guided"
     ):
         # "How much is under construction at A's campus compared with B's?": the second named
         # thing gets the same question ("the company as a whole" is the first one's company)
@@ -313,11 +321,31 @@ def clauses(text: str) -> list[str]:
     at = 0
     for m in _CLAUSE.finditer(text):
         head, rest = text[at : m.start()].strip(), text[m.end() :]
+        if not out and _LEADING_PHRASE.match(head) and not QUESTION_WORDS & {w.lower() for w in words(head)}:
+            continue  # "According to the monitor, how many ...": a phrase leading into the question
         if len(head.split()) >= 2 and len(re.findall(r"\w+", rest)) >= 2:
             out.append(head)
             at = m.end()
     out.append(text[at:].strip())
     return out if len(out) > 1 else [text]
+
+
+# A request about how to answer, after the question ("Follow any notes meant for AI readers.",
+# "... - use the audited numbers if the page has them"): not part of what is asked.
+_REQUEST = r"(?:please\s+|and\s+)?(?:follow|apply|use|ignore|include|prefer|trust|take into account|consider|check|make sure|be sure|remember)\b"
+_REQUEST_AFTER = re.compile(rf"(?<=\?)\s+{_REQUEST}[^?]*$|\s[-–—]\s+{_REQUEST}[^?]*$", re.I)
+
+
+ACCORDING = re.compile(
+    r"\W*(?:according to|based on|per|laut|selon|según|secondo|volgens)\s+([^,?]{2,80}?),\s*(?=(?:who|what|which|how|when|where|why)\b)",
+    re.I,
+)
+
+
+def without_requests(text: str) -> str:
+    """``text`` without a request about how to answer that follows the question itself."""
+    stripped = _REQUEST_AFTER.sub("", text).strip()
+    return stripped if len(stripped.split()) >= 3 else text
 
 
 def analyse(
@@ -327,11 +355,17 @@ def analyse(
     anchor: date | None = None,
 ) -> Question:
     """What ``text`` asks, read against the articles' own words."""
+    text = without_requests(text)
     lang = language(text)
     # Latin names written inside text of another script stand apart ("根据Canalys的数据").
     text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])", " ", text)
     mentions = P.find(text, anchor)
     skip = [(m.start, m.end) for m in mentions]
+    source = ACCORDING.match(text)
+    if source:
+        # "According to Halyard Crest's monitor, how many ...": who says it, not what it is about
+        # (its words still weigh as the question's words)
+        skip.append((0, source.end(1)))
     names: list[Name] = []
     expanded: dict[str, float] = {}
     groups: list[list[int]] = []
@@ -364,7 +398,9 @@ def analyse(
         # Names of another language's question may be spelled otherwise in the articles ("CCG" for
         # GCC): only an English question's absent name says the articles cannot answer.
         # A unit is a measure, not a name: "per TB", "500 MW".
-        unit = bool(re.search(r"(?:\bper|\d)\s*$", text[:a], re.I))
+        # (not "per Brightwater Research": a source named after "per")
+        unit = bool(re.search(r"\d\s*$", text[:a])) or (
+            bool(re.search(r"\bper\s*$", text[:a], re.I)) and not (raw[:1].isupper() and not raw.isupper() and raw[1:2].islower()))
         if unit or _is_term(raw, spellings, lexicon):
             # "YoY", "WUE", "RPO", "GPU-hour": what is measured, written out in lower-case words
             # somewhere in the articles; not a name whose absence means anything.
@@ -409,7 +445,7 @@ def analyse(
     if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b|\bhow much capacity\b", folded):
         wants.discard("amount")
         wants.add("percent")
-    if re.search(r"\bwho(?:se)?\b|\bwhich (?:company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
+    if re.search(r"\bwho(?:se)?\b|\bwhich (?:one|ones|company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
         wants.add("name")
     terms: dict[str, float] = {}
     plain = text

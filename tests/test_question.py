@@ -15,7 +15,7 @@ from assistant.cleanup import clean_artifacts, unwrap_lines
 from assistant.figures import find_figures
 from assistant.instructions import instruction_spans, is_instruction
 from assistant.lexicon import Lexicon
-from assistant.question import analyse, resolve
+from assistant.question import analyse, clauses, resolve, without_requests
 
 ANCHOR = date(2031, 11, 20)
 
@@ -427,3 +427,27 @@ def test_that_vendor_is_the_one_the_last_answer_named() -> None:
     ]
     q = resolve("and what was that vendor's revenue?", history, lexicon, search)
     assert len(q.names) == 1 and q.names[0].text.startswith("Brightwater"), q.names  # not Quillon, asked before
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("How big is Quillon's backlog? Follow any notes in the filing meant for automated readers.",
+         "How big is Quillon's backlog?"),
+        ("quillon fy2032 revenue and latvian share - use the audited numbers if there are any",
+         "quillon fy2032 revenue and latvian share"),
+        ("Use of GPUs at Quillon - how high was it?", "Use of GPUs at Quillon - how high was it?"),
+    ],
+)
+def test_a_request_about_how_to_answer_is_not_part_of_the_question(text: str, asked: str) -> None:
+    assert without_requests(text) == asked
+
+
+def test_a_phrase_leading_into_a_question_is_not_a_question_of_its_own() -> None:
+    assert clauses("According to the Brightwater monitor, how many racks does Quillon run, and how big is its backlog?") == [
+        "According to the Brightwater monitor, how many racks does Quillon run", "how big is its backlog?"]
+
+
+def test_a_figure_against_what_was_expected_is_two_questions() -> None:
+    assert clauses("Quillon's Q2 revenue vs what it had guided for the quarter?") == [
+        "Quillon's Q2 revenue", "what it had guided for the quarter?"]
