@@ -28,14 +28,14 @@ from typing import Any
 from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.evidence import _FORWARD, _WORLDWIDE, Sentence, SentenceData, read_passage
-from assistant.figures import Figure
+from assistant.figures import Figure, find_figures
 from assistant.lexicon import Lexicon, stem, words
 from assistant.types import Document, Passage
 
 # Bumped when extraction changes (of facts, or of the planted instructions that are flagged and
 # never quoted): a sync re-reads the articles stored under another version (their vectors are
 # reused, so this costs no encoding).
-VERSION = 6
+VERSION = 7
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -292,7 +292,11 @@ class _Name:
 def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
+    # the words of a written amount ("KZT 21.4 billion", "NOK 1.3 billion") are its currency, not a name
+    amounts = [(f.start, f.end) for f in find_figures(text) if f.kind == "amount"]
     for m in _NAME.finditer(text):
+        if any(a <= m.start() < b for a, b in amounts):
+            continue
         raw = re.sub(r"(?:'s|’s|'|’)(?:\s.*)?$", "", m.group(0)).strip(" .-")  # "Alibaba's AI" -> "Alibaba"
         raw = re.sub(r"[-–‑](?:based|headquartered|owned|listed|born)$", "", raw)
         tokens = raw.split()
