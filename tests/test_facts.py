@@ -62,6 +62,14 @@ def test_amounts_are_multiplied_out_with_their_currency() -> None:
     assert fact.measured_by == "Halden Systems"  # the company's own figure
 
 
+def test_the_currency_of_an_amount_is_never_its_owner() -> None:
+    text = (
+        "Halden Systems, the Oslo-based group, posted its results on Tuesday. Revenue for the first half of "
+        "2026 was NOK 4.2 billion, up 35% from NOK 3.1 billion.\n"
+    )
+    assert all(f.entity != "NOK" for f in _facts(text)), [(f.entity, f.figure) for f in _facts(text)]
+
+
 def test_the_company_in_a_later_sentence_is_the_paragraph_subject_and_a_forecast_is_marked() -> None:
     text = (
         "Halden Systems, the Oslo-based group, posted revenue of €4.2 billion in 2026. "
