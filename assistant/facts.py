@@ -115,8 +115,10 @@ _CURRENCIES = (
     (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"),
 )
 _SCALES = (
-    (r"trillion|tn|billones|billionen", 1e12), (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones", 1e9),
-    (r"million|mn|mln|m|millionen|mio|millones|millón", 1e6), (r"thousand|k|tausend|mille", 1e3),
+    (r"trillion|tn|billones|billionen", 1e12),
+    (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar", 1e9),
+    (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon", 1e6),
+    (r"thousand|k|tausend|mille", 1e3),
     (r"crores?", 1e7), (r"lakhs?", 1e5),
 )
 # Labels for what a figure measures, nearest first. A figure none of them fits is labelled by its
@@ -232,8 +234,8 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
         out.extend(found)
         owners = [n for n in names if n.role == "name"]
         previous = [n.text for n in owners]
-        if owners and (s.own_subject or owners[0].start < 3):
-            paragraph_subject = owners[0].text
+        if owners and (s.own_subject or owners[0].start < 3) and not _MEASURE_AFTER.match(s.text, owners[0].end):
+            paragraph_subject = owners[0].text  # (not "Adjusted EBITDA" of "Adjusted EBITDA margin was")
     return out
 
 
@@ -414,6 +416,15 @@ def _clause(text: str, at: int) -> tuple[int, int]:
     return start, end
 
 
+# A word naming a measure right after a name makes the name part of the measure ("EBITDA margin",
+# "GAAP basis", "non-GAAP operating margin").
+_MEASURE_AFTER = re.compile(
+    r"[\s-]+(?:operating\s+|net\s+|gross\s+)?(?:margin|basis|rate|ratio|revenues?|income|profit|loss|sales|growth|"
+    r"earnings|funds|per\s+share)\b",
+    re.I,
+)
+
+
 def _facts(
     s: Sentence,
     f: Figure,
@@ -478,6 +489,17 @@ def _facts(
     metric = _metric(text, f, c_start, c_end, unit)
     if metric == "amount" and unit != "money" and not (len(unit) == 3 and unit.isupper()):
         metric = unit.lower()  # "235 billion parameters"
+    measure = {stem(w) for w in words(metric)}
+    if paragraph_subject:
+        # "Adjusted EBITDA margin was 34.6%", "Occupancy fell to 93.1%", "On a GAAP basis the company
+        # lost ...": a name that is part of the measure is what was measured, not whose it is (the
+        # paragraph's subject)
+        def measured(e: str) -> bool:
+            at = text.find(e)
+            return e != "market" and (bool({stem(w) for w in words(e)} & measure) or (
+                at >= 0 and bool(_MEASURE_AFTER.match(text, at + len(e)))))
+
+        entities = [paragraph_subject if measured(e) else e for e in entities]
     period = _period(s, f, c_start, c_end)
     measurers = [n.text for n in names if n.role in _MEASURERS]
     measured_by = measurers[0] if measurers else paragraph_measurer

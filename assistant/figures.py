@@ -22,7 +22,8 @@ _CODE = r"(?-i:[A-Z]{3})"
 _SCALE = (
     r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|"
     r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
-    r"billones|mille|tausend|milyar|milyon"
+    r"billones|mille|tausend|milyar|milyon|miliardi|miliardo|miljarden|miljarder|miljard|bilhões|bilhão|mld|"
+    r"milioni|milione|miljoenen|miljoen|milhões|milhão|miljoner|miljon"
 )
 _UNIT = (
     r"gw|gigawatts?|mw|megawatts?|kw|kilowatts?|twh|gwh|mwh|kwh|"

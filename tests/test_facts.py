@@ -70,6 +70,23 @@ def test_the_currency_of_an_amount_is_never_its_owner() -> None:
     assert all(f.entity != "NOK" for f in _facts(text)), [(f.entity, f.figure) for f in _facts(text)]
 
 
+@pytest.mark.parametrize(("text", "figure", "value"), [
+    ("Norrcloud ha chiuso il 2031 con ricavi per € 88,4 milioni.\n", "€ 88,4 milioni", 88.4e6),
+    ("De omzet van Wadvaart steeg in 2031 tot € 1,2 miljard.\n", "€ 1,2 miljard", 1.2e9),
+])
+def test_scale_words_of_other_languages_multiply_out(text: str, figure: str, value: float) -> None:
+    assert _one(_facts(text), figure).value == pytest.approx(value)
+
+
+def test_a_name_that_is_part_of_the_measure_is_not_its_owner() -> None:
+    text = (
+        "Halden Systems, the Oslo-based group, posted its results on Tuesday. Adjusted EBITDA margin was "
+        "31.2% in 2026. On a GAAP basis the group lost NOK 40 million in 2026.\n"
+    )
+    found = _facts(text)
+    assert (_one(found, "31.2%").entity, _one(found, "NOK 40 million").entity) == ("Halden Systems", "Halden Systems")
+
+
 def test_the_company_in_a_later_sentence_is_the_paragraph_subject_and_a_forecast_is_marked() -> None:
     text = (
         "Halden Systems, the Oslo-based group, posted revenue of €4.2 billion in 2026. "
