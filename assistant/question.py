@@ -467,7 +467,7 @@ def analyse(
     asks_how = bool(opening) and (opening.group(1) in ("why", "warum", "pourquoi") or (
         opening.group(1) == "how" and (opening.group(2) or "") not in ("much", "many", "big", "large", "fast", "high", "long")
     ))
-    reasons = bool(opening) and (opening.group(1) in _WHY_WORDS or " ".join(opening.groups("")) in _WHY_WORDS)
+    reasons = opening is not None and (opening.group(1) in _WHY_WORDS or " ".join(opening.groups("")) in _WHY_WORDS)
     reasons = reasons or bool(_WHAT_DRIVES.match(text))
     why = asks_how or reasons or (bool(_WHY.search(text)) and not wants - {"name"})
     forecast: bool | None = None
