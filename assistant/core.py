@@ -295,19 +295,17 @@ class Assistant:
             plan = self.plan(text, turns, snapshot)
             passages = self.searcher.search(plan, filters=parsed, snapshot=snapshot)
             passages = [*passages, *self._fact_passages(plan, passages, parsed, snapshot)]
-            held, allowed = {p.id for p in passages}, snapshot.mask(parsed)
-            for p in passages[:2]:
-                # the chunk after each of the best two: an article goes on about what its chunk named
-                # ("The company's third-quarter revenue ..." after the paragraph naming it)
-                k = snapshot.next_in_article(p.id)
-                if k is not None and snapshot.ids[k] not in held and (allowed is None or allowed[k]):
-                    held.add(snapshot.ids[k])
-                    passages.append(snapshot.passage(k))
+            # the chunk after each of the best two: an article goes on about what its chunk named
+            # ("The company's third-quarter revenue ..." after the paragraph naming it)
+            more = [k for p in passages[:2] if (k := snapshot.next_in_article(p.id)) is not None]
             if plan.question is not None and plan.question.reasons:
                 # a why-question: the section of a retrieved article that gives reasons, whole
-                held, allowed = {p.id for p in passages}, snapshot.mask(parsed)
-                passages += [snapshot.passage(k) for k in snapshot.reason_sections([p.source for p in passages[:5]])
-                             if snapshot.ids[k] not in held and (allowed is None or allowed[k])]
+                more += snapshot.reason_sections([p.source for p in passages[:5]])
+            held, allowed = {p.id for p in passages}, snapshot.mask(parsed)
+            for k in more:
+                if snapshot.ids[k] not in held and (allowed is None or allowed[k]):
+                    held.add(snapshot.ids[k])
+                    passages.append(snapshot.passage(k))
             plan = replace(
                 plan,
                 vector=self.searcher.query_vector(plan.text),

@@ -314,10 +314,8 @@ class Snapshot:
     def _joined_before(self, k: int) -> int | None:
         """The position of the chunk before chunk ``k`` in its article, when no blank line (or
         more) separates them: one stretch of text; None otherwise."""
-        if self._chunk_at is None:
-            self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
         meta = self.metas[k]
-        before = self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) - 1))
+        before = self._neighbour(k, -1)
         if before is None or int(meta.get("start", 0)) - int(self.metas[before].get("end", 0)) > 1:
             return None
         return before
@@ -325,12 +323,14 @@ class Snapshot:
     def next_in_article(self, chunk_id: str) -> int | None:
         """The position of the chunk after ``chunk_id`` in its article, if any."""
         k = self.position.get(chunk_id)
-        if k is None:
-            return None
+        return None if k is None else self._neighbour(k, 1)
+
+    def _neighbour(self, k: int, step: int) -> int | None:
+        """The position of the chunk ``step`` chunks from chunk ``k`` in its article, if any."""
         if self._chunk_at is None:
             self._chunk_at = {(str(m.get("source")), int(m.get("chunk", -1))): i for i, m in enumerate(self.metas)}
         meta = self.metas[k]
-        return self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) + 1))
+        return self._chunk_at.get((str(meta.get("source")), int(meta.get("chunk", -1)) + step))
 
     def text_before(self, chunk_id: str) -> str:
         """The sentence before chunk ``chunk_id`` in its paragraph (the end of the chunk before it,
