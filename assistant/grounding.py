@@ -192,8 +192,10 @@ def enforce(draft: Draft, question: str, fallback: Callable[[], Draft] | None = 
     text = "\n".join([*kept, *(draft.notes if not draft.abstained else [])])
     order: dict[int, int] = {}
     for n in (int(x) for x in MARKER.findall(text)):
-        order.setdefault(n, len(order) + 1)
-    text = MARKER.sub(lambda m: f" [{order[int(m.group(1))]}]", text)
+        if n in draft.cited:
+            order.setdefault(n, len(order) + 1)
+    # (a marker with no quote behind it is dropped: a citation must never point at nothing)
+    text = MARKER.sub(lambda m: f" [{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", text)
     citations = []
     for old, new in order.items():
         passage, start, end = draft.cited[old]
