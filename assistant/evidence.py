@@ -190,7 +190,7 @@ def read_passage(
         masthead = passage.start + a == 0 and " | " in raw and not raw.rstrip().endswith(".")
         is_heading = masthead or (
             starts_paragraph and "\n" not in raw and len(raw) < 100 and " | " not in raw and len(raw.split()) <= 12
-            and not figures and (
+            and not [f for f in figures if not (f.start == 0 and _NUMBERED.match(raw))] and (
                 raw.rstrip()[-1:] not in ".!?:;)\"”'"
                 # a question standing alone as a paragraph is a heading ("Why build abroad?")
                 or (raw.rstrip()[-1:] == "?" and (b >= len(text) or text.startswith("\n\n", b)))
@@ -226,8 +226,21 @@ def read_passage(
         context_periods = context_periods or heading_periods or title_periods
         period_at = [(m.start, m.period) for m in mentions]
         period_end = {m.start: m.end for m in mentions}
-        backs = list(_BACK.finditer(raw)) if not periods and context_periods else []
+        backs = list(_BACK.finditer(raw)) if context_periods else []
         base: P.Period | None = None
+        if backs and periods:
+            # "Revenue in the previous quarter was NGN 16.9 billion, taking sales for the first
+            # half to NGN 35.5 billion": beside a period of its own, the phrase dates the figure
+            # written after it (the quarter before the paragraph's, of its unit only)
+            for back in backs:
+                unit = (back.group("unit") or back.group("unit2")).lower()
+                for reading in (p for p in context_periods if p.grain == unit and unit != "year"):
+                    before = reading.shifted(-1)
+                    if before is not None and before not in periods:
+                        periods = [*periods, before]
+                        period_at.append((back.start(), before))
+                        period_end[back.start()] = back.end()
+            backs = []
         if backs:
             # "Growth picked up from last quarter, when sales rose to €79.3 million": with no
             # period of its own, the sentence speaks of the one before its paragraph's. A figure
@@ -554,6 +567,9 @@ class Scorer:
             # "a year earlier" dates only the figure just before it ("from ¥63.3 billion a year earlier")
             just_before = s.ago_at is not None and f is max((g for g in s.figures if g.end <= s.ago_at), key=lambda g: g.end, default=None)
             near = [x for x in s.period_at if x[0] != s.ago_at or (just_before and x[0] - f.end <= 30)] or s.period_at
+            # (not a period written after another figure: "X brought in PKR 5.31 billion, against
+            # PKR 4.53 billion in the first quarter" dates the second figure only)
+            near = [x for x in near if not (x[0] > f.end and any(f.end < g.start and g.end <= x[0] for g in s.figures))] or near
             nearest = min(near, key=lambda x: abs(x[0] - f.start) + (0 if x[0] > f.start else 5))
             # The same period said again beside it counts too: "In the December quarter of 2024,
             # the third quarter of the previous fiscal year, the service contributed ...".
@@ -1100,35 +1116,60 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
 def _with_listed_reasons(chosen: list[Sentence], pool: list[Sentence], near: float) -> list[Sentence]:
     """``chosen`` with, after the first sentence of an article whose section headed as reasons ("Why
     build abroad?") it quotes or comes close to quoting, each paragraph of that section by its
-    opening: a short label ("Latency for international clients.") with the sentence after it."""
+    opening: a short label ("Latency for international clients.") with the sentence after it. A
+    chosen sentence that announces a list ("... gave three reasons for choosing the site:") is
+    followed by the items of its list, wherever it stands."""
     out = list(chosen)
+    opened = {(s.passage.id, s.start) for s in pool}
     for c in chosen:
         if c.score < near:
             continue
         section = sorted((s for s in pool if s.passage.source == c.passage.source and s.section
                           and REASONS_HEADING.search(s.section)), key=lambda s: s.start)
-        if not section:
+        announces = c.text.rstrip().endswith(":")
+        if announces:
+            section = sorted((s for s in pool if s.passage.source == c.passage.source and s.section == c.section
+                              and s.start > c.start), key=lambda s: s.start)
+        # (not a section of reasons for something else the article says, when the answer gives
+        # reasons of its own and the section scores well below them)
+        if not section or not (announces or c in section or max(s.score for s in section) >= near - MARGIN / 2
+                               or sum(x.cause for x in chosen) < 2):
             continue
         heading = section[0].section
         items: list[Sentence] = []
         for s in section:
-            if s.section != heading or s.prev_start is not None or s.row:
+            if s.section != heading or s.row:
                 continue
-            follow = next((x for x in section if x.prev_start == s.start), None) if len(words(s.text)) <= 8 else None
+            own_start = s.start
+            if s.prev_start is not None:
+                if (s.passage.id, s.prev_start) in opened:
+                    continue  # it goes on from a sentence of its paragraph
+                # after a label too short to stand as a sentence ("- Power."): the two as one
+                label = s.passage.text[s.prev_start - s.passage.start : s.start - s.passage.start]
+                if s.prev_start < s.passage.start or len(words(label)) > 8:
+                    continue
+                s = replace(s, start=s.prev_start, text=label + s.text)
+            follow = next((x for x in section if x.prev_start == own_start), None) if len(words(s.text)) <= 8 else None
             if follow is not None and follow.passage.id == s.passage.id:
                 # the label and what it labels are quoted as one ("Latency. AI applications are ...")
                 text = s.passage.text[s.start - s.passage.start : follow.end - s.passage.start]
                 s = replace(follow, start=s.start, text=text, words=s.words | follow.words)
             items.append(s)
+        if any(_LIST_ITEM.match(s.text) for s in items):
+            items = [s for s in items if _LIST_ITEM.match(s.text)]  # the list, not what follows it
         unique: list[Sentence] = []
         for s in items:
-            if s not in out and s not in unique:
+            if s not in out and s not in unique and not any(x.start <= s.start < x.end for x in out if x.passage.source == s.passage.source):
                 unique.append(s)
         items = unique[:8]
         at = out.index(c) + 1
         out[at:at] = items
         break
     return out
+
+
+_NUMBERED = re.compile(r"\d{1,2}(?:\.\d{1,2})*[.)]?\s")  # a numbered heading or item: "2. United Arab Emirates"
+_LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d{1,2}[.)])\s")
 
 
 def _another_source(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> bool:
@@ -1374,18 +1415,14 @@ def _dated(s: Sentence) -> str:
 
 def merge(drafts: Sequence[Draft]) -> Draft:
     """One answer from the answers to the clauses of a question, in order: each source named once,
-    a sentence quoted once, a clause the articles do not answer said plainly."""
-    if all(d.abstained for d in drafts):
-        return Draft(text=" ".join(dict.fromkeys(d.text for d in drafts)), abstained=True)
+    a sentence quoted once, a clause the articles do not answer said plainly (with the sentence it
+    quotes, if any: "The report does not disclose the yield [2]")."""
     lines: list[str] = []
     cited: dict[int, tuple[Passage, int, int]] = {}
     notes: list[str] = []
     seen: dict[tuple[str, int, int], int] = {}
     named: set[str] = set()
     for d in drafts:
-        if d.abstained:
-            notes.append(d.text)
-            continue
         earlier = set(seen)
         renumber: dict[int, int] = {}
         for n, (passage, start, end) in sorted(d.cited.items()):
@@ -1394,6 +1431,14 @@ def merge(drafts: Sequence[Draft]) -> Draft:
                 seen[key] = len(cited) + 1
                 cited[seen[key]] = (passage, start, end)
             renumber[n] = seen[key]
+
+        def renumbered(text: str, renumber: dict[int, int] = renumber) -> str:
+            # (a marker of no quote of its own draft is dropped rather than pointed elsewhere)
+            return re.sub(r" ?\[(\d+)\]", lambda m: f" [{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
+
+        if d.abstained:
+            notes.append(renumbered(d.text))
+            continue
         for line in d.text.split("\n"):
             ns = [int(x) for x in re.findall(r"\[(\d+)\]", line) if int(x) in d.cited]
             if not ns:
@@ -1406,8 +1451,10 @@ def merge(drafts: Sequence[Draft]) -> Draft:
             if who not in named and who and not re.match(r"(?i)according to|as reported by", body):
                 body = f"{who}: {body}"
             named.add(who)
-            lines.append(re.sub(r"\[(\d+)\]", lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", body))
-        notes.extend(x for x in d.notes if x not in notes)
+            lines.append(renumbered(body))
+        notes.extend(x for x in map(renumbered, d.notes) if x not in notes)
+    if not lines:
+        return Draft(text=" ".join(dict.fromkeys(notes)), abstained=True, cited=cited)
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=notes)
 
 

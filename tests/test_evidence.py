@@ -197,7 +197,7 @@ def test_attribution_is_short_and_given_once_per_source(invented: Assistant) -> 
 def assistant_over(tmp_path: Path, articles: dict[str, str]) -> Assistant:
     """An assistant over ``articles`` (file name -> text), ingested into a fresh index."""
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     for name, text in articles.items():
         (corpus / name).write_text(text, encoding="utf-8")
     a = Assistant.open(index=tmp_path / "index", corpus=corpus)
@@ -410,3 +410,140 @@ def test_a_why_question_gets_each_reason_of_a_section_headed_as_reasons(tmp_path
     for reason in ("Shorter round trips. Trading desks", "Local storage laws. Hospitals", "Cheaper wind power. Both sites"):
         assert reason in answer.answer, answer.answer
     assert "Currency swings" not in answer.answer
+
+
+def test_a_clause_answered_by_a_withheld_figure_keeps_its_quote(tmp_path: Path) -> None:
+    """A question of two clauses, one the article says it withholds: the withheld one is said with
+    the sentence that withholds it, every marker of the answer has its citation (a clause's own
+    marker once reached the merged answer unnumbered, and the answer failed)."""
+    a = assistant_over(tmp_path, {
+        "corvina.md":
+        "---\ntitle: Corvina Data widens its database lead\ndate: 2032-08-04\npublisher: Tagus Tech Wire\n---\n\n"
+        "Corvina Data, the Lisbon-based database host, reported revenue of €48.2 million for the three months "
+        "to 30 June 2032. Corvina does not disclose how much of that revenue comes from its largest customer, "
+        "a state-owned utility.\n\n"
+        "Its managed database unit grew 37% in the quarter, while hosting grew 9%.\n",
+    })
+    questions = [
+        "How much revenue does Corvina's largest customer bring in, and how fast did the managed database unit grow?",
+        "How much revenue does Corvina's largest customer bring in, and what is Corvina's net profit?",
+    ]
+    for question in questions:
+        answer = a.ask(question)
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+        assert markers <= {c.n for c in answer.citations}, answer.answer
+        assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert "37%" in a.ask(questions[0]).answer
+
+
+def test_a_marker_with_no_quote_behind_it_is_dropped() -> None:
+    from assistant.grounding import Draft, enforce
+    from assistant.types import Passage
+
+    passage = Passage(id="a:0", source="a.md", text="Orvane grew 12% in 2031.", start=0, end=24, title="Orvane", date=None,
+                      publisher=None, url=None)
+    draft = Draft(text="The articles do not give Orvane's margin [2]. Orvane grew 12% in 2031 [1].", abstained=True,
+                  cited={1: (passage, 0, 24)})
+    answer = enforce(draft, "Orvane margin and growth?")
+    assert "[2]" not in answer.answer and "[1]" in answer.answer, answer.answer
+    assert [c.quote for c in answer.citations] == ["Orvane grew 12% in 2031."]
+
+
+def test_merged_clauses_keep_the_quotes_of_abstained_ones() -> None:
+    """Two clauses, neither answered, one saying so with the sentence that withholds the figure: the
+    merged answer cites that sentence under its new number (it once kept a marker with no quote)."""
+    from assistant.evidence import merge
+    from assistant.grounding import Draft, enforce
+    from assistant.types import Passage
+
+    text = "Orvane grew 12% in 2031. Orvane does not disclose its largest customer's spending."
+    passage = Passage(id="a:0", source="a.md", text=text, start=0, end=len(text), title="Orvane", date=None,
+                      publisher=None, url=None)
+    first = Draft(text="The articles do not give Orvane's margin.", abstained=True)
+    second = Draft(text="Orvane does not disclose its largest customer's spending [3].", abstained=True,
+                   cited={3: (passage, 25, len(text))})
+    answer = enforce(merge([first, second]), "Orvane's margin, and its largest customer's spending?")
+    assert answer.abstained and answer.answer.endswith("spending [1]."), answer.answer
+    assert [c.quote for c in answer.citations] == ["Orvane does not disclose its largest customer's spending."]
+    grown = Draft(text="Orvane grew 12% in 2031 [1].", abstained=False, cited={1: (passage, 0, 24)})
+    answer = enforce(merge([grown, second]), "Orvane's growth, and its largest customer's spending?")
+    assert not answer.abstained and "[2]" in answer.answer and len(answer.citations) == 2, answer.answer
+
+
+def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(tmp_path: Path) -> None:
+    """"... gave three reasons for choosing the port city:" followed by a list: each item is quoted
+    with its label, a bullet's short label ("- Power.") and a number ("1. Grid access.") included."""
+    a = assistant_over(tmp_path, {
+        "sorrel.md":
+        "---\ntitle: Sorrel Cloud picks Gdansk for its second site\ndate: 2032-06-01\npublisher: Vistula Tech Wire\n---\n\n"
+        "Sorrel Cloud, the Warsaw-based host, will open its second data centre in Gdansk next year.\n\n"
+        "## Capacity\n\n"
+        "Chief executive Ola Nowak gave three reasons for choosing the port city:\n\n"
+        "- Power. The city's grid operator can connect a 20 MW load within a year.\n"
+        "- Cable. Two new subsea cables land a few kilometres from the site.\n"
+        "- Staff. Three universities nearby train the engineers it needs.\n\n"
+        "Sorrel also sells backup services to hospitals.\n",
+        "tarn.md":
+        "---\ntitle: Tarn Compute raises its outlook\ndate: 2032-05-12\npublisher: Fjord Wire\n---\n\n"
+        "Tarn Compute raised its revenue forecast for 2032 on Tuesday.\n\n"
+        "## Outlook\n\n"
+        "The company listed two reasons for the higher forecast:\n\n"
+        "1. Grid access. Utilities in the north now connect new loads within months.\n"
+        "2. Public tenders. Two ministries moved their archives to Tarn's sovereign region.\n",
+    })
+    answer = a.ask("Why did Sorrel choose Gdansk?")
+    for said in ("Power.", "20 MW load", "Cable.", "subsea cables", "Staff.", "universities"):
+        assert said in answer.answer, answer.answer
+    answer = a.ask("Why did Tarn Compute raise its forecast?")
+    for said in ("1. Grid access. Utilities", "2. Public tenders. Two ministries"):
+        assert said in answer.answer, answer.answer
+
+
+def test_a_peoples_adjective_is_not_a_missing_name_when_an_article_is_in_its_language(tmp_path: Path) -> None:
+    """"the Polish hosting market" over an article written in Polish: the article never writes
+    "Polish", which must not make the answer an abstention; over English articles alone, a
+    people's adjective they never write still says they cannot answer."""
+    polish = (
+        "---\ntitle: Sorrel Cloud rośnie\ndate: 2032-06-01\npublisher: Wiadomości Chmurowe\n---\n\n"
+        "Spółka Sorrel Cloud ma 14 proc. polskiego rynku hostingu i jest w tym roku jednym z najszybciej "
+        "rosnących dostawców, według firmy Kolmar Research. Jak podała spółka, przychody za 2031 r. wyniosły "
+        "62,5 mln zł, o 31 proc. więcej niż rok wcześniej, a nie jest to jej ostatni rekord dla inwestorów.\n"
+    )
+    english = (
+        "---\ntitle: Sorrel Cloud grows\ndate: 2032-06-02\npublisher: Vistula Tech Wire\n---\n\n"
+        "Sorrel Cloud, the Warsaw-based host, reported revenue of PLN 62.5 million for 2031, up 31%.\n"
+    )
+    a = assistant_over(tmp_path / "both", {"sorrel-pl.md": polish, "sorrel-en.md": english})
+    answer = a.ask("What is Sorrel Cloud's share of the Polish hosting market?")
+    assert not answer.abstained and "14 proc." in answer.answer, answer.answer
+    b = assistant_over(tmp_path / "english", {"sorrel-en.md": english})
+    answer = b.ask("What is Sorrel Cloud's share of the Ruritanian hosting market?")
+    assert answer.abstained, answer.answer
+
+
+def test_a_chained_clause_takes_the_name_the_first_answer_gave(tmp_path: Path) -> None:
+    """"Which Portuguese company lists GPUs on X, and what was that company's revenue?": the
+    company is the one the answer names as doing what was asked (not the other supplier in the same
+    sentence); "..., and at what PUE does its Lulea campus run?" is a clause of its own, "its"
+    being the supplier the first clause found."""
+    a = assistant_over(tmp_path, {
+        "dalsu.md":
+        "---\ntitle: Dalsu GPU Bazaar doubles its listings\ndate: 2032-08-02\npublisher: Han River Wire\n---\n\n"
+        "Dalsu GPU Bazaar, the Busan-based online marketplace for graphics processors, said revenue in the second "
+        "quarter of 2032 rose 64% to 31.2 billion won. Suppliers range from local colocation firms to overseas "
+        "operators: Corvina Data lists 900 GPUs from its data centres in Porto, Portugal, and Haldor Compute, the "
+        "bazaar's largest Nordic supplier, lists 1,800 GPUs from its campus in Lulea, Sweden.\n",
+        "corvina.md":
+        "---\ntitle: Corvina Data widens its lead\ndate: 2032-08-04\npublisher: Tagus Tech Wire\n---\n\n"
+        "Corvina Data, the Portuguese database host, reported revenue of €48.2 million for the second quarter of "
+        "2032, up 22% from a year earlier.\n",
+        "haldor.md":
+        "---\ntitle: Haldor Compute expands in Lulea\ndate: 2032-05-20\npublisher: Nordic Rack Report\n---\n\n"
+        "Haldor Compute's Lulea campus ran at a power usage effectiveness (PUE) of 1.09 in 2031, helped by the cold "
+        "climate. The company plans a second building there.\n",
+    })
+    answer = a.ask("Which Portuguese company lists GPUs on Dalsu GPU Bazaar, and what was that company's revenue in the "
+                   "second quarter of 2032?")
+    assert "Corvina" in answer.answer and "€48.2 million" in answer.answer, answer.answer
+    answer = a.ask("Who is Dalsu GPU Bazaar's largest Nordic supplier, and at what PUE does its Lulea campus run?")
+    assert "Haldor" in answer.answer and "1.09" in answer.answer, answer.answer
