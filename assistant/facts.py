@@ -115,10 +115,10 @@ _CURRENCIES = (
     (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"),
 )
 _SCALES = (
-    (r"trillion|tn|billones|billionen", 1e12),
-    (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar", 1e9),
-    (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon", 1e6),
-    (r"thousand|k|tausend|mille", 1e3),
+    (r"trillion|tn|billones|billionen|triliun", 1e12),
+    (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
+    (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon|juta", 1e6),
+    (r"thousand|k|tausend|mille|tys\.?|ribu", 1e3),
     (r"crores?", 1e7), (r"lakhs?", 1e5),
 )
 # Labels for what a figure measures, nearest first. A figure none of them fits is labelled by its

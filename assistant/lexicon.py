@@ -305,9 +305,9 @@ class Lexicon:
 # entry never decides an answer.
 _EQUIVALENT_WORDS = (
     "revenue revenues sales turnover earn earned | umsatz umsätze erlöse chiffre ingresos facturación ricavi "
-    "fatturato omzet receita receitas faturamento przychody przychód intäkter omsättning pendapatan gelir geliri "
+    "fatturato omzet receita receitas faturamento przychody przychód przychodów intäkter omsättning pendapatan gelir geliri "
     "gelirleri",
-    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk vinst laba kâr",
+    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk zysku vinst laba kâr",
     "share | marktanteil anteil cuota participación quota aandeel marktaandeel participação udział marknadsandel pangsa "
     "payı",
     "growth grew grow | croissance wachstum crecimiento crescita groei crescimento wzrost tillväxt pertumbuhan büyüme",
@@ -318,8 +318,8 @@ _EQUIVALENT_WORDS = (
     "investment investments capex | investissement investissements investition investitionen inversión inversiones "
     "investimento investimenti investering investeringen investimentos inwestycje investeringar investasi yatırım",
     "price prices | prix preis preise precio precios prezzo prezzi prijs prijzen preço preços ceny priser harga fiyat",
-    "customers | clients kunden clientes clienti klanten klienci kunder pelanggan müşteri müşteriler müşterisi",
-    "market | marché markt mercado mercato rynek marknad pasar pazar pazarı",
+    "customers | clients kunden clientes clienti klanten klienci klientów kunder pelanggan müşteri müşteriler müşterisi",
+    "market | marché markt mercado mercato rynek rynku marknad pasar pazar pazarı",
     "construction | bau construcción costruzione aanbouw construção budowie pembangunan",
     "operational operating operation | betrieb operación operativa operativi operationeel operacional beroperasi",
     "employees engineers | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
@@ -328,6 +328,7 @@ _EQUIVALENT_WORDS = (
     "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi "
     "beklenti beklentisi tahmin",
     "contract | contrat vertrag contrato contratto umowa avtal kontrak",
+    "margin margins | marge marges margen márgenes margine margini margem margens marża marży marj marjı",
     "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja harcama",
 )
 

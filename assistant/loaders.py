@@ -115,6 +115,7 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         text = _decode(data, source)
         lines = text.replace("\r\n", "\n")  # lines as written
         meta["title"], meta["publisher"] = _one_line(_first_short_line(lines) or ""), _masthead(lines)
+        meta.update(_mail_headers(lines))  # a newsletter sent by mail: its subject, sender and date
     else:
         text, meta = _read_markdown(_decode(data, source), source)
     text, aliases = clean_artifacts(unwrap_lines(normalize_text(text)))
@@ -181,6 +182,42 @@ def _too_long(source: str, max_chars: int, chars: int | None = None) -> TooLarge
 def _prettify(stem: str) -> str:
     words = re.sub(r"[\s_-]+", " ", stem).strip()
     return words[:1].upper() + words[1:]
+
+
+_MAIL_HEADER = re.compile(r"(?P<key>from|sent|date|to|cc|subject|betreff|von|datum|asunto|de|fecha|objet)\s*:\s*(?P<value>.*)", re.I)
+
+
+def _mail_headers(text: str) -> dict[str, str]:
+    """Title, publisher and date from the header lines a text saved from an e-mail opens with
+    ("From: ...", "Sent: ...", "Subject: ..."), read by the standard library's mail parser."""
+    from email.utils import getaddresses, parsedate_to_datetime
+
+    head = []
+    for line in text.lstrip().split("\n"):
+        m = _MAIL_HEADER.fullmatch(line.strip())
+        if m is None:
+            break
+        head.append((m.group("key").lower(), m.group("value").strip()))
+    keys = {k for k, _ in head}
+    if len(head) < 2 or not keys & {"subject", "betreff", "asunto", "objet"}:
+        return {}
+    out: dict[str, str] = {}
+    for key, value in head:
+        if key in ("subject", "betreff", "asunto", "objet") and value:
+            out["title"] = re.sub(r"^(?:(?:re|fwd?|aw|wg)\s*:\s*)+", "", value, flags=re.I)
+        elif key in ("from", "von", "de") and value:
+            name, address = getaddresses([value])[0]
+            out["publisher"] = name or address
+        elif key in ("sent", "date", "datum", "fecha") and value:
+            when = dateline(value)
+            if when is None:
+                try:
+                    when = parsedate_to_datetime(value).date().isoformat()
+                except (TypeError, ValueError, IndexError):
+                    when = None
+            if when:
+                out["date"] = when
+    return out
 
 
 def _masthead(text: str) -> str | None:

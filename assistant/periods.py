@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,6 +41,28 @@ for _n, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _n
+# Italian, Portuguese, Dutch, Indonesian, Swedish, Polish (its names and their "of" forms: "30
+# września") and Turkish month names; a name that is an English word ("mart", "maj") is matched
+# only as a word of its own, as every month name is
+for _n, _names in enumerate(
+    (
+        "gennaio janeiro januari januar styczeń stycznia styczniu ocak",
+        "febbraio fevereiro februari februar luty lutego lutym şubat",
+        "marzo março maart maret marzec marca marcu mart",
+        "aprile april kwiecień kwietnia kwietniu nisan",
+        "maggio maio mei maj maja maju mayıs",
+        "giugno junho juni czerwiec czerwca czerwcu haziran",
+        "luglio julho juli lipiec lipca lipcu temmuz",
+        "agosto augustus agustus augusti sierpień sierpnia sierpniu ağustos",
+        "settembre setembro september wrzesień września wrześniu eylül",
+        "ottobre outubro oktober październik października październiku ekim",
+        "novembre novembro november listopad listopada listopadzie kasım",
+        "dicembre dezembro december desember grudzień grudnia grudniu aralık",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _n
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -53,7 +75,12 @@ ORDINALS = {
     "primeiro": 1, "terceiro": 3, "pierwszy": 1, "drugi": 2, "trzeci": 3, "czwarty": 4,
     "första": 1, "andra": 2, "tredje": 3, "fjärde": 4,
     "ilk": 1, "birinci": 1, "ikinci": 2, "üçüncü": 3, "dördüncü": 4,
+    # the Polish ordinals as they are declined ("w czwartym kwartale": in the fourth quarter)
+    "pierwszym": 1, "pierwszego": 1, "pierwszej": 1, "drugim": 2, "drugiego": 2, "drugiej": 2,
+    "trzecim": 3, "trzeciego": 3, "trzeciej": 3, "czwartym": 4, "czwartego": 4, "czwartej": 4,
+    "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4,
 }
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
 # A two-digit year needs an apostrophe, a space or "FY" before it: "Q3'25", "Q2 FY26", but "H100" is a GPU.
@@ -319,6 +346,8 @@ def _rule(kind: str, pattern: str, *needs: str) -> None:
     _RULES.append((kind, re.compile(pattern, re.I), frozenset(needs)))
 
 
+# "the second quarter of its 2027 fiscal year": the fiscal words after the year
+_FISCAL_AFTER = r"(?P<fiscal3>\s+(?:fiscal|financial)\s+year)?"
 _FISCAL = r"(?P<fiscal>fiscal(?:\s+year)?\s*|fy\s*|geschäftsjahr(?:es)?\s*|año fiscal\s*|exercice\s*)"
 # Month-based spans first (they contain other forms), then quarters, halves, years.
 _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:period\s+)?(?:ended|ending|to|through|thru|until)\s+"
@@ -326,20 +355,28 @@ _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:perio
 _rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)"
       rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "month_name", "unit")
 _rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?", "months")
-_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à)\s*{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
+_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à|do|hingga|sampai)\s*{_MONTH.format('m2')},?\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "month_name", "year4")
+# without a year ("The second quarter (October to December) brought in ..."): the latest such
+# months by the article's date
+_rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à|do|hingga|sampai)\s*{_MONTH.format('m2')}(?![\w-])", "month_name")
 _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?", "month_name", "quarter")
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
 _rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)", "quarter", "year4")
-_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwartał|kvartalet|kvartal|çeyre\w*)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
-      rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "quarter")
+_rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwarta[łl]\w*|kvartalet|kvartal|kuartal|çeyre\w*)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
+      rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}{_FISCAL_AFTER})?", "quarter", "ordinal")
 _rule("q", rf"\b(?P<q>[1-4])(?:er|e|º|°|\.)?\s*(?:quartal|trimestre)\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "quarter", "year4")
+# the quarter word first ("kuartal ketiga 2026", "trimestre III de 2026"), or a Roman numeral before
+# it ("III kwartał 2026", "IV trimestre")
+_QUARTER_WORD = r"(?:quarter|quartal|trimestre|kwartaal|kwarta[łl]\w*|kw\.|kuartal|kvartal)"
+_rule("q", rf"\b(?:kuartal|trimestre|quartal)\s+(?:(?P<roman>iv|i{{1,3}})|{_ORD.format('o')})(?!\w)(?:\s+(?:de\s+|del\s+|tahun\s+)?{_YEAR4.format('y')})?", "quarter")
+_rule("q", rf"(?<![\w.])(?P<roman>iv|i{{1,3}})\s+{_QUARTER_WORD}(?:\s+(?:de\s+|del\s+)?{_YEAR4.format('y')})?", "quarter")
 # the year first, as Turkish writes it ("2026 yılının üçüncü çeyreği": the third quarter of 2026)
 _rule("q", rf"\b{_YEAR4.format('y')}\s+(?:yılının|yili|yılı)\s+{_ORD.format('o')}\s+çeyre\w*", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
 _rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
-_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra)[\s-]+"
-      rf"(?:fiscal\s+)?(?:halfjaar|halvåret|halvår|halbjahr|half|semestre)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|het\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?", "half")
+_rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra|pierwsz\w*|drugi\w*)[\s-]+"
+      rf"(?:fiscal\s+)?(?:halfjaar|halvåret|halvår|halbjahr|half|semestre|półrocz\w*|semester)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|het\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}{_FISCAL_AFTER})?", "half")
 _rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
 _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
 _rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
@@ -349,14 +386,14 @@ _rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b", "iso")
 _rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}", "month_name", "year4")
 _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}", "year4")
 _rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
-_rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit")
+_rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit", "relative")
 # "the second half of next year", "Q2 of this year": a part of a year said relative to the article's date
 _REL = r"(?:of\s+)?(?:the\s+)?(?P<rel>last|this|next|previous|prior|current|coming|following)\s+(?P<fy>fiscal\s+)?year\b"
-_rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-4])|h(?P<h>[12]))\s+{_REL}", "unit")
+_rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-4])|h(?P<h>[12]))\s+{_REL}", "unit", "relative")
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
-    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of|çeyre", re.I
+    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of|çeyre|kwarta|kuartal|półrocz|semester", re.I
 )
 
 
@@ -417,8 +454,8 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
 
 # A month's name as a word of its own ("mar" in "market" is not March).
 _MONTH_WORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![a-zà-ÿ])")
-_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal|çeyre")
-_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre|halfjaar|halvår")
+_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal|kuartal|çeyre|kw\.")
+_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre|halfjaar|halvår|półrocz|semester")
 _YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
 
 
@@ -444,7 +481,14 @@ def _features(text: str) -> frozenset[str]:
         have.add("unit")
     if "end of" in low:
         have.add("end")
+    if any(w in low for w in _RELATIVE_WORDS):
+        have.add("relative")
+    if any(w in low for w in ORDINALS):
+        have.add("ordinal")
     return frozenset(have)
+
+
+_RELATIVE_WORDS = ("last", "this", "next", "previous", "prior", "current", "coming", "following")
 
 
 def _group(m: re.Match[str], name: str) -> str | None:
@@ -458,7 +502,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     a, b = m.span()
     y = _year_value(_group(m, "y") or _group(m, "y2"), anchor)
     explicit = y is not None
-    fiscal_word = bool(_group(m, "fiscal") or _group(m, "fiscal2") or _group(m, "fiscalw") or _group(m, "fy"))
+    fiscal_word = bool(_group(m, "fiscal") or _group(m, "fiscal2") or _group(m, "fiscal3") or _group(m, "fiscalw") or _group(m, "fy"))
     if not fiscal_word and re.search(r"(?:fiscal|fy|geschäftsjahr)\s*$", text[max(0, a - 12) : a], re.I):
         fiscal_word = True
     period: Period | None = None
@@ -483,8 +527,12 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         period = span(y, 1, months, {3: "quarter", 6: "half"}.get(months, "span"))
     elif kind == "month_range":
         m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
-        assert y is not None
         months = (m2 - m1) % 12 + 1
+        if months == 1:
+            return None  # "May-May" is no span
+        y = y or _latest_before(m2, months, anchor)
+        if y is None:
+            return None
         start_year = y if m1 <= m2 else y - 1
         period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
     elif kind == "month_quarter":
@@ -495,7 +543,8 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
             return Mention(a, b, Period(None, None, "quarter", None, f"to-{month:02d}" if month % 3 else f"Q{month // 3}"), False)
         period = ending(y, month, 3, "quarter")  # "the October quarter": the three months to October
     elif kind == "q":
-        q = int(_group(m, "q") or ORDINALS[m.group("o").lower()])
+        roman = _group(m, "roman")
+        q = ROMAN[roman.lower()] if roman else int(_group(m, "q") or ORDINALS[m.group("o").lower()])
         if _group(m, "o") and m.group("o").lower() in ("last", "final"):
             if y is None:
                 return None  # "last quarter" is the latest one, not a fourth quarter
@@ -503,7 +552,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         return _part_mention(a, b, "Q", q, y, fiscal_word, anchor, fy_end)
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
-        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") else 2))
+        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") or o.startswith("pierwsz") else 2))
         return _part_mention(a, b, "H", h, y, fiscal_word, anchor, fy_end)
     elif kind == "fy":
         assert y is not None
@@ -645,11 +694,31 @@ _YEAR_TO = re.compile(rf"\b(?:year|twelve months)\s+(?:to|ended|ending)\s+(?:\d{
 
 def fiscal_year_end(text: str) -> int | None:
     """The month a text says its company's fiscal year ends in, if it says so."""
-    m = _FY_END.search(text) or _YEAR_TO.search(text)
+    m = _first_match(_FY_END, _FY_WORDS, text) or _first_match(_YEAR_TO, ("year", "twelve months"), text)
     if not m:
         return None
     month = MONTHS[m.group("m").lower().rstrip(".")]
     return None if month == 12 else month
+
+
+_FY_WORDS = ("fiscal", "financial", "business", "geschäfts")
+
+
+def _first_match(pattern: re.Pattern[str], openings: tuple[str, ...], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern that opens on one of ``openings`` (any case), tried
+    only where one of them stands: a whole article is searched in a fraction of the time."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): positions would shift
+        return pattern.search(text)
+    starts = sorted(at for word in openings for at in _positions(low, word))
+    return next((m for at in starts if (m := pattern.match(text, at))), None)
+
+
+def _positions(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def parse_iso(value: str | None) -> date | None:

@@ -264,6 +264,17 @@ GERMAN_NOUNS = frozenset(
 )
 
 
+_IMPERATIVES = frozenset("list name show give tell describe explain compare summarise summarize".split())
+_PEOPLE_WORD = re.compile(r"[A-Z][a-z]+(?:ish|ese|ian|ean|an|ic|ch|i)")
+
+
+def _other_language(lexicon: Lexicon) -> bool:
+    """Whether some of the articles are in a language other than English (most of its commonest
+    words occur in them)."""
+    stops = [_GERMAN, _SPANISH, _FRENCH, *_OTHERS.values()]
+    return any(sum(lexicon.known(stem(w)) for w in ws) >= 0.5 * len(ws) for ws in stops)
+
+
 def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -> bool:
     own = tuple(stem(w) for w in words(raw))
     if stem(raw) in GERMAN_NOUNS:
@@ -288,7 +299,8 @@ _SCOPE_BEFORE = re.compile(r"\b(?:in|across|within)\s+(?:the\s+)?$", re.I)
 _WHEN_WORDS = frozenset("last previous prior past this current next latest year quarter half month week fiscal".split())
 
 _CLAUSE = re.compile(
-    r"(?:(?:,|;|\s[-–—])\s*(?:and|und|et|y|e)?|\s(?:and|und|et|y|e))\s+(?=(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
+    # (a preposition may lead the clause: "..., and at what PUE does its campus run?")
+    r"(?:(?:,|;|\s[-–—])\s*(?:and|und|et|y|e)?|\s(?:and|und|et|y|e))\s+(?=(?:(?:at|in|to|for|from|by|on|with|of)\s+)?(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
     r"quand|combien|quién|qué|cuál|cómo|cuándo|cuánt[oa]s?|quanto|quale)(?:['’]s)?\b)",
     re.I,
 )
@@ -410,7 +422,12 @@ def analyse(
                 expanded.setdefault(stem(w), 1.0)
             continue
         common = bool(spellings) and any(c.isupper() for c in raw[1:]) and lexicon.share(stem(raw)) >= 0.1
-        names.append(Name(raw, tuple(spellings), required=lang == "en" and not common))
+        # A people's adjective before a noun ("the Polish public cloud market", "an Indonesian
+        # company") qualifies what is asked; an article in that people's language may never write
+        # it in English, so its absence does not say the articles cannot answer.
+        qualifier = (not spellings and _PEOPLE_WORD.fullmatch(raw) is not None and bool(re.match(r"\s+[a-z]", text[b:]))
+                     and _other_language(lexicon))
+        names.append(Name(raw, tuple(spellings), required=lang == "en" and not common and not qualifier))
         if common:
             # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide,
             # unless it is an item of a list
@@ -445,7 +462,9 @@ def analyse(
     if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b|\bhow much capacity\b", folded):
         wants.discard("amount")
         wants.add("percent")
-    if re.search(r"\bwho(?:se)?\b|\bwhich (?:one|ones|company|companies|provider|providers|firm|firms|operator|supplier|vendor)\b", folded):
+    # (with a word or two before the noun: "which Indonesian company", "which two providers")
+    if re.search(r"\bwho(?:se)?\b|\bwhich (?:\w+ ){0,2}?(?:one|ones|company|companies|provider|providers|firm|firms|operator|operators|"
+                 r"supplier|suppliers|vendor|vendors|customer|customers|tenant|tenants|partner|partners|buyer|buyers|bank|banks)\b", folded):
         wants.add("name")
     terms: dict[str, float] = {}
     plain = text
@@ -453,7 +472,9 @@ def analyse(
         plain = plain[: m.start] + " " + plain[m.end :]  # period words are read as periods
     for w in words(plain):
         s = stem(w)
-        if s in STOP or s in QUESTION_WORDS or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
+        # ("lists", "names", "shows" say what is done, not what to do: "Which company lists GPUs")
+        asks = s in QUESTION_WORDS and not (w != s and s in _IMPERATIVES)
+        if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
         s = lexicon.repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
@@ -522,8 +543,14 @@ def resolve(
         return q
     names = q.names or tuple(replace(n, carried=True) for n in prior.names)
     groups = q.groups if q.names else prior.groups
-    answered = _answered_name(history, prior, lexicon) if not q.names and "name" in prior.wants else None
-    if answered is not None and (_PRONOUN.search(text) or _ROLE.search(text)):
+    answered = _answered_name(history, prior, lexicon) if "name" in prior.wants and (
+        not q.names or _PRONOUN.search(text)) else None
+    if answered is not None and q.names and _PRONOUN.search(text):
+        # "..., and at what PUE does its Sines campus run?": "its" is the one the last answer
+        # named, the clause's own names stay
+        names = (replace(answered, carried=True), *q.names)
+        groups = tuple((i,) for i in range(len(names)))
+    elif answered is not None and (_PRONOUN.search(text) or _ROLE.search(text)):
         # "Whose software does A use, and what was that vendor's revenue?": the one the last
         # answer named, not the one asked about before; a place carried from before stays ("who
         # is the biggest provider there, and what share does it have?")
@@ -608,20 +635,32 @@ def _answered_name(history: Sequence[dict[str, str]], prior: Question, lexicon: 
         return None
     asked = prior.name_words()
     measure = {t for t in prior.terms if t not in asked}
-    best: tuple[int, list[Name]] = (-1, [])
+    best: tuple[int, list[Name], str] = (-1, [], "")
     # the sentence of the answer that says most of what was asked ("billed by the GPU-hour through
-    # X's software"), and of the names it adds the one the articles write about most
+    # X's software"), and of the names it adds the one that does what was asked ("Merbabu lists
+    # 1,150 GPUs"), else the one the articles write about most
     for sentence in re.split(r"(?<=[.!?])\s+|\n", _ATTRIBUTION.sub("", answer)):
         found = [n for n in analyse(sentence, lexicon).names if not n.absent]
+        # (not a word of what was asked written capitalised: "Customers are billed through ...")
         new = [n for n in found if not ({w for s in n.spellings for w in s} & asked)
-               and not all(w.lower() in P.MONTHS for w in words(n.text))]
-        overlap = len(measure & {stem(w) for w in words(sentence)})
+               and not all(w.lower() in P.MONTHS for w in words(n.text))
+               and not all(w in measure for s in n.spellings for w in s)]
+        said = {stem(w) for w in words(sentence)}
+        # (the names asked about count too, a place by its people: "Indonesian", "Indonesia")
+        overlap = len(measure & said) + len({a for a in asked if a in said or any(w[:5] == a[:5] for w in said if len(w) >= 5)})
         if new and overlap > best[0]:
-            best = (overlap, new)
+            best = (overlap, new, sentence)
+
+    def gap(n: Name) -> int:
+        """Words between the name and the next word of what was asked after it (5: none near)."""
+        at = best[2].find(n.text)
+        after = [stem(w) for w in words(best[2][at + len(n.text):])][:5] if at >= 0 else []
+        return next((i for i, w in enumerate(after) if w in measure), 5)
+
     if not best[1]:
         return None
     # (a name of several words is as frequent as its rarest word: "GPU Ledger" as "Ledger")
-    return max(best[1], key=lambda n: max((min(lexicon.share(w) for w in s) for s in n.spellings if s), default=0.0))
+    return min(best[1], key=lambda n: (gap(n), -max((min(lexicon.share(w) for w in s) for s in n.spellings if s), default=0.0)))
 
 
 def _answer_periods(history: Sequence[dict[str, str]], anchor: date | None) -> tuple[P.Period, ...]:

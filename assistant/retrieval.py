@@ -236,8 +236,11 @@ class Snapshot:
             positions = self._source_positions().get(source, [])
             anchor = P.parse_iso(str(self.metas[positions[0]].get("date") or "")) if positions else None
             fiscal = self.fiscal_end(source)
-            text = "\n".join(self.texts[k] for k in positions)
-            found = self._doc_periods[source] = list(dict.fromkeys(m.period for m in P.find(text, anchor, fiscal)))
+            # read a sentence at a time, as the answer reads them: most are then read already
+            from assistant.chunking import split_sentences
+
+            pieces = (self.texts[k][a:b] for k in positions for a, b in split_sentences(self.texts[k]))
+            found = self._doc_periods[source] = list(dict.fromkeys(m.period for piece in pieces for m in P.find(piece, anchor, fiscal)))
         return found
 
     def facts(self) -> Any:
@@ -272,7 +275,7 @@ class Snapshot:
             positions = self._source_positions().get(source, [])
             meta = self.metas[positions[0]] if positions else {}
             text = "\n".join([str(meta.get("title") or ""), str(meta.get("publisher") or ""), *(self.texts[k] for k in positions)])
-            found = self._doc_words[source] = frozenset(stem(w) for w in words(text))
+            found = self._doc_words[source] = frozenset(map(stem, set(words(text))))  # each spelling stemmed once
         return found
 
     def reason_sections(self, sources: Sequence[str], limit: int = 4) -> list[int]:

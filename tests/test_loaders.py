@@ -600,3 +600,19 @@ def test_5_mb_hostile_single_line_is_handled(tmp_path: Path, unit: str) -> None:
     text = unit * (5_000_000 // len(unit))
     doc = load(write(tmp_path, "line.md", text), LimitSettings(max_document_chars=10_000_000))
     assert 0 < len(doc.text) <= len(text)
+
+
+def test_a_newsletter_saved_from_mail_is_titled_by_its_subject_and_dated_by_its_header(tmp_path: Path) -> None:
+    text = (
+        "From: Danube Infra Letter <news@danube-infra.example>\n"
+        "Sent: Thursday, 4 March 2032 07:15\n"
+        "To: Subscribers\n"
+        "Subject: Issue 52 - Orvane opens its Linz campus; power prices ease\n\n"
+        "View this email in your browser | Manage preferences\n\n"
+        "Orvane Compute opened its 14 MW campus in Linz last week, its third in Austria. The company said the "
+        "second building would follow next year.\n"
+    )
+    doc = load(write(tmp_path, "issue-52.txt", text))
+    assert doc.title == "Issue 52 - Orvane opens its Linz campus; power prices ease"
+    assert doc.publisher == "Danube Infra Letter"
+    assert doc.date == "2032-03-04"

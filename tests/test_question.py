@@ -43,9 +43,19 @@ ANCHOR = date(2031, 11, 20)
         ("in het vierde kwartaal van 2030", "Q4 2030"),
         ("o primeiro trimestre de 2031", "Q1 2031"),
         ("2031 yılının üçüncü çeyreğinde", "Q3 2031"),  # the year first, as Turkish writes it
+        ("w trzecim kwartale 2031 r.", "Q3 2031"),  # Polish ordinals and quarters are declined
+        ("w III kwartale 2031", "Q3 2031"),  # a Roman numeral
+        ("pada kuartal ketiga 2031", "Q3 2031"),  # the quarter word first
+        ("kuartal II 2031", "Q2 2031"),
+        ("w pierwszym półroczu 2031", "H1 2031"),
+        ("do 30 września 2031", "30 September 2031"),
+        ("de julho a setembro de 2031", "Q3 2031"),
+        ("Oct-Dec 2031", "Q4 2031"),
         ("FY31", "FY2031"),
         ("fiscal 2031", "FY2031"),
         ("Q2 FY32", "Q2 FY2032"),
+        ("the second quarter of its 2032 fiscal year", "Q2 FY2032"),
+        ("the first half of its 2032 fiscal year", "H1 FY2032"),
         ("on 14 March 2031", "14 March 2031"),
         ("March 14, 2031", "14 March 2031"),
         ("in May 2031", "May 2031"),
@@ -137,6 +147,29 @@ def test_figures_carry_their_kind() -> None:
 def test_a_percent_sign_or_word_before_the_number_and_scale_words_after_it() -> None:
     found = {f.text: f.kind for f in find_figures("Gelir %41 artışla 2,75 milyar TL'ye yükseldi; pay yüzde 3,8, 1,2 puan arttı.")}
     assert found == {"%41": "percent", "2,75 milyar TL": "amount", "yüzde 3,8": "percent", "1,2 puan": "points"}
+
+
+def test_percent_and_point_words_and_scale_words_of_more_languages() -> None:
+    found = {f.text: f.kind for f in find_figures(
+        "Marża wyniosła 31,4 proc., o 1,6 pkt proc. więcej; 4 210 klientów, 77,5 mln zł; naik 12 persen ke Rp 540 miliar; "
+        "margem de 18,5 por cento, mais 2,1 pontos percentuais."
+    )}
+    assert found == {"31,4 proc.": "percent", "1,6 pkt proc.": "points", "4 210": "count", "77,5 mln zł": "amount",
+                     "12 persen": "percent", "Rp 540 miliar": "amount", "18,5 por cento": "percent",
+                     "2,1 pontos percentuais": "points"}
+
+
+def test_figures_are_found_as_a_search_of_every_position_finds_them() -> None:
+    """The search for figures starts near each number only; it finds what a search of every
+    position finds, currency words and codes before the number included."""
+    from assistant.figures import _FIGURE
+
+    text = ("Revenue was francs CFA 12.4 billion (USD 21 million), up 9% from a year earlier; yüzde 3,8 and %41; "
+            "the 2,340-rack site, 3 412 clients, ₹1,204 crore, 1.2bn and Q3 2031; NOK 1.84 billion.")
+    from_every_position = [(m.span(), m.groupdict()) for m in _FIGURE.finditer(text)]
+    from assistant.figures import _figure_matches
+
+    assert [(m.span(), m.groupdict()) for m in _figure_matches(text)] == from_every_position
 
 
 def test_a_currency_is_not_read_into_a_word_cut_at_the_edge_of_the_window() -> None:
