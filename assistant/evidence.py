@@ -31,8 +31,8 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, family, stem, words
-from assistant.question import ACCORDING, REASONS_HEADING, Question, language
+from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
+from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -74,7 +74,10 @@ _UNDISCLOSED = re.compile(
     r"\b(?:does|do|did|has|have|had|is|are|was|were)\s*(?:not|n't)\s+(?:yet\s+)?(?:disclose[sd]?|publish(?:ed)?|report(?:ed)?|"
     r"break(?:s)? out|broken out|give[ns]?|provide[sd]?|reveal(?:ed)?|release[sd]?|split out)\b|"
     r"\bno (?:\d{4} |separate |such |public )?(?:figures?|numbers?|data|breakdown)\b|\bnot (?:separately )?disclosed\b|"
-    r"\bundisclosed\b|\bdeclined to (?:disclose|give|comment|say|provide)\b|\bdoes not break\b",
+    r"\bundisclosed\b|\bdeclined to (?:disclose|give|comment|say|provide)\b|\bdoes not break\b|"
+    # "Neither company disclosed the cost ...", "would not say how much ...", "nor did it give"
+    r"\bneither\b[^.;]{0,40}?\b(?:disclosed|gave|published|revealed|reported|said)\b|\bnor did\b|"
+    r"\b(?:would|will|could)\s*(?:not|n't)\s+(?:say|disclose|give|reveal)\b",
     re.I,
 )
 _SUBJECT_FILLER = frozenset(
@@ -871,15 +874,19 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         # A name asked about is nowhere in the articles, and the best evidence is in the question's
         # own language (so not a translated name, "München" for "Munich"): they cannot answer.
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
+    also: Sentence | None = None
     if _UNDISCLOSED.search(top.text) and top.parts.get("kind", 0) < 1.0 and _withholds_asked(top, scorer):
         return Selection([top], [], "The articles do not give this.", undisclosed=True)
     withheld = next((s for s in pool[:12] if s.score >= max(FLOOR, top.score - 2 * MARGIN) and _UNDISCLOSED.search(s.text)
                      and (not scorer.names or any(c is not None and c >= 0.6 for c in s.name_cover))
                      and _withholds_asked(s, scorer, strict=True)), None)
     if withheld is not None and any(not (t in top.words or _prefix_in(t, top.words)) for t in _withheld(withheld, scorer)):
-        # "Vindel did not disclose the yield it is paying" below a sentence that does not name a
-        # yield at all: what was asked is what the article says it was not told
-        return Selection([withheld], [], "The articles do not give this.", undisclosed=True)
+        if _other_measure(withheld, [top], scorer) is not None:
+            also = withheld  # the best sentence gives what else was asked; the withheld part beside it
+        else:
+            # "Vindel did not disclose the yield it is paying" below a sentence that does not name a
+            # yield at all: what was asked is what the article says it was not told
+            return Selection([withheld], [], "The articles do not give this.", undisclosed=True)
     planned = _only_planned(q, about, scorer)
     if planned is not None:
         who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
@@ -950,6 +957,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     else:
         missing = _missing(q, chosen, scorer)
     missing += [f"The articles do not mention {n.text}." for n in absent]
+    if also is not None and also not in chosen:
+        chosen.append(also)
     return Selection(chosen, missing, when="date" in q.wants)
 
 
@@ -965,9 +974,44 @@ def _withholds_asked(s: Sentence, scorer: Scorer, strict: bool = False) -> bool:
     yield it is paying" withholds a yield, not the price asked by "how much did it pay"; "terms
     were not disclosed" withholds the terms. A question of names alone asks for anything (unless
     ``strict``)."""
-    if not _asked_measure(scorer):
+    measure = _asked_measure(scorer)
+    if not measure:
         return not strict
-    return bool(_withheld(s, scorer))
+    if not _withheld(s, scorer):
+        return False
+    # (and about what is asked: the rarest word of the measure asked is in the sentence or its
+    # context; "how much revenue it earns from its largest customer" does not withhold the share
+    # of revenue the database-as-a-service unit brings in)
+    # (of the words naming the thing measured, not its kind: "worth", "cost", "share")
+    cues = {stem(c) for cs in WANTS.values() for c in cs}
+    known = [t for t in measure - cues if scorer.lexicon.known(t)]
+    if not known:
+        return True
+    around = s.words | s.context_words | s.title_words
+
+    def said(t: str) -> bool:
+        if "-" in t:  # "database-as-a-service": its long parts, each
+            return all(p in around or _prefix_in(p, around) for p in t.split("-") if len(p) >= 4)
+        return t in around or _prefix_in(t, around) or any(w[:4] == t[:4] for w in around if len(w) >= 4 <= len(t))
+
+    # the rarest of them, or half of them ("the yield it is paying" for "at what initial yield")
+    return said(min(known, key=scorer.lexicon.share)) or sum(map(said, known)) * 2 >= len(known)
+
+
+def _other_measure(withheld: Sentence, about: Sequence[Sentence], scorer: Scorer) -> Sentence | None:
+    """For a question of several measures one of which ``withheld`` says is not disclosed ("total
+    contracted MW and the tariff per kWh"), the best sentence giving a figure of another asked
+    measure, named by a word for a kind of figure ("MW", "revenue", "share")."""
+    if not scorer.wants_figure:
+        return None
+    kind_of = {stem(c): kind for kind, cs in WANTS.items() for c in cs}
+    # (a kind of figure the sentence withholds is withheld whatever its word: "the value of the
+    # lease" withholds what it is "worth")
+    said = {kind_of[w] for m in _UNDISCLOSED.finditer(withheld.text)
+            for w in (stem(x) for x in words(re.split(r"[,;:.(]", withheld.text[m.end():], maxsplit=1)[0])) if w in kind_of}
+    others = {t for t in _asked_measure(scorer) - _withheld(withheld, scorer) if t in kind_of and kind_of[t] not in said}
+    return next((s for s in about[:12] if s is not withheld and s.score >= FLOOR and s.parts.get("kind", 0) >= 1.0
+                 and any(t in s.words or _prefix_in(t, s.words) for t in others)), None)
 
 
 def _withheld(s: Sentence, scorer: Scorer) -> set[str]:
@@ -1156,12 +1200,22 @@ def _with_listed_reasons(chosen: list[Sentence], pool: list[Sentence], near: flo
                 s = replace(follow, start=s.start, text=text, words=s.words | follow.words)
             items.append(s)
         if any(_LIST_ITEM.match(s.text) for s in items):
-            items = [s for s in items if _LIST_ITEM.match(s.text)]  # the list, not what follows it
+            # the list, not what follows it; an item whose label ends the chunk before goes on
+            # at the opening of the next ("- Cost." | "An automated call costs ...")
+            listed: list[Sentence] = []
+            for s in items:
+                if _LIST_ITEM.match(s.text):
+                    listed.append(s)
+                elif listed and listed[-1] is items[items.index(s) - 1] and not s.passage.text[: s.start - s.passage.start].strip():
+                    listed.append(s)
+            items = listed
         unique: list[Sentence] = []
         for s in items:
             if s not in out and s not in unique and not any(x.start <= s.start < x.end for x in out if x.passage.source == s.passage.source):
                 unique.append(s)
         items = unique[:8]
+        # (a sentence already chosen that an item quotes with its label is quoted once, as the item)
+        out = [x for x in out if x is c or not any(i.passage.source == x.passage.source and i.start <= x.start and x.end <= i.end for i in items)]
         at = out.index(c) + 1
         out[at:at] = items
         break
@@ -1259,6 +1313,9 @@ def _near(a: frozenset[str], b: frozenset[str], threshold: float = 0.8) -> bool:
     return len(a & b) / len(a | b) >= threshold
 
 
+_GRAIN_WORD = re.compile(r"\b(?:for|in|during|over)\s+the\s+(quarter|half|month|year)\b", re.I)
+
+
 def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
     """Abstain when every well-scoring sentence about the asked names speaks of other periods."""
     if not q.periods or q.soft_periods or q.why:
@@ -1281,6 +1338,36 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     # An undated sentence may be about the asked period, unless it scores well below the best one
     # that states another.
     best = candidates[0].score
+    # What is measured, where the question names it ("net profit"): when every sentence that
+    # names that measure states other periods, and every sentence of the asked period names
+    # another measure ("revenue was ..."), the articles do not give it for that period.
+    # (a measure named by a noun: growth and share are said with verbs as often, "rose 4%",
+    # "holds 12% of", and a question of several measures asks for each in its own sentence)
+    measures = [same_measure(t) for t in q.terms if same_measure(t) and t not in q.name_words()]
+    if len(set(measures)) != 1 or {"growth", "share"} & measures[0]:
+        measures = []
+    grains = {p.grain for p in q.periods}
+    # ("Net profit for the quarter rose ..." is of a quarter, whichever: not of an asked year)
+    judged = [(-0.5 if r is None and (g := _GRAIN_WORD.search(s.text)) and g.group(1).lower() not in grains else r, s)
+              for r, s in zip(relations, candidates, strict=True)]
+    measured = [(r, s) for r, s in judged if all(s.words & m for m in measures)]
+    asked_measure = frozenset().union(*measures) if measures else frozenset()
+    on_period = [s for r, s in judged if (r is None and s.score >= best - MARGIN) or (r is not None and r >= 0.5)]
+    if measures and measured and on_period and all(r is not None and r < 0 for r, _ in measured) and all(
+        not ((s.words | s.context_words) & asked_measure) and s.words & measure_words() for s in on_period
+    ):
+        stated_m: list[str] = []
+        for _, s in measured:
+            grain = _GRAIN_WORD.search(s.text)
+            for label in [p.label() for p in s.periods] or ([f"the {grain.group(1).lower()}"] if grain else []):
+                if label not in stated_m:
+                    stated_m.append(label)
+        cues = {t for t in q.terms if same_measure(t)}
+        # the measure as the question writes it, with the word before it ("net profit")
+        named = [m.group(0) for m in re.finditer(r"(?:\b[a-z]\w+\s+)?\b(\w+)", q.text) if stem(m.group(1).lower()) in cues]
+        what = named[0] if named else "that figure"
+        tail = f" They give it for {_join(stated_m[:4])}." if stated_m else ""
+        return f"The articles do not give {what}{who} for {asked}.{tail}"
     if any((r is None and s.score >= best - MARGIN) or (r is not None and r >= 0.5) for r, s in zip(relations, candidates, strict=True)):
         return None
     stated: list[str] = []

@@ -345,6 +345,28 @@ def _equivalents() -> dict[str, frozenset[str]]:
     return out
 
 
+@functools.cache
+def _measures() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for line in _EQUIVALENT_WORDS:
+        group = frozenset(stem(w) for w in line.replace("|", " ").split())
+        for w in group:
+            out[w] = out.get(w, frozenset()) | group
+    return out
+
+
+def measure_words() -> frozenset[str]:
+    """Every stemmed word that names a listed measure, in any of the listed languages."""
+    return frozenset(_measures())
+
+
+def same_measure(term: str) -> frozenset[str]:
+    """The stemmed words that name the same measure as ``term`` in English and other languages
+    ("revenue": sales, turnover, umsatz, przychody ...), ``term`` included; empty for a word of
+    no listed measure."""
+    return _measures().get(term, frozenset())
+
+
 def equivalents(term: str) -> frozenset[str]:
     """The stemmed words of other languages for ``term`` (an English word's translations; another
     language's word's English words and translations), itself excluded."""

@@ -106,8 +106,10 @@ _WHY_WORDS = frozenset(
 )
 # "What is driving demand ...", "What's behind the fall ...": a question for reasons.
 _WHAT_DRIVES = re.compile(
-    r"\W*what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
-    r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused)\b",
+    r"\W*(?:what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
+    r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused)\b"
+    # "What reasons did X give for ...", "Which factors explain ..."
+    r"|(?:what|which)\s+(?:\w+\s+)?(?:reasons?|factors?|motives?|drivers?|explanations?)\b)",
     re.I,
 )
 _FOLLOW_START = re.compile(
@@ -651,11 +653,17 @@ def _answered_name(history: Sequence[dict[str, str]], prior: Question, lexicon: 
         if new and overlap > best[0]:
             best = (overlap, new, sentence)
 
+    whose = bool(re.search(r"\bwhose\b", prior.text, re.I))
+
     def gap(n: Name) -> int:
-        """Words between the name and the next word of what was asked after it (5: none near)."""
+        """Words between the name and the next word of what was asked after it (5: none near);
+        for "whose ...?", 0 for an owner ("Tamarack's GPU Ledger software")."""
         at = best[2].find(n.text)
-        after = [stem(w) for w in words(best[2][at + len(n.text):])][:5] if at >= 0 else []
-        return next((i for i, w in enumerate(after) if w in measure), 5)
+        rest = best[2][at + len(n.text):] if at >= 0 else ""
+        if whose and re.match(r"['’]s?\s", rest):
+            return 0
+        after = [stem(w) for w in words(rest)][:5]
+        return next((i for i, w in enumerate(after) if w in measure), 5) + (1 if whose else 0)
 
     if not best[1]:
         return None

@@ -547,3 +547,69 @@ def test_a_chained_clause_takes_the_name_the_first_answer_gave(tmp_path: Path) -
     assert "Corvina" in answer.answer and "€48.2 million" in answer.answer, answer.answer
     answer = a.ask("Who is Dalsu GPU Bazaar's largest Nordic supplier, and at what PUE does its Lulea campus run?")
     assert "Haldor" in answer.answer and "1.09" in answer.answer, answer.answer
+
+
+def test_a_measure_given_only_for_another_period_is_not_answered_by_another_measure(tmp_path: Path) -> None:
+    """Net profit asked for a year the article gives only revenue for, and net profit only "for the
+    quarter": the answer says so rather than quoting the year's revenue."""
+    a = assistant_over(tmp_path, {
+        "orvane.md":
+        "---\ntitle: Orvane Compute lifts its outlook\ndate: 2032-02-10\npublisher: Danube Infra Letter\n---\n\n"
+        "Orvane Compute, whose fiscal year ends on 30 September, reported revenue of €412 million for the three "
+        "months to 31 December 2031, up 28%. For the whole of fiscal 2031, which ended on 30 September 2031, "
+        "revenue was €1.39 billion.\n\n"
+        "Net profit for the quarter rose to €61 million from €39 million.\n",
+    })
+    answer = a.ask("What was Orvane Compute's net profit for the whole of fiscal 2031?")
+    assert answer.abstained and "net profit" in answer.answer, answer.answer
+    answer = a.ask("What was Orvane Compute's revenue for fiscal 2031?")
+    assert not answer.abstained and "€1.39 billion" in answer.answer, answer.answer
+    answer = a.ask("What was Orvane Compute's net profit in the quarter to December 2031?")
+    assert not answer.abstained and "€61 million" in answer.answer, answer.answer
+
+
+def test_a_figure_withheld_in_other_words_is_said_to_be_withheld(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "brava.md":
+        "---\ntitle: Brava Fibre sells a stake in its cable\ndate: 2032-09-01\npublisher: Coastline Wire\n---\n\n"
+        "Brava Fibre agreed to sell 25% of its Tagus Link subsea cable to a pension fund for €140 million. "
+        "Neither company disclosed the cost of building the cable or the fund's expected return. "
+        "Brava's chief executive would not say how much capacity the fund will buy.\n",
+    })
+    answer = a.ask("What did it cost to build the Tagus Link cable?")
+    assert answer.abstained and "Neither company disclosed the cost" in answer.answer, answer.answer
+    answer = a.ask("How much did the pension fund pay for its stake in the Tagus Link cable?")
+    assert not answer.abstained and "€140 million" in answer.answer, answer.answer
+
+
+def test_a_figure_withheld_about_something_else_does_not_answer(tmp_path: Path) -> None:
+    """"does not disclose how much revenue it earns from its largest customer" withholds that, not
+    the share of revenue a unit brings in, which the article gives."""
+    a = assistant_over(tmp_path, {
+        "corvina.md":
+        "---\ntitle: Corvina Data's database unit outgrows hosting\ndate: 2032-08-04\npublisher: Tagus Tech Wire\n---\n\n"
+        "Corvina Data reported revenue of €48.2 million for the three months to 30 June 2032. The managed database "
+        "unit brought in €27.5 million in the quarter, 57% of group revenue, up 71% from a year earlier. Corvina does "
+        "not disclose how much revenue it earns from its largest customer, a state-owned utility.\n",
+    })
+    for question in ("What share of Corvina's quarterly revenue comes from managed databases?",
+                     "What share of Corvina's quarterly revenue comes from its database-as-a-service unit, and how fast did "
+                     "that business grow?"):
+        answer = a.ask(question)
+        assert not answer.abstained and "57%" in answer.answer, answer.answer
+    answer = a.ask("How much revenue does Corvina earn from its largest customer?")
+    assert answer.abstained and "does not disclose" in answer.answer, answer.answer
+
+
+def test_a_question_of_two_measures_one_withheld_gets_the_other_and_says_which_is_withheld(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "orla.md":
+        "---\ntitle: Orla Solar signs data-centre power deals\ndate: 2032-03-03\npublisher: Selat Power Wire\n---\n\n"
+        "Orla Solar has signed 20-year power purchase agreements to supply 140 MW to three data-centre operators in "
+        "Kedah. Orla did not disclose the tariff agreed with any of the three buyers. The company has 410 MW of "
+        "solar capacity in operation.\n",
+    })
+    answer = a.ask("orla solar power purchase agreements - total MW contracted and the tariff per kWh")
+    assert not answer.abstained and "140 MW" in answer.answer and "did not disclose the tariff" in answer.answer, answer.answer
+    answer = a.ask("What tariff per kWh did the data-centre operators agree with Orla Solar?")
+    assert answer.abstained and "did not disclose the tariff" in answer.answer, answer.answer
