@@ -32,10 +32,10 @@ from assistant.figures import Figure, find_figures
 from assistant.lexicon import Lexicon, stem, words
 from assistant.types import Document, Passage
 
-# Bumped when extraction changes (of facts, or of the planted instructions that are flagged and
-# never quoted): a sync re-reads the articles stored under another version (their vectors are
-# reused, so this costs no encoding).
-VERSION = 7
+# Bumped when extraction changes (of facts, of the planted instructions that are flagged and
+# never quoted, or of how an article is read and split into sentences): a sync re-reads the
+# articles stored under another version (vectors of unchanged chunks are reused).
+VERSION = 8
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -59,6 +59,7 @@ _FILLER = frozenset(
     "the a an in on at for by with as its it this that these those their despite according while meanwhile but and "
     "however also after before since during under over from of to among beyond unlike like both each every some "
     "more most other such than what which who when where why how our his her there here total "
+    "across within without throughout through into onto toward towards around against along amid amongst "
     "analysts analyst shares sales revenue".split()
 )
 _WEEKDAYS = frozenset(
@@ -189,7 +190,7 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
     read = [_names(s.text, lexicon, doc.publisher) for s in sentences]
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
-    article_subject = _first_entity(doc.title, lexicon) or _most_named(read[:10])
+    article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10])
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""
@@ -211,6 +212,8 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
             paragraph_measurer = measurers[0].text
         found: list[Fact] = []
         figures = sorted(s.figures, key=lambda g: g.start)
+        if len(figures) >= 4 and not s.row and len(re.findall(r"[^\W\d_]{3,}", s.text)) <= len(figures):
+            continue  # a strip of quotes ("KOSPI 2,884.51 +0.41% KOSDAQ 871.20 +1.12% ..."), not statements
         k = 0
         while k < len(figures):
             f = figures[k]
@@ -363,6 +366,8 @@ def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, tex
     w = stem(token)
     if w in _FILLER or _generic(token) or (alone and w in _INTRO):
         return True
+    if len(token.strip(".")) == 1 and sentence_start:
+        return True  # a one-letter word opening a sentence ("W czwartym kwartale ...", "A deal")
     if not sentence_start or token.isupper() or any(c.isupper() for c in token[1:]):
         return False
     # Capitalised only for opening the sentence: the article writes it in lower case, or never
@@ -384,14 +389,22 @@ def _generic(token: str) -> bool:
     return token.casefold().strip(".") in _NOT_NAMES or bool(re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d[\w.]*", token))
 
 
-def _first_entity(title: str, lexicon: Lexicon) -> str:
-    """The first name of a title, counting only words the article itself writes capitalised (a
-    headline capitalises every word)."""
+def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()) -> str:
+    """The name a title is about: of its names (counting only words the article itself writes
+    capitalised, as a headline capitalises every word), the one the article names most, else the
+    first ("Gulf cyber-cloud firm Sahil Shield raises outlook" is about Sahil Shield)."""
+    named: Counter[str] = Counter(n.text for found in body for n in found if n.role == "name")
+    found: list[str] = []
     for n in _names(title, lexicon, None):
         kept = [t for t in n.text.split() if lexicon.capitalised(stem(t)) >= 0.5 or any(c.isupper() for c in t[1:])]
         if n.role == "name" and kept:
-            return " ".join(kept)
-    return ""
+            found.append(" ".join(kept))
+    if not found:
+        return ""
+    def count(name: str) -> int:  # (a longer spelling counts: "Sahil Shield Cloud" for "Sahil Shield")
+        return sum(k for text, k in named.items() if text == name or text.startswith(name + " "))
+
+    return max(found, key=lambda name: (count(name), -found.index(name)))
 
 
 def _market_subject(text: str, c_start: int, at: int, pronoun: bool) -> bool:

@@ -116,6 +116,22 @@ def test_a_converted_figure_is_not_a_second_fact_and_a_comparison_keeps_its_own_
     assert (growth.metric, growth.period) == ("revenue growth", "Q3 2026")
 
 
+def test_the_article_subject_is_the_title_name_it_writes_about_and_a_quote_strip_is_no_fact() -> None:
+    """A headline opening on a place ("Baltic cyber firm Orvane Shield ...") is about the company the
+    article names most; a one-letter word opening a sentence ("W drugim kwartale") is no name; a
+    strip of index quotes gives no facts."""
+    found = _facts(
+        "KOSPI 2,884.51 +0.41% KOSDAQ 871.20 +1.12% USD/KRW 1,352.80 -0.22%\n\n"
+        "Orvane Shield, the Riga-based security host, said revenue rose 31% to €84 million in the third quarter of 2026. "
+        "Orvane Shield now serves 1,200 banks. Adjusted EBITDA margin was 27.4%.\n\n"
+        "W drugim kwartale 2026 r. przychody wyniosły 62,5 mln zł.\n",
+        title="Baltic cyber firm Orvane Shield lifts outlook",
+    )
+    assert not [f for f in found if "KOS" in f.entity or f.figure in ("+0.41%", "+1.12%")]
+    assert _one(found, "27.4%").entity == "Orvane Shield"
+    assert _one(found, "62,5 mln zł").entity != "W"
+
+
 def test_a_planted_instruction_gives_no_fact() -> None:
     text = (
         "Veltrix Cloud held 30% of the market in 2026, Orrin Analytics estimates.\n\n"
