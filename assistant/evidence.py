@@ -979,6 +979,12 @@ def _withholds_asked(s: Sentence, scorer: Scorer, strict: bool = False) -> bool:
         return not strict
     if not _withheld(s, scorer):
         return False
+    # (not another measure of the same thing: "did not give a net income figure" withholds
+    # profit, not the net revenue asked)
+    held = {w for m in _UNDISCLOSED.finditer(s.text) for w in (stem(x) for x in words(re.split(r"[,;:.(]", s.text[m.end():], maxsplit=1)[0])) if same_measure(w)}
+    asked_groups = [same_measure(t) for t in scorer.terms if same_measure(t)]
+    if held and asked_groups and not any(held & g for g in asked_groups):
+        return False
     # (and about what is asked: the rarest word of the measure asked is in the sentence or its
     # context; "how much revenue it earns from its largest customer" does not withhold the share
     # of revenue the database-as-a-service unit brings in)

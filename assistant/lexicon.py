@@ -307,7 +307,7 @@ _EQUIVALENT_WORDS = (
     "revenue revenues sales turnover earn earned | umsatz umsätze erlöse chiffre ingresos facturación ricavi "
     "fatturato omzet receita receitas faturamento przychody przychód przychodów intäkter omsättning pendapatan gelir geliri "
     "gelirleri",
-    "profit profits | bénéfice gewinn beneficio beneficios utile winst lucro zysk zysku vinst laba kâr",
+    "profit profits income earnings | bénéfice gewinn beneficio beneficios utile winst lucro zysk zysku vinst laba kâr",
     "share | marktanteil anteil cuota participación quota aandeel marktaandeel participação udział marknadsandel pangsa "
     "payı",
     "growth grew grow | croissance wachstum crecimiento crescita groei crescimento wzrost tillväxt pertumbuhan büyüme",
@@ -328,6 +328,7 @@ _EQUIVALENT_WORDS = (
     "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi "
     "beklenti beklentisi tahmin",
     "contract | contrat vertrag contrato contratto umowa avtal kontrak",
+    "value worth valuation | valeur wert valor valore waarde wartość nilai değer",
     "margin margins | marge marges margen márgenes margine margini margem margens marża marży marj marjı",
     "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja harcama",
 )

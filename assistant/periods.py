@@ -22,42 +22,24 @@ from dataclasses import dataclass
 from datetime import date
 
 MONTHS: dict[str, int] = {}
+# English, German, French and Spanish; then Italian, Portuguese, Dutch, Indonesian, Swedish, Polish
+# (its names and their "of" forms: "30 września") and Turkish. A name that is also a word ("mart",
+# "maj") is matched only as a word of its own, as every month name is.
 for _n, _names in enumerate(
     (
-        "january jan januar janvier enero",
-        "february feb februar février fevrier febrero",
-        "march mar märz maerz mars marzo",
-        "april apr avril abril",
-        "may mai mai mayo",
-        "june jun juni juin junio",
-        "july jul juli juillet julio",
-        "august aug août aout agosto",
-        "september sep sept septembre septiembre setiembre",
-        "october oct oktober octobre octubre",
-        "november nov novembre noviembre",
-        "december dec dezember décembre decembre diciembre dic dez",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _n
-# Italian, Portuguese, Dutch, Indonesian, Swedish, Polish (its names and their "of" forms: "30
-# września") and Turkish month names; a name that is an English word ("mart", "maj") is matched
-# only as a word of its own, as every month name is
-for _n, _names in enumerate(
-    (
-        "gennaio janeiro januari januar styczeń stycznia styczniu ocak",
-        "febbraio fevereiro februari februar luty lutego lutym şubat",
-        "marzo março maart maret marzec marca marcu mart",
-        "aprile april kwiecień kwietnia kwietniu nisan",
-        "maggio maio mei maj maja maju mayıs",
-        "giugno junho juni czerwiec czerwca czerwcu haziran",
-        "luglio julho juli lipiec lipca lipcu temmuz",
-        "agosto augustus agustus augusti sierpień sierpnia sierpniu ağustos",
-        "settembre setembro september wrzesień września wrześniu eylül",
-        "ottobre outubro oktober październik października październiku ekim",
-        "novembre novembro november listopad listopada listopadzie kasım",
-        "dicembre dezembro december desember grudzień grudnia grudniu aralık",
+        "january jan januar janvier enero gennaio janeiro januari styczeń stycznia styczniu ocak",
+        "february feb februar février fevrier febrero febbraio fevereiro februari luty lutego lutym şubat",
+        "march mar märz maerz mars marzo março maart maret marzec marca marcu mart",
+        "april apr avril abril aprile kwiecień kwietnia kwietniu nisan",
+        "may mai mayo maggio maio mei maj maja maju mayıs",
+        "june jun juni juin junio giugno junho czerwiec czerwca czerwcu haziran",
+        "july jul juli juillet julio luglio julho lipiec lipca lipcu temmuz",
+        "august aug août aout agosto augustus agustus augusti sierpień sierpnia sierpniu ağustos",
+        "september sep sept septembre septiembre setiembre settembre setembro wrzesień września wrześniu eylül",
+        "october oct oktober octobre octubre ottobre outubro październik października październiku ekim",
+        "november nov novembre noviembre novembro listopad listopada listopadzie kasım",
+        "december dec dezember décembre decembre diciembre dic dez dicembre dezembro desember grudzień grudnia "
+        "grudniu aralık",
     ),
     start=1,
 ):

@@ -574,8 +574,12 @@ def test_a_figure_withheld_in_other_words_is_said_to_be_withheld(tmp_path: Path)
         "---\ntitle: Brava Fibre sells a stake in its cable\ndate: 2032-09-01\npublisher: Coastline Wire\n---\n\n"
         "Brava Fibre agreed to sell 25% of its Tagus Link subsea cable to a pension fund for €140 million. "
         "Neither company disclosed the cost of building the cable or the fund's expected return. "
-        "Brava's chief executive would not say how much capacity the fund will buy.\n",
+        "Brava's chief executive would not say how much capacity the fund will buy.\n\n"
+        "Brava's net revenue for the first half of 2032 was €31 million. It made an operating profit but did not give "
+        "a net income figure.\n",
     })
+    answer = a.ask("What was Brava Fibre's net revenue in the first half of 2032?")
+    assert not answer.abstained and "€31 million" in answer.answer, answer.answer
     answer = a.ask("What did it cost to build the Tagus Link cable?")
     assert answer.abstained and "Neither company disclosed the cost" in answer.answer, answer.answer
     answer = a.ask("How much did the pension fund pay for its stake in the Tagus Link cable?")
