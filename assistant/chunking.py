@@ -78,8 +78,6 @@ def _ends_sentence(text: str, dot: int, after: int, line_end: int) -> bool:
             return False
         if word and len(word.group(1)) == 1 and word.group(1).isupper():
             return False  # an initial: "J. Smith"
-        if re.fullmatch(r"[ \t]*\d{1,2}", text[text.rfind("\n", 0, dot) + 1 : dot]):
-            return False  # the number of a list item: "1. Saudi banks." opens its item
     follower = text[nxt]
     return follower.isupper() or follower.isdigit() or follower in "\"'“‘([$€£¥"
 

@@ -472,7 +472,8 @@ def test_merged_clauses_keep_the_quotes_of_abstained_ones() -> None:
 
 def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(tmp_path: Path) -> None:
     """"... gave three reasons for choosing the port city:" followed by a list: each item is quoted
-    with its label, a bullet's short label ("- Power.") and a number ("1. Grid access.") included."""
+    with its label, a bullet's short label ("- Power.") included, and a numbered item ("1. Grid
+    access.") with the sentence it labels."""
     a = assistant_over(tmp_path, {
         "sorrel.md":
         "---\ntitle: Sorrel Cloud picks Gdansk for its second site\ndate: 2032-06-01\npublisher: Vistula Tech Wire\n---\n\n"
@@ -495,7 +496,7 @@ def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(tmp_path: Path) -
     for said in ("Power.", "20 MW load", "Cable.", "subsea cables", "Staff.", "universities"):
         assert said in answer.answer, answer.answer
     answer = a.ask("Why did Tarn Compute raise its forecast?")
-    for said in ("1. Grid access. Utilities", "2. Public tenders. Two ministries"):
+    for said in ("Grid access. Utilities", "Public tenders. Two ministries"):
         assert said in answer.answer, answer.answer
 
 
