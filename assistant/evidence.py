@@ -238,10 +238,10 @@ def read_passage(
             for back in backs:
                 unit = (back.group("unit") or back.group("unit2")).lower()
                 for reading in (p for p in context_periods if p.grain == unit and unit != "year"):
-                    before = reading.shifted(-1)
-                    if before is not None and before not in periods:
-                        periods = [*periods, before]
-                        period_at.append((back.start(), before))
+                    prior = reading.shifted(-1)
+                    if prior is not None and prior not in periods:
+                        periods = [*periods, prior]
+                        period_at.append((back.start(), prior))
                         period_end[back.start()] = back.end()
             backs = []
         if backs:
