@@ -989,8 +989,7 @@ def _withholds_asked(s: Sentence, scorer: Scorer, strict: bool = False) -> bool:
     # context; "how much revenue it earns from its largest customer" does not withhold the share
     # of revenue the database-as-a-service unit brings in)
     # (of the words naming the thing measured, not its kind: "worth", "cost", "share")
-    cues = {stem(c) for cs in WANTS.values() for c in cs}
-    known = [t for t in measure - cues if scorer.lexicon.known(t)]
+    known = [t for t in measure - _KIND_OF.keys() if scorer.lexicon.known(t)]
     if not known:
         return True
     around = s.words | s.context_words | s.title_words
@@ -1004,18 +1003,21 @@ def _withholds_asked(s: Sentence, scorer: Scorer, strict: bool = False) -> bool:
     return said(min(known, key=scorer.lexicon.share)) or sum(map(said, known)) * 2 >= len(known)
 
 
+# The kind of figure each cue word asks for ("worth": amount, "mw": quantity), built once.
+_KIND_OF = {stem(c): kind for kind, cs in WANTS.items() for c in cs}
+
+
 def _other_measure(withheld: Sentence, about: Sequence[Sentence], scorer: Scorer) -> Sentence | None:
     """For a question of several measures one of which ``withheld`` says is not disclosed ("total
     contracted MW and the tariff per kWh"), the best sentence giving a figure of another asked
     measure, named by a word for a kind of figure ("MW", "revenue", "share")."""
     if not scorer.wants_figure:
         return None
-    kind_of = {stem(c): kind for kind, cs in WANTS.items() for c in cs}
     # (a kind of figure the sentence withholds is withheld whatever its word: "the value of the
     # lease" withholds what it is "worth")
-    said = {kind_of[w] for m in _UNDISCLOSED.finditer(withheld.text)
-            for w in (stem(x) for x in words(re.split(r"[,;:.(]", withheld.text[m.end():], maxsplit=1)[0])) if w in kind_of}
-    others = {t for t in _asked_measure(scorer) - _withheld(withheld, scorer) if t in kind_of and kind_of[t] not in said}
+    said = {_KIND_OF[w] for m in _UNDISCLOSED.finditer(withheld.text)
+            for w in (stem(x) for x in words(re.split(r"[,;:.(]", withheld.text[m.end():], maxsplit=1)[0])) if w in _KIND_OF}
+    others = {t for t in _asked_measure(scorer) - _withheld(withheld, scorer) if t in _KIND_OF and _KIND_OF[t] not in said}
     return next((s for s in about[:12] if s is not withheld and s.score >= FLOOR and s.parts.get("kind", 0) >= 1.0
                  and any(t in s.words or _prefix_in(t, s.words) for t in others)), None)
 
