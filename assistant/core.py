@@ -379,7 +379,15 @@ class Assistant:
             ranked: list[tuple[int, int]] = []
             read = 0  # facts whose sentence was read for the measure
             fits: dict[tuple[str, Any, Any, str], bool] = {}  # each distinct period and unit is judged once
-            for i in table.select(entity=named[-1]) if named else range(len(table.facts)):
+            if named:
+                order: Sequence[int] = table.select(entity=named[-1])
+            else:
+                # facts of any name: those of the periods asked only (each period judged once)
+                order = range(len(table.facts)) if not periods else sorted(
+                    i for group in table.by_period.values()
+                    if any(_fact_in(table.facts[group[0]], p) for p in periods) for i in group
+                )
+            for i in order:
                 fact = table.facts[i]
                 key = (fact["period"], fact["period_start"], fact["period_end"], fact["unit"])
                 fit = fits.get(key)

@@ -15,11 +15,14 @@ forms of German, French and Spanish.
 from __future__ import annotations
 
 import calendar
-import functools
+import hashlib
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 MONTHS: dict[str, int] = {}
 # English, German, French and Spanish; then Italian, Portuguese, Dutch, Indonesian, Swedish, Polish
@@ -90,6 +93,8 @@ class Period:
         if self.start is None or self.end is None:
             if self.part.startswith("end-"):
                 return f"the end of {calendar.month_name[int(self.part[4:])]}"
+            if self.part == "ytd":
+                return "the year to date"
             if self.part.startswith("to-"):
                 return f"the quarter to {calendar.month_name[int(self.part[3:])]}"
             return self.part
@@ -264,6 +269,13 @@ def relation(asked: Period, stated: Period) -> float:
 def _part_relation(part: str, grain: str, stated: Period) -> float:
     """A period written without a year ("Q3", "the March quarter", "end of June") against one
     with: the same part of any year matches."""
+    if part == "ytd":
+        # the year to date: a span from the start of a calendar year that is not yet the whole year
+        if stated.start is None or stated.end is None:
+            return 0.0
+        if (stated.start.month, stated.start.day) == (1, 1):
+            return 0.8 if stated.end.month < 12 else 0.0
+        return -0.5 if stated.grain in ("quarter", "half", "span") else 0.0
     if part.startswith("end-"):
         month = int(part[4:])
         if stated.end is None:
@@ -333,8 +345,9 @@ _FISCAL_AFTER = r"(?P<fiscal3>\s+(?:fiscal|financial)\s+year)?"
 _FISCAL = r"(?P<fiscal>fiscal(?:\s+year)?\s*|fy\s*|geschäftsjahr(?:es)?\s*|año fiscal\s*|exercice\s*)"
 # Month-based spans first (they contain other forms), then quarters, halves, years.
 _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:period\s+)?(?:ended|ending|to|through|thru|until)\s+"
-      rf"(?:(?:the\s+)?(?:end\s+of\s+)?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "months", "month_name")
-_rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)"
+      rf"(?:(?:the\s+)?(?:end(?:\s+of\s+|-))?)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "months", "month_name")
+# ("the quarter to end-September", "the half-year to August 2025")
+_rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>half[- ]year|year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)(?:the\s+)?(?:end(?:\s+of\s+|-))?"
       rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "month_name", "unit")
 _rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?", "months")
 _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à|do|hingga|sampai)\s*{_MONTH.format('m2')},?\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "month_name", "year4")
@@ -369,6 +382,7 @@ _rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}", "mon
 _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}", "year4")
 _rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
 _rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit", "relative")
+_rule("ytd", r"\byear[- ]to[- ]date\b", "unit")
 # "the second half of next year", "Q2 of this year": a part of a year said relative to the article's date
 _REL = r"(?:of\s+)?(?:the\s+)?(?P<rel>last|this|next|previous|prior|current|coming|following)\s+(?P<fy>fiscal\s+)?year\b"
 _rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-4])|h(?P<h>[12]))\s+{_REL}", "unit", "relative")
@@ -403,10 +417,102 @@ def find(text: str, anchor: date | None = None, fy_end_month: int | None = None)
     """
     if not _HINT.search(text):
         return []
-    return list(_find(text, anchor, fy_end_month))
+    key = (text, anchor, fy_end_month)
+    found = _FOUND.get(key)
+    if found is None:
+        found = _find(text, anchor, fy_end_month)
+        remember(text, anchor, fy_end_month, found)
+    return list(found)
 
 
-@functools.lru_cache(maxsize=20000)
+# What :func:`find` read, by (text, anchor, fiscal year-end): read once per process, or stored at
+# ingest with the chunk (:func:`dump`) and put back here when the chunk is read (:func:`remember`).
+_FOUND: dict[tuple[str, date | None, int | None], tuple[Mention, ...]] = {}
+_FOUND_MAX = 50_000
+
+
+def remember(text: str, anchor: date | None, fy_end_month: int | None, mentions: tuple[Mention, ...]) -> None:
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.pop(next(iter(_FOUND)))
+    _FOUND[(text, anchor, fy_end_month)] = mentions
+
+
+def hinted(text: str) -> bool:
+    """Whether ``text`` could name a period at all (what :func:`find` reads further)."""
+    return _HINT.search(text) is not None
+
+
+# The version of the rules above, for readings stored at ingest: any change to this module's
+# source makes a stored reading stale, and it is read again instead.
+RULES_VERSION = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def _dump_period(p: Period) -> list[Any]:
+    start, end = p.start.isoformat() if p.start else "", p.end.isoformat() if p.end else ""
+    return [start, end, p.grain, list(p.fiscal) if p.fiscal else None, p.part]
+
+
+def _load_period(x: list[Any]) -> Period:
+    start, end, grain, fiscal, part = x
+    return Period(
+        date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None, grain,
+        (int(fiscal[0]), str(fiscal[1])) if fiscal else None, part,
+    )
+
+
+def dump(mentions: Iterable[Mention]) -> list[Any]:
+    """Mentions as JSON values (the reading of a sentence stored with its chunk)."""
+    return [
+        [m.start, m.end, int(m.explicit_year), _dump_period(m.period), _dump_period(m.alternative) if m.alternative else None]
+        for m in mentions
+    ]
+
+
+def load(values: list[Any]) -> tuple[Mention, ...]:
+    """What :func:`dump` wrote."""
+    return tuple(
+        Mention(int(a), int(b), _load_period(period), bool(explicit), _load_period(alt) if alt else None)
+        for a, b, explicit, period, alt in values
+    )
+
+
+def dump_reading(pieces: Sequence[str], anchor: date | None, fy_end_month: int | None) -> str:
+    """The periods of a chunk's pieces (its title, then its sentences), as a JSON value stored with
+    the chunk at ingest: a question then reads them back instead of reading the text again."""
+    # every piece that could name a period, with what it names (often nothing)
+    found = {k: find(piece, anchor, fy_end_month) for k, piece in enumerate(pieces) if hinted(piece)}
+    return json.dumps(
+        {"v": RULES_VERSION, "a": anchor.isoformat() if anchor else "", "f": fy_end_month,
+         "p": [[k, len(pieces[k]), dump(mentions)] for k, mentions in found.items()]},
+        separators=(",", ":"),
+    )
+
+
+def load_reading(
+    raw: str, pieces: Sequence[str], anchor: date | None, fy_end_month: int | None
+) -> list[tuple[Mention, ...]] | None:
+    """What :func:`dump_reading` stored for ``pieces``, each piece's reading remembered for
+    :func:`find`; None when it was read by other rules, with another date or fiscal year, or of
+    other pieces (then the text is read again)."""
+    try:
+        stored = json.loads(raw)
+        read_as = (RULES_VERSION, anchor.isoformat() if anchor else "", fy_end_month)
+        if (stored.get("v"), stored.get("a"), stored.get("f")) != read_as:
+            return None
+        readings: list[tuple[Mention, ...]] = [()] * len(pieces)
+        read = []
+        for k, length, values in stored["p"]:
+            if k >= len(pieces) or len(pieces[k]) != length:
+                return None
+            readings[k] = load(values)
+            read.append(k)
+    except (ValueError, TypeError, KeyError):
+        return None
+    for k in read:
+        remember(pieces[k], anchor, fy_end_month, readings[k])
+    return readings
+
+
 def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Mention, ...]:
     # Every rule's matches, the longest first: "2025 Q3" is one quarter, not a year and a quarter.
     # A rule whose words the text lacks is not tried (most sentences name no month or quarter).
@@ -463,14 +569,17 @@ def _features(text: str) -> frozenset[str]:
         have.add("unit")
     if "end of" in low:
         have.add("end")
-    if any(w in low for w in _RELATIVE_WORDS):
+    if _RELATIVE_ANY.search(low):
         have.add("relative")
-    if any(w in low for w in ORDINALS):
+    if _ORDINAL_ANY.search(low):
         have.add("ordinal")
     return frozenset(have)
 
 
 _RELATIVE_WORDS = ("last", "this", "next", "previous", "prior", "current", "coming", "following")
+# (one pass each: "any of these words anywhere in the text")
+_RELATIVE_ANY = re.compile("|".join(re.escape(w) for w in sorted(_RELATIVE_WORDS, key=len, reverse=True)))
+_ORDINAL_ANY = re.compile("|".join(re.escape(w) for w in sorted(ORDINALS, key=len, reverse=True)))
 
 
 def _group(m: re.Match[str], name: str) -> str | None:
@@ -492,6 +601,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         month = MONTHS[m.group("m").lower().rstrip(".")]
         n = _group(m, "n")
         unit = (_group(m, "unit") or "").lower()
+        unit = "half" if unit.startswith("half") else unit
         months = _WORD_NUMBER.get(n.lower(), 0) if n and not n.isdigit() else int(n) if n else {"year": 12, "half": 6}.get(unit, 3)
         y = y or _latest_before(month, months, anchor)
         if y is None:
@@ -580,6 +690,9 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         if _group(m, "q") or unit == "quarter":
             return _part_mention(a, b, "Q", int(_group(m, "q") or ORDINALS[m.group("o").lower()]), year, fiscal, anchor, fy_end)
         return _part_mention(a, b, "H", int(_group(m, "h") or min(2, ORDINALS[m.group("o").lower()])), year, fiscal, anchor, fy_end)
+    elif kind == "ytd":
+        # "year to date": from January to the latest figure, whatever month that is
+        return Mention(a, b, Period(None, None, "span", None, "ytd"), False)
     elif kind == "relyear":
         if anchor is None:
             return None

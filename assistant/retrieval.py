@@ -45,6 +45,7 @@ STOPWORDS = frozenset(
 
 PASSAGE_FIELDS = (
     "source", "chunk", "start", "end", "title", "date", "publisher", "url", "page", "section", "minhash", "facts",
+    "periods",
 )
 
 
@@ -400,8 +401,12 @@ class Snapshot:
             anchor = P.parse_iso(str(self.metas[k].get("date") or ""))
             fiscal = self.fiscal_end(str(self.metas[k].get("source")))
             pieces = [str(self.metas[k].get("title", "")), *(text[a:b] for a, b in split_sentences(text))]
-            found = (m.period for piece in pieces for m in P.find(piece, anchor, fiscal))
-            periods = self._periods.setdefault(k, tuple(found))
+            stored = self.metas[k].get("periods")
+            # (what ingest read and stored with the chunk, when read by the same rules)
+            readings = P.load_reading(str(stored), pieces, anchor, fiscal) if stored else None
+            if readings is None:
+                readings = [tuple(P.find(piece, anchor, fiscal)) for piece in pieces]
+            periods = self._periods.setdefault(k, tuple(m.period for mentions in readings for m in mentions))
         best = P.best_relation(asked, periods)
         return best is not None and best >= 0.5
 
@@ -481,9 +486,16 @@ class HybridSearcher:
         A chunk stored without vectors (an index from an older version) gets them encoded now."""
         wanted = [p.id for p in passages if p.id not in self._sentences]
         if wanted:
+            snapshot = self.snapshot()
+            by_id = {p.id: p for p in passages}
             for chunk_id, meta, _ in self.store.records_by_id(wanted):
                 spans, vectors, flagged = decode_sentences(meta)
                 self._sentences[chunk_id] = SentenceData(spans, vectors, flagged)
+                passage = by_id[chunk_id]
+                if meta.get("periods") and spans:
+                    # the periods its sentences name, as ingest read them (the answer reads them next)
+                    pieces = [passage.title, *(passage.text[a:b] for a, b in spans)]
+                    P.load_reading(str(meta["periods"]), pieces, P.parse_iso(passage.date or ""), snapshot.fiscal_end(passage.source))
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is None or not data.spans or data.vectors is None:
@@ -492,7 +504,6 @@ class HybridSearcher:
                     spans = data.spans if data and data.spans else split_sentences(p.text)
                     vectors = self.embedder.embed_documents([p.text[a:b] for a, b in spans]) if spans else None
                     self._sentences[p.id] = SentenceData(spans, vectors, data.flagged if data else set())
-            snapshot = self.snapshot()
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is not None and data.before is None:

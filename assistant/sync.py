@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from assistant import facts
+from assistant import periods as P
 from assistant.chunking import chunk_document, split_sentences
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
@@ -388,15 +389,21 @@ class Indexer:
             # Facts are read from the whole article (a figure's owner may be named sentences
             # before) and stored with the chunk their sentence starts in.
             chunk_facts = facts.by_chunk(facts.extract(item.doc, planted), [(c.start, c.end) for c in chunks])
+            # The periods each sentence names are read now, as a question would read them (with
+            # the article's date and the fiscal year its chunks state), and stored with the chunk.
+            anchor = P.parse_iso(item.doc.date or "")
+            fiscal = P.fiscal_year_end("\n".join(c.text for c in chunks))
             for chunk, found in zip(chunks, chunk_facts, strict=True):
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
+                spans.append(sentence_spans(chunk))
+                pieces = [item.doc.title, *(chunk.text[a:b] for a, b in spans[-1])]
                 metas.append({
                     **_metadata(item, chunk, len(chunks), now), "minhash": fingerprint,
                     "facts": facts.encode(found), "facts_v": facts.VERSION,
+                    "periods": P.dump_reading(pieces, anchor, fiscal),
                 })
                 inputs.append(embed_text(item.doc, chunk))
-                spans.append(sentence_spans(chunk))
                 flags.append([
                     k for k, (a, b) in enumerate(spans[-1])
                     if any(x < chunk.start + b and chunk.start + a < y for x, y in planted)

@@ -26,7 +26,7 @@ import numpy as np
 from bench.common import DATA, Context, log, open_assistant
 from bench.corpus_gen import generate, sentences
 
-VERSION = 4  # bump when the recipe or the record layout changes, so stale caches are rebuilt
+VERSION = 5  # bump when the recipe or the record layout changes, so stale caches are rebuilt
 REAL_ARTICLES = 175  # about 1,000 chunks
 NOISE = 0.03  # per-dimension standard deviation of the perturbation
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -78,8 +78,11 @@ def _real_documents(ctx: Context) -> list[list[tuple[dict[str, Any], str, np.nda
 
 
 def _build_synthetic(ctx: Context, folder: Path, target: int) -> int:
+    from assistant import periods as P
+    from assistant.chunking import split_sentences
     from assistant.settings import load_settings
     from assistant.store import ChunkStore
+    from assistant.sync import encode_sentences
 
     templates = _real_documents(ctx)
     pool = sentences(60, ctx.seed + 3)
@@ -105,17 +108,25 @@ def _build_synthetic(ctx: Context, folder: Path, target: int) -> int:
         doc_hash = hashlib.sha256(f"synthetic:{target}:{doc}".encode()).hexdigest()
         file_hash = hashlib.sha256(f"file:{target}:{doc}".encode()).hexdigest()
         start = 0
+        anchor, fiscal = P.parse_iso(date), P.fiscal_year_end("\n".join(texts))
         for k, ((meta, _, vector), text) in enumerate(zip(template, texts, strict=True)):
             moved = vector + noise.normal(0.0, NOISE, vector.shape).astype(np.float32)
             batch[0].append(f"{doc_hash[:24]}:{k}")
             batch[1].append(moved / np.linalg.norm(moved))
             batch[2].append(text)
+            # The sentences of this text, each with a vector near its chunk's, and the periods
+            # they name, read as sync reads them.
+            spans = split_sentences(text)
+            near = moved + noise.normal(0.0, NOISE, (len(spans), vector.shape[0])).astype(np.float32)
+            near /= np.linalg.norm(near, axis=1, keepdims=True)
             # Every field sync writes, copied from the real chunk, then made this document's own.
             batch[3].append({
                 **meta, "source": f"synthetic/{doc:06d}.md", "root": root, "file_hash": file_hash,
                 "doc_hash": doc_hash, "n_chunks": len(template), "chunk": k, "start": start,
                 "end": start + len(text), "title": title, "date": date, "date_num": int(date.replace("-", "")),
                 "url": f"https://example.com/synthetic/{doc}", "ingested_at": now,
+                **encode_sentences(spans, near, []),
+                "periods": P.dump_reading([title, *(text[a:b] for a, b in spans)], anchor, fiscal),
             })
             start += len(text) + 2  # chunks of one document joined by a blank line
         written += len(template)
