@@ -51,6 +51,8 @@ _CAUSE = re.compile(
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
 _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
+# A dateline opening a release: a place, a date and a dash ("Oslo, 12 March 2032 - ", "LONDON, Nov 3 (Wire) -")
+_DATELINE_OPENING = re.compile(r"[A-Z][^\n,.]{1,40},\s+[^\n\-–—]{4,32}?\s+[-–—]\s")
 _YEAR_AGO = re.compile(
     r"\b(?:a|one) year (?:earlier|before|ago|previously)\b|\byear-(?:ago|earlier)\b|\bprior-year\b|"
     r"\bthe (?:same|corresponding) (?:quarter|period|half|month|months|time) (?:a|of the previous|of the prior|last) year\b",
@@ -177,6 +179,7 @@ def read_passage(
     above_words = {j: frozenset(stem(w) for w in words(t)) for j, t in above_lines.items()}
     above_periods = {j: [m.period for m in P.find(t, anchor, fiscal_end)] for j, t in above_lines.items()}
     paragraph: list[Sentence] = []
+    before_periods: list[P.Period] = []  # the periods of the paragraph before, when it names any
     # A chunk that starts inside a paragraph reads on from the sentence before it.
     lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
     for k, (a, b) in enumerate(spans):
@@ -211,14 +214,22 @@ def read_passage(
             section = raw.strip()
             heading_words = sentence_words
             heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
-            paragraph, lead_words = [], frozenset()
+            paragraph, lead_words, before_periods = [], frozenset(), []
             continue
         if starts_paragraph:
             # A paragraph that opens on "Its ..." or "The company ..." goes on about the subject of
             # the one before ("Humain was launched ... / Its launch came with ... Nvidia will").
             carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
+            # A paragraph that names no period reads on from the one before ("... for the six
+            # months to August. / Revenue reached R2.9 billion, up from ..."), not from further back.
+            before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row), [])
             paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
+        dateline = _DATELINE_OPENING.match(raw) if mentions else None
+        if dateline:
+            # "Dublin, 18 September 2025 - Companies wasted 27% ...": the date is the release's,
+            # not a figure's period
+            mentions = [m for m in mentions if m.start >= dateline.end()]
         periods = [m.period for m in mentions] or [p for h in header for p in h.periods] or [
             p for j in heads.get(k, ()) if j < 0 for p in above_periods.get(j, ())]
         context_periods: list[P.Period] = []
@@ -226,10 +237,26 @@ def read_passage(
             if earlier.periods:
                 context_periods = earlier.periods
                 break
+        if not context_periods and before_periods:
+            # ("Net profit for the quarter rose ..." after a paragraph of a quarter and a year:
+            # the quarter's)
+            grain = _GRAIN_WORD.search(raw)
+            context_periods = [p for p in before_periods if p.grain == grain.group(1).lower()] if grain else before_periods
         context_periods = context_periods or heading_periods or title_periods
         period_at = [(m.start, m.period) for m in mentions]
         period_end = {m.start: m.end for m in mentions}
         backs = list(_BACK.finditer(raw)) if context_periods else []
+        if not context_periods and not periods and anchor is not None:
+            # "GMV reached $412 million last quarter" with no period before it in the article:
+            # the quarter (or half) before the one the article was published in
+            for back in _BACK.finditer(raw):
+                unit = (back.group("unit") or back.group("unit2")).lower()
+                if unit in ("quarter", "half") and not periods:
+                    size = 3 if unit == "quarter" else 6
+                    prior = P.span(anchor.year, (anchor.month - 1) // size * size + 1, size, unit).shifted(-1)
+                    periods = [prior]
+                    period_at.append((back.start(), prior))
+                    period_end[back.start()] = back.end()
         base: P.Period | None = None
         if backs and periods:
             # "Revenue in the previous quarter was NGN 16.9 billion, taking sales for the first
@@ -291,7 +318,14 @@ def read_passage(
             before_ago = [(at, p) for at, p in period_at if at < ago.start() and p.start and p.end]
             precise = min(before_ago, key=lambda x: (x[1].months, -x[0], x[1].fiscal is None))[1] if before_ago else None
             about = [precise] if precise is not None else periods or context_periods
-            earlier = P.year_before(next((p for p in about if p.start), about[0]))
+            current = next((p for p in about if p.start), about[0])
+            earlier = P.year_before(current)
+            if not periods and any(f.end <= ago.start() for f in figures):
+                # "Revenue reached R2.9 billion, up from R2.4 billion in the year-earlier period":
+                # with no period of its own, a figure before the phrase is its paragraph's
+                periods = [current]
+                period_at.insert(0, (0, current))
+                period_end[0] = 0
             periods = [*periods, earlier]
             period_at.append((ago.start(), earlier))
             period_end[ago.start()] = ago.end()
@@ -892,7 +926,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         who = f" on {_join([n.text for n in scorer.names])}" if scorer.names else ""
         return Selection([planned], [], f"The articles do not give an actual figure{who} for "
                          f"{_join([p.label() for p in q.periods])}, only what was expected or planned.", undisclosed=True)
-    gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer)
+    gate = _period_gate(q, about, scorer) or _kind_gate(q, about, scorer) or _profit_gate(q, about, scorer)
     if gate:
         return Selection([], [], gate)
     if (not q.periods and (q.latest or scorer.wants_figure)) or (q.periods and all(p.start is None and not p.fiscal for p in q.periods)):
@@ -1150,6 +1184,31 @@ def _shared_in_article(part: Part, own: int | None, s: Sentence, scorer: Scorer)
     )
 
 
+_PROFIT = same_measure("profit")
+
+
+def _profit_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
+    """Abstain when a profit is asked ("net income", "earnings") and no sentence about the asked
+    names speaks of one, while the best ones give another measure (revenue): a revenue figure is
+    not a profit. (Other measures are said in too many ways to judge their absence by words.)"""
+    asked = {t for t in (*q.terms, *(stem(w) for w in words(q.text))) if t in _PROFIT and t not in q.name_words()}
+    if not asked or q.why or q.language != "en" or not scorer.names:
+        return None
+    others = (same_measure(t) for t in q.terms if t not in q.name_words())
+    if any(m and m != _PROFIT and not {"growth", "share"} & m for m in others):
+        return None  # another measure asked beside it ("revenue and net income")
+    near = [s for s in about[:40] if s.score >= FLOOR]
+    # (a sentence naming a profit with no figure does not give one: "X does not break out net income")
+    if not near or any(s.words & _PROFIT and s.figures for s in near):
+        return None
+    if not any(s.words & (measure_words() - _PROFIT) for s in near[:5]):
+        return None
+    named = [m.group(0) for m in re.finditer(r"(?:\b[a-z]\w+\s+)?\b(\w+)", q.text) if stem(m.group(1).lower()) in asked]
+    who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
+    when = f" for {_join([p.label() for p in q.periods])}" if q.periods else ""
+    return f"The articles do not give {named[0] if named else 'a profit'}{who}{when}."
+
+
 def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
     """Abstain when the asked name is only ever given with figures of another kind (a share where
     revenue was asked)."""
@@ -1321,7 +1380,7 @@ def _near(a: frozenset[str], b: frozenset[str], threshold: float = 0.8) -> bool:
     return len(a & b) / len(a | b) >= threshold
 
 
-_GRAIN_WORD = re.compile(r"\b(?:for|in|during|over)\s+the\s+(quarter|half|month|year)\b", re.I)
+_GRAIN_WORD = re.compile(r"\b(?:for|in|during|over)\s+the\s+(quarter|half|month|year)\b(?!-)", re.I)
 
 
 def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
@@ -1376,7 +1435,12 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
         what = named[0] if named else "that figure"
         tail = f" They give it for {_join(stated_m[:4])}." if stated_m else ""
         return f"The articles do not give {what}{who} for {asked}.{tail}"
-    if any((r is None and s.score >= best - MARGIN) or (r is not None and r >= 0.5) for r, s in zip(relations, candidates, strict=True)):
+    # An amount over a part of the asked year is not the year's (a part's relation, in the
+    # sentence or its paragraph: see :func:`P.relation` and :meth:`Scorer.period`) ("revenue for the six months to
+    # August" when the full year is asked): the articles give only the part.
+    flow = "amount" in q.wants and all(p.grain in ("year", "half") for p in q.periods)
+    if any((r is None and s.score >= best - MARGIN) or (r is not None and r >= 0.5 and not (flow and round(r, 3) in _PART))
+           for r, s in zip(relations, candidates, strict=True)):
         return None
     stated: list[str] = []
     for s in candidates:
@@ -1386,6 +1450,9 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     kind = "an actual figure" if q.forecast is False else "a figure"
     tail = f" What they give{who} is for {_join(stated[:4])}." if stated else ""
     return f"The articles do not give {kind} for {asked}.{tail}"
+
+
+_PART = (0.6, round(0.85 * 0.6, 3))
 
 
 def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentence | None:

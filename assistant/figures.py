@@ -34,9 +34,12 @@ _UNIT = (
     r"hectares|years?|months?|days?|hours?|x"
 )
 _NUMBER = r"\d{1,3}(?:[,  ]\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
+_GLUED = r"(?:(?<![\w.,])|(?<=\bR)|(?<=\bRM)|(?<=\bRp)|(?<=\bRs)|(?<=\bKSh))"  # where a number may start
 _FIGURE = re.compile(
     # (a percent sign or word may stand before the number: "%62", "yüzde 62")
-    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE})|(?P<pre>%|yüzde\s))?\s?(?<![\w.,])(?P<num>{_NUMBER})(?![\w]*\d)"
+    # (a currency may be glued to the number, "Rp112 trillion", "R2.9 billion", "RM1.05 billion")
+    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE})|(?P<pre>%|yüzde\s)|(?<![\w.,])(?P<glued>(?-i:RM|R))(?=\d))?\s?"
+    rf"{_GLUED}(?P<num>{_NUMBER})(?![\w]*\d)"
     rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b|proc\.|procent\b|por cento\b|per cento\b|persen\b)"
     rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b|puan\w*"
     rf"|pkt\.? proc\.?|punkt\w* proc\w*|punti percentuali\b|pontos percentuais\b|procentpunkt\w*|procentenheter\b|poin persentase\b|persentase poin\b)"
@@ -51,7 +54,7 @@ _WORD_NUMBER = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
-_NUMBER_START = re.compile(r"(?<![\w.,])\d")
+_NUMBER_START = re.compile(_GLUED + r"\d")
 # the longest that may stand before a number in a figure ("francs CFA ", "yüzde ")
 _LEAD = 24
 
@@ -64,6 +67,11 @@ def _figure_matches(text: str) -> Iterator[re.Match[str]]:
         if digit.start() < pos:
             continue
         m = _FIGURE.search(text, max(pos, digit.start() - _LEAD))
+        # (a match ending before this number is an earlier figure: the search goes on past it)
+        while m is not None and m.end() <= digit.start():
+            yield m
+            pos = m.end()
+            m = _FIGURE.search(text, pos)
         if m is None:
             return
         yield m
@@ -94,10 +102,16 @@ def find_figures(text: str) -> list[Figure]:
         code = m.group("code") if not (m.group("pct") or m.group("pp") or m.group("unit")) else None
         if code and not (m.group("scale") or re.search(r"[.,]", num)):
             code = None  # "GPT 4": a code before a small round number is a name, not a currency
-        start = m.start("cur") if m.group("cur") else m.start("code") if code else m.start("pre") if m.group("pre") else m.start("num")
+        glued = m.group("glued")
+        if not (glued or m.group("cur")) and m.start("num") > 0 and text[m.start("num") - 1].isalpha():
+            continue  # "R2", "Rs" of "GPUs2": a letter glued to the number is a currency only when listed
+        if glued and not m.group("scale"):
+            continue  # "R2" alone is a name (a storage service), "R2.9 billion" is rand
+        start = (m.start("cur") if m.group("cur") else m.start("glued") if glued else m.start("code") if code
+                 else m.start("pre") if m.group("pre") else m.start("num"))
         if num and start > 0 and text[start - 1] in "QqHhTt":
             continue  # Q3, H1
-        cur = m.group("cur") or m.group("cur2") or code
+        cur = m.group("cur") or glued or m.group("cur2") or code
         if m.group("pct") or (m.group("pre") and not m.group("pp")):
             kind = "percent"
         elif m.group("pp"):

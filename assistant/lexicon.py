@@ -213,10 +213,23 @@ class Lexicon:
         if all(fixed):
             return [tuple(w for w in fixed if w)]
         if len(key) == 1 and raw[:1].isupper():
-            root = self.root_name(key[0])
+            root = self.root_name(key[0]) or self.people_word(key[0])
             if root:
                 return [(root,)]
         return []
+
+    def people_word(self, word: str) -> str | None:
+        """The adjective the articles write for a place they never name: "europe" -> european,
+        "africa" -> african, "canada" -> canadian (a capitalised article word formed from it)."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        roots = [word, word[:-1]] if word[-1] in "aeiouy" else [word]
+        for root in roots:
+            for ending in ("an", "n", "ean", "ian", "ese", "ish", "ic", "i"):
+                candidate = root + ending
+                if candidate != word and self.known(candidate) and self.lower.get(candidate, 0) == 0:
+                    return candidate
+        return None
 
     def known_equivalents(self, term: str) -> frozenset[str]:
         """The words of other languages for ``term`` (see :func:`equivalents`) that the articles use."""

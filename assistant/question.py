@@ -53,13 +53,15 @@ _OTHERS = {
 # What kind of figure a question asks for: cue words add weight to sentences holding that kind.
 WANTS: dict[str, tuple[str, ...]] = {
     "percent": ("share", "shares", "growth", "grow", "grew", "growing", "margin", "margins", "rate", "percent",
-                "percentage", "proportion", "yoy", "qoq", "increase", "decline", "drop", "fell", "rise", "rose",
+                "percentage", "proportion", "portion", "slice", "fraction", "yoy", "qoq", "increase", "decline", "drop",
+                "fell", "rise", "rose",
                 "anteil", "marktanteil", "wachstum", "gewachsen", "cuota", "crecimiento", "crecieron", "croissance",
                 "part", "penetration", "utilisation", "utilization", "nrr", "retention", "%"),
     "points": ("points", "percentage-point", "pp"),
     "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
                "investing", "putting", "cost", "costs", "price", "pricing", "value", "worth", "budget", "backlog",
-               "rpo", "income", "profit", "funding", "raised", "valuation", "size", "guidance", "guide", "run-rate",
+               "rpo", "income", "profit", "profits", "earnings", "funding", "raised", "valuation", "size", "guidance", "guide",
+               "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
                "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
                "how much", "how big", "how large"),
@@ -456,12 +458,18 @@ def analyse(
     expanded_text = " ".join(lexicon.repair(stem(w)) or w for w in words(text))
     folded = f"{folded} {expanded_text}"
     wants = set()
+    # ("year to date", "so far to date" ask for a running total, not for a date)
+    undated = re.sub(r"\bto[- ]date\b", " ", folded)
     for kind, cues in WANTS.items():
+        seen = undated if kind == "date" else folded
         for cue in cues:
-            if (cue in folded) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", folded):
+            if (cue in seen) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", seen):
                 wants.add(kind)
                 break
-    if "how much of" in folded or re.search(r"\bwhat (?:share|percentage|portion|proportion)\b|\bhow much capacity\b", folded):
+    # (a share of an amount is a percentage: "what slice of total spending", "the portion of sales")
+    share_of = (r"\bwhat (?:\w+ )?(?:share|percentage|portion|proportion|slice|fraction)\b|"
+                r"(?:\b(?:share|percentage|portion|proportion|slice|fraction)|%) of\b|\bhow much capacity\b")
+    if "how much of" in folded or re.search(share_of, folded):
         wants.discard("amount")
         wants.add("percent")
     # (with a word or two before the noun: "which Indonesian company", "which two providers")

@@ -618,3 +618,90 @@ def test_a_question_of_two_measures_one_withheld_gets_the_other_and_says_which_i
     assert not answer.abstained and "140 MW" in answer.answer and "did not disclose the tariff" in answer.answer, answer.answer
     answer = a.ask("What tariff per kWh did the data-centre operators agree with Orla Solar?")
     assert answer.abstained and "did not disclose the tariff" in answer.answer, answer.answer
+
+
+def test_figures_after_a_lead_that_names_the_period_are_of_that_period(tmp_path: Path) -> None:
+    """The lead names the period ("the six months to 30 November"); the next paragraph gives the
+    figures with "the year-earlier period" only, in a currency glued to its number. A figure said
+    "last quarter" in an opening with no period is of the quarter before the article's date."""
+    a = assistant_over(tmp_path, {
+        "tumelo.md":
+        "---\ntitle: Tumelo Hosting lifts interim sales\ndate: 2032-01-12\npublisher: Karoo Tech Wire\n---\n\n"
+        "Tumelo Hosting, a Cape Town data-centre operator, reported a 17% rise in revenue for the six months to "
+        "30 November 2031, the first half of its financial year that ends on 31 May 2032.\n\n"
+        "Revenue reached R3.44 billion, up from R2.94 billion in the year-earlier period. Hosting revenue rose 21% "
+        "to R2.02 billion.\n\n"
+        "The Cape Town-based operator had 9,400 customers.\n",
+        "quillo.md":
+        "---\ntitle: Quillo Exchange passes a milestone\ndate: 2032-02-02\npublisher: Bay Compute Letter\n---\n\n"
+        "Quillo Exchange, a marketplace for spare storage, said gross volume reached $212 million last quarter, "
+        "up 91% from a year earlier.\n",
+    })
+    answer = a.ask("What was Tumelo Hosting's revenue for the half-year to November 2031?")
+    assert not answer.abstained and "R3.44 billion" in answer.answer, answer.answer
+    answer = a.ask("What was Tumelo Hosting's revenue for the full year to May 2031?")
+    assert answer.abstained and "Jun-Nov" in answer.answer, answer.answer  # only a half is given
+    answer = a.ask("What gross volume did Quillo Exchange report in Q4 2031?")
+    assert not answer.abstained and "$212 million" in answer.answer, answer.answer
+
+
+def test_a_profit_asked_where_only_revenue_is_given_is_not_answered_with_revenue(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "selvo.md":
+        "---\ntitle: Selvo Cloud grows its regions\ndate: 2032-03-03\npublisher: Andes Infra Ledger\n---\n\n"
+        "Selvo Cloud reported revenue of $610 million for fiscal 2031, up 14%. Selvo does not break out net "
+        "income by region. Its share of the Peruvian cloud market was 7%.\n",
+    })
+    for question in ("What net profit did Selvo Cloud make in fiscal 2031?", "What were Selvo Cloud's 2031 earnings?"):
+        answer = a.ask(question)
+        assert answer.abstained and "$610 million" not in answer.answer, answer.answer
+    answer = a.ask("What was Selvo Cloud's revenue in fiscal 2031?")
+    assert not answer.abstained and "$610 million" in answer.answer, answer.answer
+
+
+def test_a_slice_of_spending_is_a_share_and_a_place_written_as_its_adjective_is_named(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "marrak.md":
+        "---\ntitle: Marrak Cloud in the Andean market\ndate: 2032-04-14\npublisher: Andes Infra Ledger\n---\n\n"
+        "Marrak Cloud holds 3.7% of total Andean public cloud spending.\n\n"
+        "Marrak Cloud's revenue was $88 million in 2031, up 12%.\n\n"
+        "Tideway Research estimates that the Baltic states account for 6% of European colocation capacity.\n",
+    })
+    answer = a.ask("What slice of total Andean public cloud spending does Marrak Cloud have?")
+    assert not answer.abstained and "3.7%" in answer.answer, answer.answer
+    answer = a.ask("How much of Europe's colocation capacity is in the Baltic states?")
+    assert not answer.abstained and "6%" in answer.answer, answer.answer
+
+
+def test_ingest_stores_each_chunk_s_periods_as_a_question_reads_them(tmp_path: Path) -> None:
+    from assistant import periods as P
+    from assistant.chunking import split_sentences
+
+    a = assistant_over(tmp_path, {
+        "brisa.md":
+        "---\ntitle: Brisa Compute in Q3 2032\ndate: 2032-11-03\npublisher: Tagus Tech Wire\n---\n\n"
+        "Brisa Compute, whose fiscal year ends on 31 March, reported revenue of €88 million for the quarter to "
+        "end-September 2032. Sales for the first half of fiscal 2033 were €170 million.\n",
+    })
+    snapshot = a.searcher.snapshot()
+    for k, text in enumerate(snapshot.texts):
+        meta = snapshot.metas[k]
+        pieces = [str(meta["title"]), *(text[x:y] for x, y in split_sentences(text))]
+        anchor, fiscal = P.parse_iso(str(meta["date"])), snapshot.fiscal_end(str(meta["source"]))
+        stored = P.load_reading(str(meta["periods"]), pieces, anchor, fiscal)
+        P._FOUND.clear()
+        assert stored is not None and stored == [tuple(P.find(p, anchor, fiscal)) for p in pieces]
+        assert {m.period.label() for r in stored for m in r} >= {"Q3 2032", "H1 FY2033"}
+
+
+def test_a_release_s_dateline_is_not_the_period_of_its_figures(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "tallow.txt":
+        "Oslo, 14 March 2032 - Firms wasted 23% of their cloud spending in the second half of 2031, down from "
+        "28% in the year-earlier period, according to a benchmark by Tallow Metrics.\n\n"
+        "Tallow Metrics expects waste to fall further.\n",
+    })
+    answer = a.ask("What % of cloud spend was wasted in H2 2031 according to Tallow Metrics?")
+    assert not answer.abstained and "23%" in answer.answer, answer.answer
+    answer = a.ask("What share of cloud spending was wasted in H2 2030, per Tallow Metrics?")
+    assert not answer.abstained and "28%" in answer.answer, answer.answer

@@ -59,6 +59,10 @@ ANCHOR = date(2031, 11, 20)
         ("on 14 March 2031", "14 March 2031"),
         ("March 14, 2031", "14 March 2031"),
         ("in May 2031", "May 2031"),
+        ("sales for the quarter to end-March 2031", "Q1 2031"),  # "end-" before the month
+        ("the three months to end-June 2031", "Q2 2031"),
+        ("the half-year to August 2031", "Mar-Aug 2031"),  # a half that ends in August
+        ("the half year ended 30 November 2031", "Jun-Nov 2031"),
     ],
 )
 def test_written_periods_become_values(text: str, label: str) -> None:
@@ -170,6 +174,16 @@ def test_figures_are_found_as_a_search_of_every_position_finds_them() -> None:
     from assistant.figures import _figure_matches
 
     assert [(m.span(), m.groupdict()) for m in _figure_matches(text)] == from_every_position
+
+
+def test_a_currency_glued_to_its_number_is_a_currency() -> None:
+    # rand, ringgit, rupiah and rupees written without a space; "R2" alone is a name, and a figure
+    # after such a name is still found
+    text = "Sales were R4.1 billion and RM2.05 billion, Rp98.6 trillion and Rs720 crore; its R2 store grew 31%."
+    assert [(f.text, f.kind) for f in find_figures(text)] == [
+        ("R4.1 billion", "amount"), ("RM2.05 billion", "amount"), ("Rp98.6 trillion", "amount"), ("Rs720 crore", "amount"),
+        ("31%", "percent"),
+    ]
 
 
 def test_a_currency_is_not_read_into_a_word_cut_at_the_edge_of_the_window() -> None:
@@ -484,3 +498,35 @@ def test_a_phrase_leading_into_a_question_is_not_a_question_of_its_own() -> None
 def test_a_figure_against_what_was_expected_is_two_questions() -> None:
     assert clauses("Quillon's Q2 revenue vs what it had guided for the quarter?") == [
         "Quillon's Q2 revenue", "what it had guided for the quarter?"]
+
+
+def test_the_periods_read_at_ingest_are_read_back_the_same() -> None:
+    """A chunk's pieces (title, sentences) are read for periods at ingest and stored; read back,
+    they are what reading the text gives, and a reading by other rules, for another date or of
+    other pieces is not used."""
+    import json
+
+    pieces = ["Halvorsen Cloud results", "Revenue for the quarter to end-September 2031 rose 9%.", "No period here.",
+              "It expects H1 2032 sales of NOK 2 billion, after FY31 and the December quarter."]
+    raw = P.dump_reading(pieces, ANCHOR, 6)
+    P._FOUND.clear()
+    fresh = [tuple(P.find(p, ANCHOR, 6)) for p in pieces]
+    P._FOUND.clear()
+    assert P.load_reading(raw, pieces, ANCHOR, 6) == fresh
+    assert any(fresh) and P._FOUND  # remembered: the answer's reading finds them done
+    assert P.load_reading(raw, pieces, date(2031, 1, 5), 6) is None  # another article date
+    assert P.load_reading(raw, pieces, ANCHOR, None) is None  # another fiscal year-end
+    assert P.load_reading(raw, [pieces[0], pieces[1] + " More.", *pieces[2:]], ANCHOR, 6) is None  # other sentences
+    stale = json.loads(raw) | {"v": "other-rules"}
+    assert P.load_reading(json.dumps(stale), pieces, ANCHOR, 6) is None
+    assert P.load_reading("{not json", pieces, ANCHOR, 6) is None
+
+
+def test_a_running_total_asked_is_a_period_not_a_date_and_a_percent_of_spend_is_a_share() -> None:
+    q = analyse("Vantorix revenue year to date?", LEXICON, _search)
+    assert "date" not in q.wants and [p.label() for p in q.periods] == ["the year to date"]
+    first_nine = P.find("the first nine months of 2031", ANCHOR)[0].period
+    third = P.find("the third quarter of 2031", ANCHOR)[0].period
+    assert P.relation(q.periods[0], first_nine) > 0.5 > P.relation(q.periods[0], third)
+    q = analyse("What % of cloud spend did Brightwater waste in 2031?", LEXICON, _search)
+    assert "percent" in q.wants and "amount" not in q.wants
