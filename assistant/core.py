@@ -298,6 +298,9 @@ class Assistant:
             # the chunk after each of the best two: an article goes on about what its chunk named
             # ("The company's third-quarter revenue ..." after the paragraph naming it)
             more = [k for p in passages[:2] if (k := snapshot.next_in_article(p.id)) is not None]
+            if plan.question is not None and plan.question.summary and passages:
+                # a summary of an article: its opening, which says what it is about
+                more += snapshot.article_opening(passages[0].source)
             if plan.question is not None and plan.question.reasons:
                 # a why-question: the section of a retrieved article that gives reasons, whole
                 more += snapshot.reason_sections([p.source for p in passages[:5]])

@@ -51,6 +51,17 @@ _CAUSE = re.compile(
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
 _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
+# A stock's move on a trading day ("Shares of X rose 4.1% in São Paulo on Tuesday", "X shares fell 3% in
+# Luxembourg trading"), and a question about one
+_STOCK_MOVE = re.compile(
+    r"\bshares\b(?:[^.;]|\.(?=\d)){0,60}?"
+    r"\b(?:rose|fell|jumped|slid|slipped|gained|dropped|climbed|sank|surged|tumbled|were (?:up|down))\b(?:[^.;]|\.(?=\d)){0,60}?"
+    r"\b(?:trading|on (?:monday|tuesday|wednesday|thursday|friday)|morning|afternoon|midday|session|exchange)\b",
+    re.I)
+_STOCK_ASKED = re.compile(
+    r"\b(?:stock|shares (?:rose|fell|moved|react)|share price|trading|investors?|market (?:reaction|cap))\b", re.I)
+# A day of the month written in a period ("31 October", "October 31")
+_DAY_WRITTEN = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,}|\b[A-Z][a-z]{2,}\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
 # A dateline opening a release: a place, a date and a dash ("Oslo, 12 March 2032 - ", "LONDON, Nov 3 (Wire) -")
 _DATELINE_OPENING = re.compile(r"[A-Z][^\n,.]{1,40},\s+[^\n\-–—]{4,32}?\s+[-–—]\s")
 _YEAR_AGO = re.compile(
@@ -222,7 +233,8 @@ def read_passage(
             carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
             # A paragraph that names no period reads on from the one before ("... for the six
             # months to August. / Revenue reached R2.9 billion, up from ..."), not from further back.
-            before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row), [])
+            # (of what it reports: not "it kept its target of 250 MW by the end of 2026")
+            before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row and not e.forward), [])
             paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
         dateline = _DATELINE_OPENING.match(raw) if mentions else None
@@ -499,6 +511,7 @@ class Scorer:
         self.alternates = {t: lexicon.known_equivalents(t) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
+        self.stock_move: bool | None = None  # whether a stock's move is beside the question (read on first use)
         if q.reasons or q.manner:
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
         # figures the question itself gives ("Did it grow 22% or 25%?"): a sentence stating one speaks to it
@@ -549,6 +562,16 @@ class Scorer:
                     out.append(1.0)
                     continue
                 if _kin(s.context_words, own[0]) or _kin(s.title_words, own[0]):
+                    best = 0.8
+            if len(own) > 1 and all(w in self.q.scopes for w in own):
+                # the market asked about ("the Latin American IaaS market"): its place words, as
+                # the place or its people ("Across Latin America its share was ...")
+                places = [stem(w) for w in n.text.split() if w[:1].isupper() and w[1:].islower()] or list(own)
+                if all(_has(s.words, (w,)) or _kin(s.words, w) for w in places):
+                    out.append(1.0)
+                    continue
+                around = s.words | s.context_words | s.title_words
+                if all(_has(around, (w,)) or _kin(around, w) for w in places):
                     best = 0.8
             for spelling in n.spellings:
                 key = self._key(spelling) if spelling == own or (len(n.spellings) == 1 and spelling[0] == own[:1]) else spelling
@@ -639,14 +662,19 @@ class Scorer:
             if have and s.row:
                 score = 1.0  # a table row's numbers take their unit from its header
         if "date" in q.wants:
-            score = max(score, 1.0 if any(p.grain in ("day", "month") for p in s.periods) else (0.5 if s.periods else 0.0))
+            # a day, a month, or a period written with its closing day ("the fiscal year ended 31 October 2025")
+            dated = any(p.grain in ("day", "month", "point") for p in s.periods) or any(
+                _DAY_WRITTEN.search(s.text, at, s.period_end.get(at, at)) for at, _ in s.period_at)
+            score = max(score, 1.0 if dated else (0.5 if s.periods else 0.0))
         if q.why and not self.wants_figure:
             score = max(score, 1.0 if s.cause else 0.3)
         if "name" in q.wants:
             # "Who ...": a sentence naming someone besides those asked about.
             asked = q.name_words() | set(q.terms) | {stem(w) for w in words(q.text)}
             others = [w for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w&-]+", s.text) if stem(w) not in asked]
-            score = max(score, 1.0 if others else 0.2)
+            named = 1.0 if others else 0.2
+            # ("who leads, with what share": both, the name and the figure)
+            score = (score + named) / 2 if self.wants_figure else max(score, named)
         return score
 
     def __call__(self, s: Sentence) -> float:
@@ -654,7 +682,8 @@ class Scorer:
         dense = float(np.dot(self.vector, s.vector)) if self.vector is not None and s.vector is not None else 0.3
         got = 0.0
         for t, w in self.terms.items():
-            if t in s.words or _prefix_in(t, s.words):
+            # (a short word with its verb endings too: "end", "ended")
+            if t in s.words or _prefix_in(t, s.words) or (len(t) == 3 and (f"{t}ed" in s.words or f"{t}ing" in s.words)):
                 got += w
             elif self.alternates[t] & s.words:
                 got += 0.8 * w
@@ -679,6 +708,12 @@ class Scorer:
             forward = 0.15
         elif s.forward and q.forecast is None and self.wants_figure:
             forward = -0.08
+        if self.stock_move is None:
+            self.stock_move = not _STOCK_ASKED.search(q.text)
+        if self.stock_move and _STOCK_MOVE.search(s.text):
+            # "Shares of X rose 6.8% in Toronto trading": a stock's move, not a share of a market
+            kind = min(kind, 0.3)
+            lexical *= 0.5
         s.parts = {"dense": dense, "words": lexical, "names": names, "kind": kind, "period": period_part, "forward": forward}
         if self.asked_figures and any((f.kind, f.value) in self.asked_figures for f in s.figures):
             lexical += 0.3  # (a figure the question gives counts as words of it)
@@ -800,6 +835,11 @@ def parts_of(q: Question, lexicon: Lexicon | None = None) -> list[Part]:
     return []
 
 
+_WHEN_ONLY = re.compile(
+    r"(?:(?:now|then|today|currently|versus|vs\.?|against|compared|with|to|from|a|one|the|year|quarter|earlier|ago|before|"
+    r"previously|on|over|last|latest|prior)\b\s*)+", re.I)
+
+
 def _measure_parts(q: Question, present: list[int], lexicon: Lexicon | None) -> list[Part]:
     """A list of measures ("Orvik Q4 2025: revenue, adjusted EBITDA and EBITDA margin", "first-half
     revenue, first-half operating profit, and revenue for the July-September quarter"): one part
@@ -807,11 +847,17 @@ def _measure_parts(q: Question, present: list[int], lexicon: Lexicon | None) -> 
     if q.why or q.followup:
         return []
     text = q.text.rstrip(" ?.!")
+    # ("Is X getting easier? Give A and B, now vs a year earlier": the list is in the last sentence)
+    text = re.split(r"(?<=[?!.])\s+(?=[A-Z])", text)[-1]
     aside = re.split(r"\s[-–—]\s", text, maxsplit=1)
     if len(aside) == 2 and len(aside[0].split()) >= 3:
         text = aside[0]  # "A revenue and B share - use the latest numbers": an aside after a dash
     head, _, tail = text.rpartition(":")
     items = [x for x in re.split(r",\s*(?:and\s+)?|\s+(?:and|plus|&)\s+|;", tail or text) if x.strip()]
+    # ("..., each with its growth rate": what every item is asked with, not an item of its own)
+    items = [x for x in items if not re.match(r"\s*(?:each|both|all|every one)\b", x, re.I)]
+    # (nor "now vs a year earlier", "year on year": when, for every item)
+    items = [x for x in items if not _WHEN_ONLY.fullmatch(x.strip())]
     if len(items) < 2 or len(items) > 6 or any(re.search(r"[?!.]\s", x) for x in items):
         return []
     if not head and any(len(x.split()) > 8 for x in items):
@@ -881,6 +927,14 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if not local and not parts:
             return Selection([], [], f"The articles do not give this for {_join([n.text for n in scorer.names] or ['it'])} in that market.")
         about = local or about
+    if q.summary and (about or pool)[0].score >= FLOOR:
+        # What an article says: the article the question is about (its best sentence's), opened
+        # as it opens, a few sentences in its own order (the headline and headings left out).
+        source = (about or pool)[0].passage.source
+        ordered = sorted((s for s in pool if s.passage.source == source and len(s.text) >= 40), key=lambda s: s.start)
+        # (its opening, then the first sentence of each section after it)
+        opening = [s for k, s in enumerate(ordered) if k < 4 or s.section != ordered[k - 1].section]
+        return Selection(opening[:6], [])
     if not about and parts:
         about = pool
     if not about or (about[0].score < FLOOR and not parts):
@@ -934,10 +988,22 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     chosen: list[Sentence] = []
     missing: list[str] = []
     if parts:
-        for part in parts:
-            best = _best_for(part, pool, scorer, [p.period for p in parts if p is not part and p.period is not None])
-            if best is not None and best not in chosen:
-                chosen.append(best)
+        # The most specific measure first ("cloud segment revenue" before "group revenue"); a
+        # sentence taken by one part answers another only when no other sentence comes near it.
+        picks: dict[int, Sentence] = {}
+        for k in sorted(range(len(parts)), key=lambda k: -len(parts[k].terms)):
+            part = parts[k]
+            others = [p.period for p in parts if p is not part and p.period is not None]
+            best = _best_for(part, pool, scorer, others)
+            if best is not None and best in picks.values() and part.terms:
+                rest = _best_for(part, [s for s in pool if s not in picks.values()], scorer, others)
+                if rest is not None and rest.score >= best.score - MARGIN:
+                    best = rest
+            if best is not None:
+                picks[k] = best
+        for k in sorted(picks):
+            if picks[k] not in chosen:
+                chosen.append(picks[k])
         if not chosen and any(p.terms for p in parts):
             chosen = [top]  # no measure of the list found as such: the best sentence
         elif chosen and any(p.terms for p in parts) and top not in chosen and top.score > max(c.score for c in chosen):
@@ -1152,12 +1218,17 @@ def _best_for(part: Part, pool: list[Sentence], scorer: Scorer, others: Sequence
                 continue
             covers = [max(c, 0.6) for c in covers]  # the shared names are named in its article
         score = s.score
-        if part.terms and scorer.wants_figure:
-            score += 0.5 * (s.parts.get("kind", 0.0) >= 1.0)  # a measure asked as a figure: a sentence that gives one
+        if scorer.wants_figure:
+            # a measure, or each name of a list, asked as a figure: a sentence that gives one
+            score += 0.5 * (s.parts.get("kind", 0.0) >= 1.0)
+            # (of the very kind asked: capacity in MW over a count of customers)
+            score += 0.1 * bool({f.kind for f in s.figures} & scorer.wants_figure)
         if covers:
             score += W_NAMES * (sum(covers) / len(covers) - s.parts.get("names", 0.0))
-        if own is not None and own < len(s.name_cover):
-            score -= W_NAMES * (1.0 - (s.name_cover[own] or 0.0))  # the item itself named in the sentence
+        if own is not None and own < len(s.name_cover) and len(part.names) > 1:
+            # the item itself named in the sentence (its cover alone is already what counts above
+            # when the part has no shared names)
+            score -= W_NAMES * (1.0 - (s.name_cover[own] or 0.0))
         if part.period is not None:
             r = P.best_relation([part.period], s.periods or s.context_periods)
             if r is None or r < 0.5:
@@ -1342,8 +1413,13 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         old = {f.text for c in chosen for f in c.figures}
         if any(f.text not in old and f.kind in scorer.wants_figure | {"points", "quantity", "count"} for f in s.figures):
             gain += 0.12
-            if all(s.origin != c.origin for c in chosen) and s.parts.get("kind", 0) >= 1.0:
-                gain += 0.2  # another source's figure: sources that disagree are shown side by side
+            # another source's figure: sources that disagree are shown side by side (on the same
+            # subject: the rarest question word the best sentence has, "HBM", is in it too)
+            shared = [t for t in scorer.terms if t in chosen[0].words]
+            topic = max(shared, key=lambda t: scorer.terms[t]) if shared else None
+            on_topic = topic is None or topic in s.words or topic in s.context_words
+            if all(s.origin != c.origin for c in chosen) and s.parts.get("kind", 0) >= 1.0 and on_topic:
+                gain += 0.2
                 if _another_source(q, s, chosen, scorer):
                     gain += 0.3  # (of the very names and period asked)
     if q.why and s.cause:
@@ -1489,7 +1565,9 @@ def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:
 
 def _latest(pool: list[Sentence], top: Sentence) -> Sentence:
     """For "latest": among sentences close to the best, the one about the most recent period."""
-    near = [s for s in pool[:15] if s.score >= top.score - 0.45 and not s.forward]
+    # (as good a figure of the kind asked as the best: not a sentence naming a later year only)
+    near = [s for s in pool[:15]
+            if s.score >= top.score - 0.45 and not s.forward and s.parts.get("kind", 0) >= top.parts.get("kind", 0)]
     dated = [(max((p.end for p in s.periods or s.context_periods if p.end), default=None), s) for s in near]
     dated = [(d, s) for d, s in dated if d is not None]
     if not dated:

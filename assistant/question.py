@@ -107,6 +107,8 @@ _WHY_WORDS = frozenset(
      "kenapa", "neden", "niçin", "por qué", "por que", "por quê", "porquê", "porque"]
 )
 # "What is driving demand ...", "What's behind the fall ...": a question for reasons.
+# A request for what an article says, as a whole: its opening is the answer.
+_SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
 _WHAT_DRIVES = re.compile(
     r"\W*(?:what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
     r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused)\b"
@@ -170,6 +172,7 @@ class Question:
     manner: bool = False  # asks how ("How is X changing its plans"): what is done, not a figure
     language: str = "en"
     followup: bool = False
+    summary: bool = False  # asks what an article says ("a quick summary of the ... piece")
     # Where the market asked about is ("China's cloud market", "share in Germany"): stemmed words.
     scopes: tuple[str, ...] = ()
 
@@ -526,6 +529,7 @@ def analyse(
         reasons=reasons,
         manner=asks_how and not reasons,
         language=lang,
+        summary=bool(_SUMMARY.search(text)) and not why,
     )
 
 

@@ -295,6 +295,11 @@ class Snapshot:
                 out += [k for i, k in enumerate(positions) if sections[i] == heading or i == at - 1][: limit + 1]
         return out
 
+    def article_opening(self, source: str, chunks: int = 2) -> list[int]:
+        """Positions of the first ``chunks`` chunks of the article ``source``."""
+        positions = sorted(self._source_positions().get(source, []), key=lambda k: int(self.metas[k].get("chunk", 0)))
+        return positions[:chunks]
+
     def document_lead(self, source: str) -> str:
         """The opening of the article ``source`` (its first 200 characters, to a word): the lines
         above its text ("Quillon Partners, Infrastructure Pricing Desk") or its first sentence."""
