@@ -390,18 +390,25 @@ class Assistant:
                     i for group in table.by_period.values()
                     if any(_fact_in(table.facts[group[0]], p) for p in periods) for i in group
                 )
+            wanted = set(part.terms) or measure
+            in_label: dict[str, int] = {}  # how many wanted words each metric label holds
+            keys = table.fit_keys()
             for i in order:
-                fact = table.facts[i]
-                key = (fact["period"], fact["period_start"], fact["period_end"], fact["unit"])
+                key = keys[i]
                 fit = fits.get(key)
                 if fit is None:
+                    fact = table.facts[i]
                     fit = fits[key] = (not periods or any(_fact_in(fact, p) for p in periods)) and _kind_asked(fact, q.wants)
                 if not fit:
                     continue
-                # The measure in the fact's label first (cheap); its sentence's words only for the
-                # first few hundred facts of the name, which is all a question ever cites.
-                wanted = set(part.terms) or measure
-                labelled = sum(1 for t in wanted if t in fact["metric"])
+                fact = table.facts[i]
+                # The measure in the fact's label first (cheap: each distinct label is read once); its
+                # sentence's words only for the first few hundred facts of the name, which is all a
+                # question ever cites.
+                label = fact["metric"]
+                labelled = in_label.get(label)
+                if labelled is None:
+                    labelled = in_label[label] = sum(1 for t in wanted if t in label)
                 read += not labelled
                 overlap = labelled or (len(wanted & table.words(i)) if read <= 300 else 0)
                 if overlap or in_parts:

@@ -139,6 +139,7 @@ class Sentence:
     row: bool = False  # a row of a table
     section: str = ""  # the heading it stands under (in its chunk, or the chunk's)
     sequel: Sentence | None = None  # the next sentence, when it goes on from this one ("That is 9% below ...")
+    stock: bool = False  # tells a stock's move ("Shares of X rose 4% in trading")
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -372,6 +373,7 @@ def read_passage(
             cause=bool(_CAUSE.search(raw)) or bool(_ENUMERATES.match(raw) and any(p.cause for p in paragraph)),
             header=header,
             row=k in heads,
+            stock=bool(figures) and _STOCK_MOVE.search(raw) is not None,
         )
         made[k] = s
         if prev is not None and _GOES_ON.match(raw):
@@ -710,7 +712,7 @@ class Scorer:
             forward = -0.08
         if self.stock_move is None:
             self.stock_move = not _STOCK_ASKED.search(q.text)
-        if self.stock_move and _STOCK_MOVE.search(s.text):
+        if s.stock and self.stock_move:
             # "Shares of X rose 6.8% in Toronto trading": a stock's move, not a share of a market
             kind = min(kind, 0.3)
             lexical *= 0.5
@@ -1739,7 +1741,16 @@ def read_cached(
         if len(_READ) > 20_000:
             _READ.pop(next(iter(_READ)))
         _READ[key] = read
-    return [replace(s, rank=rank, parts={}, name_cover=[]) for s in read]
+    return [_copy(s, rank) for s in read]
+
+
+def _copy(s: Sentence, rank: int) -> Sentence:
+    """``replace(s, rank=rank, parts={}, name_cover=[])``, without running the constructor again
+    (a question copies every sentence it reads)."""
+    c = object.__new__(Sentence)
+    c.__dict__.update(s.__dict__)
+    c.rank, c.parts, c.name_cover = rank, {}, []
+    return c
 
 
 def answer(

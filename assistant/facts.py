@@ -810,6 +810,15 @@ class FactTable:
             table.by_period.setdefault((record["period"], record["period_start"], record["period_end"]), []).append(i)
         return table
 
+    def fit_keys(self) -> list[tuple[Any, ...]]:
+        """Each fact's (period, period start, period end, unit): what decides whether it is of the
+        period and kind a question asks (judged once per distinct key)."""
+        found = self._cache.get(("fit_keys",))
+        if found is None:
+            found = self._cache[("fit_keys",)] = [
+                (f["period"], f["period_start"], f["period_end"], f["unit"]) for f in self.facts]
+        return found  # type: ignore[no-any-return]
+
     def words(self, i: int) -> frozenset[str]:
         """The (stemmed) words of fact ``i``'s sentence and metric."""
         found = self._cache.get(("words", i))

@@ -8,9 +8,12 @@ scale words in English and the common forms of other European languages, Turkish
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
@@ -54,7 +57,9 @@ _WORD_NUMBER = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
-_NUMBER_START = re.compile(_GLUED + r"\d")
+# (a digit after no letter, digit or separator, or after the last letter of a glued currency:
+# two one-character tests, cheap at every position; :data:`_FIGURE` tells the rest)
+_NUMBER_START = re.compile(r"(?<![.,])(?<![^\WRMpsh])\d")
 # the longest that may stand before a number in a figure ("francs CFA ", "yüzde ")
 _LEAD = 24
 
@@ -93,7 +98,63 @@ class Figure:
 
 
 def find_figures(text: str) -> list[Figure]:
-    """The figures written in ``text`` (years and days of dates are not figures)."""
+    """The figures written in ``text`` (years and days of dates are not figures), read once per
+    text: a sentence's are stored at ingest with its chunk and read back (:func:`load_reading`)."""
+    found = _FOUND.get(text)
+    if found is None:
+        found = tuple(_find_figures(text))
+        _remember(text, found)
+    return list(found)
+
+
+_FOUND: dict[str, tuple[Figure, ...]] = {}
+_FOUND_MAX = 50_000
+# The version of the rules of this module, for readings stored at ingest: any change to its source
+# makes a stored reading stale, and the text is read again.
+RULES_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def _remember(text: str, figures: tuple[Figure, ...]) -> None:
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.pop(next(iter(_FOUND)))
+    _FOUND[text] = figures
+
+
+def dump_reading(pieces: Sequence[str]) -> str:
+    """The figures of each of ``pieces`` (a chunk's sentences) that has any, as a JSON value stored
+    with the chunk at ingest."""
+    found = {k: find_figures(piece) for k, piece in enumerate(pieces)}
+    return json.dumps(
+        {"v": RULES_VERSION, "p": [[k, len(pieces[k]), [[f.start, f.end, f.kind, f.value] for f in figures]]
+                                   for k, figures in found.items() if figures]},
+        separators=(",", ":"),
+    )
+
+
+def load_reading(raw: str, pieces: Sequence[str]) -> bool:
+    """What :func:`dump_reading` stored for ``pieces``, each piece's figures remembered for
+    :func:`find_figures`; False (nothing remembered) when read by other rules or of other pieces."""
+    try:
+        stored = json.loads(raw)
+        if stored.get("v") != RULES_VERSION:
+            return False
+        readings: list[tuple[Figure, ...]] = [()] * len(pieces)
+        for k, length, values in stored["p"]:
+            if k >= len(pieces) or len(pieces[k]) != length:
+                return False
+            text = pieces[k]
+            readings[k] = tuple(
+                Figure(int(a), int(b), text[int(a) : int(b)].strip(), str(kind), None if value is None else float(value))
+                for a, b, kind, value in values
+            )
+    except (ValueError, TypeError, KeyError):
+        return False
+    for piece, figures in zip(pieces, readings, strict=True):
+        _remember(piece, figures)
+    return True
+
+
+def _find_figures(text: str) -> list[Figure]:
     out: list[Figure] = []
     if not _DIGIT.search(text):
         return _word_figures(text, out) if _SCALE_WORD.search(text) else out

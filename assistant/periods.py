@@ -444,7 +444,7 @@ def hinted(text: str) -> bool:
 
 # The version of the rules above, for readings stored at ingest: any change to this module's
 # source makes a stored reading stale, and it is read again instead.
-RULES_VERSION = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+RULES_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def _dump_period(p: Period) -> list[Any]:

@@ -26,6 +26,7 @@ from assistant import periods as P
 from assistant.embeddings import Embedder
 from assistant.errors import InputError
 from assistant.evidence import SentenceData
+from assistant.figures import load_reading as load_figures
 from assistant.lexicon import Lexicon
 from assistant.query import QueryPlan, analyse, fold
 from assistant.settings import RetrievalSettings
@@ -497,10 +498,13 @@ class HybridSearcher:
                 spans, vectors, flagged = decode_sentences(meta)
                 self._sentences[chunk_id] = SentenceData(spans, vectors, flagged)
                 passage = by_id[chunk_id]
-                if meta.get("periods") and spans:
-                    # the periods its sentences name, as ingest read them (the answer reads them next)
+                if spans:
+                    # the periods and figures its sentences name, as ingest read them (the answer reads them next)
                     pieces = [passage.title, *(passage.text[a:b] for a, b in spans)]
-                    P.load_reading(str(meta["periods"]), pieces, P.parse_iso(passage.date or ""), snapshot.fiscal_end(passage.source))
+                    if meta.get("periods"):
+                        P.load_reading(str(meta["periods"]), pieces, P.parse_iso(passage.date or ""), snapshot.fiscal_end(passage.source))
+                    if meta.get("figures"):
+                        load_figures(str(meta["figures"]), pieces[1:])
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is None or not data.spans or data.vectors is None:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant import facts
+from assistant import facts, figures
 from assistant import periods as P
 from assistant.chunking import chunk_document, split_sentences
 from assistant.embeddings import Embedder
@@ -207,6 +207,7 @@ class Indexer:
                 and state.meta[current].get("file_hash") == file_hash
                 and state.meta[current].get("root") == root
                 and state.meta[current].get("facts_v") == facts.VERSION
+                and state.meta[current].get("periods_v") == P.RULES_VERSION
             ):
                 summary.unchanged += 1
                 seen[current] = source
@@ -239,7 +240,9 @@ class Indexer:
                     summary.removed += 1
                 continue
             seen[doc_hash] = source
-            if state and doc_hash in state.groups and state.complete(doc_hash) and state.meta[doc_hash].get("facts_v") == facts.VERSION:
+            current_reading = state is not None and doc_hash in state.groups and (
+                state.meta[doc_hash].get("facts_v"), state.meta[doc_hash].get("periods_v")) == (facts.VERSION, P.RULES_VERSION)
+            if state and doc_hash in state.groups and state.complete(doc_hash) and current_reading:
                 # Same content, new bytes (or moved root): refresh bookkeeping, embed nothing.
                 ids = state.groups[doc_hash]
                 metas = [{"file_hash": file_hash, "root": root} for _ in ids]
@@ -401,7 +404,8 @@ class Indexer:
                 metas.append({
                     **_metadata(item, chunk, len(chunks), now), "minhash": fingerprint,
                     "facts": facts.encode(found), "facts_v": facts.VERSION,
-                    "periods": P.dump_reading(pieces, anchor, fiscal),
+                    "periods": P.dump_reading(pieces, anchor, fiscal), "periods_v": P.RULES_VERSION,
+                    "figures": figures.dump_reading(pieces[1:]),
                 })
                 inputs.append(embed_text(item.doc, chunk))
                 flags.append([

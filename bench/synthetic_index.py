@@ -38,7 +38,13 @@ def label(chunks: int) -> str:
 
 def ensure_index(ctx: Context, chunks: int) -> tuple[Path, Path]:
     """(index folder, corpus folder) of an index of about ``chunks`` chunks, built once and cached."""
-    folder = DATA / f"index-{label(chunks)}-v{VERSION}-s{ctx.seed}"
+    from assistant import facts
+    from assistant import periods as P
+
+    # (what ingest stores changes with the period rules and the facts' version: a cache of another is rebuilt)
+    from assistant import figures as F
+
+    folder = DATA / f"index-{label(chunks)}-v{VERSION}-f{facts.VERSION}-p{P.RULES_VERSION[:6]}{F.RULES_VERSION[:6]}-s{ctx.seed}"
     marker = folder / "built.json"
     if not marker.exists():
         if folder.exists():
@@ -78,6 +84,7 @@ def _real_documents(ctx: Context) -> list[list[tuple[dict[str, Any], str, np.nda
 
 
 def _build_synthetic(ctx: Context, folder: Path, target: int) -> int:
+    from assistant import figures as F
     from assistant import periods as P
     from assistant.chunking import split_sentences
     from assistant.settings import load_settings
@@ -127,6 +134,7 @@ def _build_synthetic(ctx: Context, folder: Path, target: int) -> int:
                 "url": f"https://example.com/synthetic/{doc}", "ingested_at": now,
                 **encode_sentences(spans, near, []),
                 "periods": P.dump_reading([title, *(text[a:b] for a, b in spans)], anchor, fiscal),
+                "figures": F.dump_reading([text[a:b] for a, b in spans]),
             })
             start += len(text) + 2  # chunks of one document joined by a blank line
         written += len(template)

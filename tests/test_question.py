@@ -530,3 +530,21 @@ def test_a_running_total_asked_is_a_period_not_a_date_and_a_percent_of_spend_is_
     assert P.relation(q.periods[0], first_nine) > 0.5 > P.relation(q.periods[0], third)
     q = analyse("What % of cloud spend did Brightwater waste in 2031?", LEXICON, _search)
     assert "percent" in q.wants and "amount" not in q.wants
+
+
+def test_the_figures_read_at_ingest_are_read_back_the_same() -> None:
+    import json
+
+    from assistant import figures as F
+
+    pieces = ["Revenue rose 12% to R4.1 billion, or about $230 million.", "No figures here.",
+              "It had 1,270 customers and 64 MW under construction; eine Milliarde Euro."]
+    raw = F.dump_reading(pieces)
+    F._FOUND.clear()
+    fresh = [find_figures(p) for p in pieces]
+    F._FOUND.clear()
+    assert F.load_reading(raw, pieces) and [find_figures(p) for p in pieces] == fresh
+    assert all(fresh[k] for k in (0, 2)) and len(F._FOUND) == len(pieces)  # remembered, none read again
+    assert not F.load_reading(raw, [pieces[0] + " More.", *pieces[1:]])  # other sentences
+    assert not F.load_reading(json.dumps(json.loads(raw) | {"v": "other-rules"}), pieces)
+    assert not F.load_reading("[", pieces)
