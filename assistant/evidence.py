@@ -77,6 +77,7 @@ _ENUMERATES = re.compile(
     r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
 )
 _REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")
+_QUOTE_MARKS = "\"“‘«„"
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
@@ -234,8 +235,10 @@ def read_passage(
             carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
             # A paragraph that names no period reads on from the one before ("... for the six
             # months to August. / Revenue reached R2.9 billion, up from ..."), not from further back.
-            # (of what it reports: not "it kept its target of 250 MW by the end of 2026")
-            before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row and not e.forward), [])
+            # (of what it reports, a period over by the article's date: not "it kept its target of
+            # 250 MW by the end of 2026")
+            before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row and (
+                any(p.end is not None and p.end <= anchor for p in e.periods) if anchor else not e.forward)), [])
             paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
         dateline = _DATELINE_OPENING.match(raw) if mentions else None
@@ -495,7 +498,15 @@ def _own_subject(text: str, lexicon: Lexicon) -> bool:
     w = stem(first)
     if w in _SUBJECT_FILLER or not first[0].isupper():
         return False
-    return lexicon.capitalised(w) >= 0.5 or not lexicon.known(w) or any(c.isupper() for c in first[1:])
+    if w in lexicon.measure_acronyms:
+        return False  # "GMV", spelled out in lower-case words ("gross marketplace volume"): a measure
+    # (a word set off by an apposition is a name, however seldom the articles write it: "Spotlane,
+    # its closest rival, reported ...")
+    apposed = lexicon.lower.get(w, 0) == 0 and _APPOSITION.match(text, m.end()) is not None
+    return lexicon.capitalised(w) >= 0.5 or not lexicon.known(w) or apposed or any(c.isupper() for c in first[1:])
+
+
+_APPOSITION = re.compile(r",\s+(?:its|the|a|an|their)\s+[^,.;]{3,60},\s+[a-z]")
 
 
 # ---- scoring ---------------------------------------------------------------------------------
@@ -587,8 +598,9 @@ class Scorer:
                 elif _has(s.publisher_words, key) and len(key[0]) > 2:
                     best = max(best, 0.9)  # a report's own figures are its publisher's ("by our count")
                 elif _has(s.title_words, key):
-                    # "its", "the company": the article's own subject, named in its title
-                    best = max(best, 0.75 if s.pronoun else 0.6)
+                    # "its", "the company": the article's own subject, named in its title (not a
+                    # sentence about another name of its own: "Spotlane, its closest rival, ...")
+                    best = max(best, 0.4 if s.own_subject else 0.75 if s.pronoun else 0.6)
             out.append(best)
         return out
 
@@ -1038,7 +1050,14 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     # ("First, ..." chosen: "Second, ...").
     for c in chosen:  # (grows as it goes: "Third, ..." follows "Second, ...")
         follow = next((s for s in pool if s.prev_start == c.start and s.passage.source == c.passage.source), None)
-        if follow is None or follow in chosen or follow.score < FLOOR:
+        if follow is None or follow in chosen:
+            continue
+        if q.why and follow.text.lstrip()[:1] in _QUOTE_MARKS and (c.cause or c.text.lstrip()[:1] in _QUOTE_MARKS):
+            # the words quoted after a reason said in a sentence ("... said the main reason is legal.
+            # "Our customers' lawyers read the CLOUD Act," he said."): the reason itself
+            chosen.insert(chosen.index(c) + 1, follow)
+            continue
+        if follow.score < FLOOR:
             continue
         if (_GOES_ON.match(follow.text) and follow.parts.get("kind", 0) >= 1.0) or (
             q.why and follow.cause and _ENUMERATES.match(follow.text) and _ENUMERATES.match(c.text)

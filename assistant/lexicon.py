@@ -23,6 +23,8 @@ from pathlib import Path
 _WORD = re.compile(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", re.U)
 # "Oracle Cloud Infrastructure (OCI)", "(Nasdaq: CRWV)", "OCI (Oracle Cloud Infrastructure)".
 _LONG_SHORT = re.compile(r"((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\s+\((?:[A-Za-z ]+:\s*)?([A-Z][A-Za-z0-9&.]{1,9})\)")
+# A measure spelled out in lower-case words before its initials: "gross marketplace volume (GMV)"
+_TERM_SHORT = re.compile(r"((?:[a-z][\w-]*\s+){1,5}[a-z][\w-]*)\s+\(([A-Z]{2,6})\)")
 _SHORT_LONG = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\s+\(((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\)")
 # Common knowledge that may add spellings to a name (never needed for a name to be found).
 KNOWN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -65,6 +67,9 @@ def family(word: str) -> str:
     return word
 
 
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light English stem: possessive and plural endings off ("CoreWeave's" -> coreweave,
@@ -73,6 +78,8 @@ def stem(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     word = word.rstrip("'.")
+    if len(word) <= 5 and _DOTTED.fullmatch(word):
+        word = word.replace(".", "")  # "U.S.", "U.K.": the same as "US", "UK"
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -93,6 +100,7 @@ class Lexicon:
     caps: Counter[str] = field(default_factory=Counter)  # occurrences capitalised, not sentence-initial
     lower: Counter[str] = field(default_factory=Counter)  # occurrences in lower case
     aliases: dict[str, set[str]] = field(default_factory=dict)
+    measure_acronyms: set[str] = field(default_factory=set)  # "gmv": initials of lower-case words, a measure
     _vocab: list[str] | None = None
     _initials_cache: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _phrases: dict[tuple[str, ...], bool] = field(default_factory=dict)
@@ -120,6 +128,10 @@ class Lexicon:
                 lex._alias(short, long)
             for short, long in _SHORT_LONG.findall(text):
                 lex._alias(short, long)
+            for long, short in _TERM_SHORT.findall(text):
+                spelled = long.split()[-len(short):]
+                if len(spelled) == len(short) and all(w[0] == c.lower() for w, c in zip(spelled, short, strict=True)):
+                    lex.measure_acronyms.add(short.lower())
         for entry in aliases_meta:
             for pair in entry.split():
                 short, _, long = pair.partition("=")

@@ -61,7 +61,7 @@ WANTS: dict[str, tuple[str, ...]] = {
     "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
                "investing", "putting", "cost", "costs", "price", "pricing", "value", "worth", "budget", "backlog",
                "rpo", "income", "profit", "profits", "earnings", "funding", "raised", "valuation", "size", "guidance", "guide",
-               "run-rate",
+               "guiding", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
                "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
                "how much", "how big", "how large"),
@@ -77,7 +77,7 @@ _LATEST = re.compile(
     re.I,
 )
 _FORECAST_Q = re.compile(
-    r"\b(?:forecasts?|projections?|projected|expect(?:s|ed|ation)?|outlook|guidance|guide|guided|targets?|plans?|"
+    r"\b(?:forecasts?|projections?|projected|expect(?:s|ed|ation)?|outlook|guidance|guide|guided|guiding|targets?|plans?|"
     r"planned|will|estimate[sd]?|predict(?:s|ed|ion)?|by 20\d\d|prognose|previsión|prévision)\b",
     re.I,
 )
@@ -107,6 +107,7 @@ _WHY_WORDS = frozenset(
      "kenapa", "neden", "niçin", "por qué", "por que", "por quê", "porquê", "porque"]
 )
 # "What is driving demand ...", "What's behind the fall ...": a question for reasons.
+_THIS_PERIOD = re.compile(r"\b(?:this|the current|the coming)\s+(?:fiscal\s+|financial\s+)?(?:year|quarter|half)\b", re.I)
 # A request for what an article says, as a whole: its opening is the answer.
 _SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
 _WHAT_DRIVES = re.compile(
@@ -584,7 +585,8 @@ def resolve(
             periods = tuple(P.year_before(p) for p in dated[:1])
         else:
             periods = tuple(p.shifted(steps) for p in base[:1])
-    elif not periods and prior.periods:
+    elif not periods and prior.periods and not _THIS_PERIOD.search(text):
+        # (not "this fiscal year", asked after a year now over: a period of its own, unread)
         periods = prior.periods
         soft = bool(own_terms - {"quarter", "year", "end", "period"}) and len(own_terms) > 1
     # A follow-up asking for another kind of thing ("..., and who runs it?" after an amount) keeps

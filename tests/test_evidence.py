@@ -778,3 +778,54 @@ def test_a_list_of_measures_in_the_last_sentence_of_a_question_is_answered_item_
                    "earlier.")
     for said in ("18 weeks", "31 weeks", "€6,200", "€7,400"):
         assert said in answer.answer, answer.answer
+
+
+def test_a_rival_s_figure_in_the_article_is_not_the_subject_s(tmp_path: Path) -> None:
+    """"Harlow, its closest rival, reported GMV of $190 million for the second half" is Harlow's
+    (a name only ever seen opening a sentence is a name), and a lead that beat what an analyst
+    "had forecast" still dates the paragraph after it."""
+    a = assistant_over(tmp_path, {
+        "tessera.md":
+        "---\ntitle: Tessera Exchange beats forecasts\ndate: 2032-02-04\npublisher: Spot Letter\n---\n\n"
+        "Tessera Exchange said on Monday that gross marketplace volume (GMV) reached $318 million last quarter, well "
+        "ahead of the $290 million that Quarry Analytics had forecast.\n\n"
+        "Net revenue, the fees Tessera keeps, was $41 million, a take rate of 12.9%. GMV for the second half of 2031 "
+        "was $575 million, and for the full year $0.98 billion.\n\n"
+        "Harlow, its closest rival, reported GMV of $190 million for the second half of 2031.\n",
+    })
+    answer = a.ask("What take rate did Tessera Exchange earn in Q4 2031?")
+    assert not answer.abstained and "12.9%" in answer.answer, answer.answer
+    answer = a.ask("Tessera Exchange GMV for full-year 2031 and for the second half")
+    assert "$575 million" in answer.answer and "$0.98 billion" in answer.answer, answer.answer
+    assert answer.answer.find("$575 million") < answer.answer.find("$190 million"), answer.answer  # Tessera's first
+
+
+def test_a_follow_up_about_this_fiscal_year_s_guidance_is_not_held_to_the_year_asked_before(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "aurora.md":
+        "---\ntitle: Aurora Cloud results\ndate: 2032-07-15\npublisher: Northern Ledger\n---\n\n"
+        "Aurora Cloud reported revenue of C$512 million for its fiscal year ended May 31, 2032, up 24%.\n\n"
+        "For fiscal 2033, which ends May 31, 2033, Aurora guided to revenue of C$610 million to C$640 million, above "
+        "the preliminary range of C$580 million to C$600 million it gave in March.\n",
+    })
+    history = [{"role": "user", "content": "What did Aurora Cloud report for fiscal 2032?"},
+               {"role": "assistant", "content": "Revenue of C$512 million for the year to May 31, 2032, up 24%."}]
+    answer = a.ask("what are they guiding to for this fiscal year, and is that up on what they said before?", history)
+    assert not answer.abstained and "C$610 million" in answer.answer and "C$580 million" in answer.answer, answer.answer
+
+
+def test_a_why_answer_goes_on_to_the_words_quoted_after_the_reason(tmp_path: Path) -> None:
+    """The reason said in a sentence, then quoted ("... is legal. "Our clients' lawyers read the U.S.
+    CLOUD Act," he said."): the quotation is the reason; "US" is "U.S."."""
+    a = assistant_over(tmp_path, {
+        "fjell.md":
+        "---\ntitle: Fjell Cloud wins ministries\ndate: 2032-03-10\npublisher: Nordic Ledger\n---\n\n"
+        "Fjell Cloud reported revenue of NOK 1.2 billion for 2031, up 28%.\n\n"
+        "Chief executive Ingrid Dahl said the main reason ministries choose Fjell is legal rather than technical. "
+        "\"Our clients' lawyers read the U.S. CLOUD Act,\" she said. \"A Norwegian company with no foreign parent "
+        "cannot be forced by a foreign court to hand over data.\"\n\n"
+        "Fjell holds 3% of the Norwegian cloud market, where the U.S. hyperscalers hold 72%.\n",
+    })
+    answer = a.ask("Why are Norwegian ministries choosing Fjell Cloud instead of the US hyperscalers?")
+    assert not answer.abstained and "CLOUD Act" in answer.answer and "foreign court" in answer.answer, answer.answer
+    assert "do not give this for US" not in answer.answer, answer.answer
