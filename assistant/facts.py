@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 10
+VERSION = 11
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -108,9 +108,13 @@ _SHARE_OF = re.compile(
     r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
 )
 _CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|though)\b|\bwhile\b|\bwhereas\b")
+# (the dollars of other countries before the plain "$": "C$145 million" is Canadian)
 _CURRENCIES = (
-    (r"US\$|USD|\$|dollars?|dólares|dólar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
-    (r"A\$", "AUD"), (r"C\$", "CAD"), (r"S\$", "SGD"), (r"HK\$", "HKD"), (r"NT\$", "TWD"), (r"R\$|reais|real", "BRL"),
+    (r"(?<![A-Za-z])A\$", "AUD"), (r"(?<![A-Za-z])C\$|CA\$", "CAD"), (r"(?<![A-Za-z])S\$", "SGD"), (r"HK\$", "HKD"),
+    (r"NT\$", "TWD"), (r"(?<![A-Za-z])R\$|reais|real", "BRL"),
+    (r"US\$|USD|(?<![A-Za-z])\$|dollars?|dólares|dólar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
+    (r"(?<![A-Za-z])RM(?=\d)|ringgits?", "MYR"), (r"(?<![A-Za-z])R(?=\d)|\brand\b", "ZAR"), (r"\bbaht\b", "THB"),
+    (r"\bnaira\b", "NGN"), (r"(?<![A-Za-z])TL\b|₺|\blira\b", "TRY"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
     (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
     (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"),

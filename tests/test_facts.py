@@ -62,6 +62,15 @@ def test_amounts_are_multiplied_out_with_their_currency() -> None:
     assert fact.measured_by == "Halden Systems"  # the company's own figure
 
 
+@pytest.mark.parametrize(("written", "code"), [
+    ("C$145 million", "CAD"), ("R$4.82 billion", "BRL"), ("A$74.3 million", "AUD"), ("US$235 million", "USD"),
+    ("$58 million", "USD"), ("R2.87 billion", "ZAR"), ("RM1.05 billion", "MYR"), ("6.2 billion baht", "THB"),
+])
+def test_each_country_s_dollars_and_glued_currencies_keep_their_currency(written: str, code: str) -> None:
+    fact = _one(_facts(f"Halden Systems reported revenue of {written} for the second half of 2026.\n"), written)
+    assert fact.unit == code, fact
+
+
 def test_the_currency_of_an_amount_is_never_its_owner() -> None:
     text = (
         "Halden Systems, the Oslo-based group, posted its results on Tuesday. Revenue for the first half of "
