@@ -355,6 +355,8 @@ class Assistant:
         about a name, a fact of that name whose sentence has the measure asked ("backlog",
         "capex"). The answer then quotes the sentence that states it, even when the question's
         words favoured other passages."""
+        import numpy as np
+
         from assistant.evidence import _PERIOD_WORDS, Part, parts_of
 
         q = plan.question
@@ -379,9 +381,6 @@ class Assistant:
             named = [q.names[i].text for i in part.names if i < len(q.names) and not q.names[i].absent]
             periods = [part.period] if part.period is not None else list(q.periods)
             # The part's own name is the last of its names (the others are shared by every part).
-            ranked: list[tuple[int, int]] = []
-            read = 0  # facts whose sentence was read for the measure
-            fits: dict[tuple[str, Any, Any, str], bool] = {}  # each distinct period and unit is judged once
             if named:
                 order: Sequence[int] = table.select(entity=named[-1])
             else:
@@ -391,30 +390,31 @@ class Assistant:
                     if any(_fact_in(table.facts[group[0]], p) for p in periods) for i in group
                 )
             wanted = set(part.terms) or measure
-            in_label: dict[str, int] = {}  # how many wanted words each metric label holds
-            keys = table.fit_keys()
-            for i in order:
-                key = keys[i]
-                fit = fits.get(key)
-                if fit is None:
-                    fact = table.facts[i]
-                    fit = fits[key] = (not periods or any(_fact_in(fact, p) for p in periods)) and _kind_asked(fact, q.wants)
-                if not fit:
-                    continue
-                fact = table.facts[i]
-                # The measure in the fact's label first (cheap: each distinct label is read once); its
-                # sentence's words only for the first few hundred facts of the name, which is all a
-                # question ever cites.
-                label = fact["metric"]
-                labelled = in_label.get(label)
-                if labelled is None:
-                    labelled = in_label[label] = sum(1 for t in wanted if t in label)
-                read += not labelled
-                overlap = labelled or (len(wanted & table.words(i)) if read <= 300 else 0)
-                if overlap or in_parts:
-                    ranked.append((-overlap, i))
+            # Each distinct period-and-unit and each metric label is judged once; the facts are then
+            # picked by array lookups (a much-reported name has tens of thousands at 100k chunks).
+            key_ids, first, metric_ids, labels = table.columns()
+            ids = np.arange(order.start, order.stop) if isinstance(order, range) else np.asarray(order, dtype=np.int64)
+            kid = key_ids[ids]
+            fit_by = np.zeros(len(first), dtype=bool)
+            for u in np.unique(kid).tolist():
+                fact = table.facts[first[u]]
+                fit_by[u] = (not periods or any(_fact_in(fact, p) for p in periods)) and _kind_asked(fact, q.wants)
+            fitting = ids[fit_by[kid]]
+            mid = metric_ids[fitting]
+            in_label = np.zeros(len(labels), dtype=np.int64)
+            for u in np.unique(mid).tolist():
+                # The measure in the fact's label first (cheap); its sentence's words only for the
+                # first few hundred facts of the name, which is all a question ever cites.
+                in_label[u] = sum(1 for t in wanted if t in labels[u])
+            overlap = in_label[mid]
+            unlabelled = overlap == 0
+            for j in np.nonzero(unlabelled & (np.cumsum(unlabelled) <= 300))[0].tolist():
+                overlap[j] = len(wanted & table.words(int(fitting[j])))
+            keep = np.ones(len(fitting), dtype=bool) if in_parts else overlap > 0
+            picked, scores = fitting[keep], overlap[keep]
+            ranked = picked[np.lexsort((picked, -scores))].tolist()  # most overlap first, then in order
             added = 0
-            for _, i in sorted(ranked):
+            for i in ranked:
                 chunk_id = table.facts[i]["id"].rsplit(":", 1)[0]
                 k = snapshot.position.get(chunk_id)
                 if k is None or chunk_id in held or (allowed is not None and not allowed[k]):

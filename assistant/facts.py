@@ -814,13 +814,28 @@ class FactTable:
             table.by_period.setdefault((record["period"], record["period_start"], record["period_end"]), []).append(i)
         return table
 
-    def fit_keys(self) -> list[tuple[Any, ...]]:
-        """Each fact's (period, period start, period end, unit): what decides whether it is of the
-        period and kind a question asks (judged once per distinct key)."""
-        found = self._cache.get(("fit_keys",))
+    def columns(self) -> tuple[Any, list[int], Any, list[str]]:
+        """Each fact's (period, period start, period end, unit) and metric label as numbers: the key
+        ids (a numpy array), the first fact of each key, the metric ids and the distinct labels. A
+        question judges each distinct key and label once, then picks facts by array lookups."""
+        import numpy as np
+
+        found = self._cache.get(("columns",))
         if found is None:
-            found = self._cache[("fit_keys",)] = [
-                (f["period"], f["period_start"], f["period_end"], f["unit"]) for f in self.facts]
+            keys: dict[tuple[Any, ...], int] = {}
+            metrics: dict[str, int] = {}
+            first: list[int] = []
+            key_ids = np.empty(len(self.facts), dtype=np.int64)
+            metric_ids = np.empty(len(self.facts), dtype=np.int64)
+            for i, f in enumerate(self.facts):
+                key = (f["period"], f["period_start"], f["period_end"], f["unit"])
+                k = keys.get(key)
+                if k is None:
+                    k = keys[key] = len(keys)
+                    first.append(i)
+                key_ids[i] = k
+                metric_ids[i] = metrics.setdefault(f["metric"], len(metrics))
+            found = self._cache[("columns",)] = (key_ids, first, metric_ids, list(metrics))
         return found  # type: ignore[no-any-return]
 
     def words(self, i: int) -> frozenset[str]:
