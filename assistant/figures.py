@@ -8,12 +8,12 @@ scale words in English and the common forms of other European languages, Turkish
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
+
+from assistant import readings
 
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
@@ -103,54 +103,38 @@ def find_figures(text: str) -> list[Figure]:
     found = _FOUND.get(text)
     if found is None:
         found = tuple(_find_figures(text))
-        _remember(text, found)
+        _FOUND.put(text, found)
     return list(found)
 
 
-_FOUND: dict[str, tuple[Figure, ...]] = {}
-_FOUND_MAX = 50_000
-# The version of the rules of this module, for readings stored at ingest: any change to its source
-# makes a stored reading stale, and the text is read again.
-RULES_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-
-
-def _remember(text: str, figures: tuple[Figure, ...]) -> None:
-    if len(_FOUND) >= _FOUND_MAX:
-        _FOUND.pop(next(iter(_FOUND)))
-    _FOUND[text] = figures
+_FOUND: readings.Remembered[str, tuple[Figure, ...]] = readings.Remembered()
+# The version of the rules of this module, for readings stored at ingest.
+RULES_VERSION = readings.version_of(__file__)
 
 
 def dump_reading(pieces: Sequence[str]) -> str:
     """The figures of each of ``pieces`` (a chunk's sentences) that has any, as a JSON value stored
     with the chunk at ingest."""
-    found = {k: find_figures(piece) for k, piece in enumerate(pieces)}
-    return json.dumps(
-        {"v": RULES_VERSION, "p": [[k, len(pieces[k]), [[f.start, f.end, f.kind, f.value] for f in figures]]
-                                   for k, figures in found.items() if figures]},
-        separators=(",", ":"),
-    )
+    found = {k: [[f.start, f.end, f.kind, f.value] for f in figures] for k, piece in enumerate(pieces)
+             if (figures := find_figures(piece))}
+    return readings.dump({"v": RULES_VERSION}, pieces, found)
 
 
 def load_reading(raw: str, pieces: Sequence[str]) -> bool:
     """What :func:`dump_reading` stored for ``pieces``, each piece's figures remembered for
     :func:`find_figures`; False (nothing remembered) when read by other rules or of other pieces."""
-    try:
-        stored = json.loads(raw)
-        if stored.get("v") != RULES_VERSION:
-            return False
-        readings: list[tuple[Figure, ...]] = [()] * len(pieces)
-        for k, length, values in stored["p"]:
-            if k >= len(pieces) or len(pieces[k]) != length:
-                return False
-            text = pieces[k]
-            readings[k] = tuple(
-                Figure(int(a), int(b), text[int(a) : int(b)].strip(), str(kind), None if value is None else float(value))
-                for a, b, kind, value in values
-            )
-    except (ValueError, TypeError, KeyError):
+    def decode(k: int, values: list[Any]) -> tuple[Figure, ...]:
+        text = pieces[k]
+        return tuple(
+            Figure(int(a), int(b), text[int(a) : int(b)].strip(), str(kind), None if value is None else float(value))
+            for a, b, kind, value in values
+        )
+
+    found = readings.load(raw, {"v": RULES_VERSION}, pieces, decode)
+    if found is None:
         return False
-    for piece, figures in zip(pieces, readings, strict=True):
-        _remember(piece, figures)
+    for k, piece in enumerate(pieces):
+        _FOUND.put(piece, found.get(k, ()))
     return True
 
 

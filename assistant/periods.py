@@ -15,14 +15,13 @@ forms of German, French and Spanish.
 from __future__ import annotations
 
 import calendar
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
+
+from assistant import readings
 
 MONTHS: dict[str, int] = {}
 # English, German, French and Spanish; then Italian, Portuguese, Dutch, Indonesian, Swedish, Polish
@@ -421,20 +420,13 @@ def find(text: str, anchor: date | None = None, fy_end_month: int | None = None)
     found = _FOUND.get(key)
     if found is None:
         found = _find(text, anchor, fy_end_month)
-        remember(text, anchor, fy_end_month, found)
+        _FOUND.put(key, found)
     return list(found)
 
 
 # What :func:`find` read, by (text, anchor, fiscal year-end): read once per process, or stored at
-# ingest with the chunk (:func:`dump`) and put back here when the chunk is read (:func:`remember`).
-_FOUND: dict[tuple[str, date | None, int | None], tuple[Mention, ...]] = {}
-_FOUND_MAX = 50_000
-
-
-def remember(text: str, anchor: date | None, fy_end_month: int | None, mentions: tuple[Mention, ...]) -> None:
-    if len(_FOUND) >= _FOUND_MAX:
-        _FOUND.pop(next(iter(_FOUND)))
-    _FOUND[(text, anchor, fy_end_month)] = mentions
+# ingest with the chunk (:func:`dump_reading`) and put back here when the chunk is read.
+_FOUND: readings.Remembered[tuple[str, date | None, int | None], tuple[Mention, ...]] = readings.Remembered()
 
 
 def hinted(text: str) -> bool:
@@ -442,9 +434,8 @@ def hinted(text: str) -> bool:
     return _HINT.search(text) is not None
 
 
-# The version of the rules above, for readings stored at ingest: any change to this module's
-# source makes a stored reading stale, and it is read again instead.
-RULES_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+# The version of the rules above, for readings stored at ingest.
+RULES_VERSION = readings.version_of(__file__)
 
 
 def _dump_period(p: Period) -> list[Any]:
@@ -478,14 +469,9 @@ def load(values: list[Any]) -> tuple[Mention, ...]:
 
 def dump_reading(pieces: Sequence[str], anchor: date | None, fy_end_month: int | None) -> str:
     """The periods of a chunk's pieces (its title, then its sentences), as a JSON value stored with
-    the chunk at ingest: a question then reads them back instead of reading the text again."""
-    # every piece that could name a period, with what it names (often nothing)
-    found = {k: find(piece, anchor, fy_end_month) for k, piece in enumerate(pieces) if hinted(piece)}
-    return json.dumps(
-        {"v": RULES_VERSION, "a": anchor.isoformat() if anchor else "", "f": fy_end_month,
-         "p": [[k, len(pieces[k]), dump(mentions)] for k, mentions in found.items()]},
-        separators=(",", ":"),
-    )
+    the chunk at ingest: every piece that could name a period, with what it names (often nothing)."""
+    found = {k: dump(find(piece, anchor, fy_end_month)) for k, piece in enumerate(pieces) if hinted(piece)}
+    return readings.dump(_read_as(anchor, fy_end_month), pieces, found)
 
 
 def load_reading(
@@ -494,23 +480,16 @@ def load_reading(
     """What :func:`dump_reading` stored for ``pieces``, each piece's reading remembered for
     :func:`find`; None when it was read by other rules, with another date or fiscal year, or of
     other pieces (then the text is read again)."""
-    try:
-        stored = json.loads(raw)
-        read_as = (RULES_VERSION, anchor.isoformat() if anchor else "", fy_end_month)
-        if (stored.get("v"), stored.get("a"), stored.get("f")) != read_as:
-            return None
-        readings: list[tuple[Mention, ...]] = [()] * len(pieces)
-        read = []
-        for k, length, values in stored["p"]:
-            if k >= len(pieces) or len(pieces[k]) != length:
-                return None
-            readings[k] = load(values)
-            read.append(k)
-    except (ValueError, TypeError, KeyError):
+    found = readings.load(raw, _read_as(anchor, fy_end_month), pieces, lambda k, values: load(values))
+    if found is None:
         return None
-    for k in read:
-        remember(pieces[k], anchor, fy_end_month, readings[k])
-    return readings
+    for k, mentions in found.items():
+        _FOUND.put((pieces[k], anchor, fy_end_month), mentions)
+    return [found.get(k, ()) for k in range(len(pieces))]
+
+
+def _read_as(anchor: date | None, fy_end_month: int | None) -> dict[str, Any]:
+    return {"v": RULES_VERSION, "a": anchor.isoformat() if anchor else "", "f": fy_end_month}
 
 
 def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Mention, ...]:
