@@ -524,7 +524,7 @@ class Scorer:
         self.alternates = {t: lexicon.known_equivalents(t) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
-        self.stock_move: bool | None = None  # whether a stock's move is beside the question (read on first use)
+        self.stock_move = not _STOCK_ASKED.search(q.text)  # whether a stock's move is beside the question
         if q.reasons or q.manner:
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
         # figures the question itself gives ("Did it grow 22% or 25%?"): a sentence stating one speaks to it
@@ -722,8 +722,6 @@ class Scorer:
             forward = 0.15
         elif s.forward and q.forecast is None and self.wants_figure:
             forward = -0.08
-        if self.stock_move is None:
-            self.stock_move = not _STOCK_ASKED.search(q.text)
         if s.stock and self.stock_move:
             # "Shares of X rose 6.8% in Toronto trading": a stock's move, not a share of a market
             kind = min(kind, 0.3)
