@@ -105,9 +105,11 @@ _PROGRAM = "(?:" + _READER.replace("ai|a\\.i\\.|artificial intelligence|", "", 1
     r"|software|(?:news\s+)?aggregators?|republishers?|[\w]+-generating\s+(?:software|systems?|tools?)|"
     r"(?:systems?|tools?|services?|programs?|software)\s+that\s+(?:summari[sz]e|answer|reproduce|republish|index|rank|read|process|quote)"
 ) + ")"
+# (the words before the reader are split where no hyphen is, or a rule of dashes "-------" could be
+# split in countless ways: the search would never end)
 _ADDRESSES = re.compile(
     rf"(?:\b(?:for|to|attention|dear|addressed to)\W+|(?:^|[,;({{]\s*)[\"']?[\w-]+(?:\s+[\w-]+)?[\"']?\s*:\s*[\"']?)"
-    rf"(?:all\W+|any\W+|the\W+|our\W+)?(?:[\w-]+\W+){{0,6}}?{_PROGRAM}\b", re.I
+    rf"(?:all\W+|any\W+|the\W+|our\W+)?(?:[\w-]+[^\w-]+){{0,6}}?{_PROGRAM}\b", re.I
 )
 _PROGRAM_OBLIGED = re.compile(rf"\b{_PROGRAM}\b(?:\W+\w+){{0,12}}?\W+{_OBLIGE.pattern}(?:\W+\w+){{0,2}}?\W+{_SAY}\b", re.I)
 
