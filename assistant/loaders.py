@@ -440,7 +440,8 @@ def _front_matter_fields(front: dict[Any, Any], source: str) -> dict[str, Any]:
         # else the one field holding a date, whatever its name ("filed: 2026-12-03", "issued: ..."),
         # unless its name says it is another date than publication ("updated", "expires")
         dated = [k for k, v in values.items()
-                 if (isinstance(v, date) or (isinstance(v, str) and _iso_date(v))) and not _OTHER_DATE.search(k)]
+                 if (isinstance(v, date) or (isinstance(v, str) and (_iso_date(v) or _WRITTEN_DAY.fullmatch(v.strip()))))
+                 and not _OTHER_DATE.search(k)]
         date_key = dated[0] if len(dated) == 1 else "date"
     fields["date"] = _front_matter_date(values.get(date_key), source)
     tags = values.get("tags")
@@ -461,9 +462,17 @@ def _front_matter_date(value: object, source: str) -> str | None:
     if isinstance(value, date):  # an explicit !!timestamp
         return (value.date() if isinstance(value, datetime) else value).isoformat()
     parsed = _iso_date(value) if isinstance(value, str) else None
+    if parsed is None and isinstance(value, str) and _WRITTEN_DAY.fullmatch(value.strip()):
+        parsed = dateline(value)  # "18 November 2025", "Nov. 18, 2025": a day written out
     if parsed is None:
-        raise DocumentError(f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD)")
+        raise DocumentError(f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD) or a day written out (18 November 2025)")
     return parsed
+
+
+# A day written out in words, with or without its weekday; not a month alone ("March 2024").
+_WRITTEN_DAY = re.compile(
+    r"(?:[^\W\d]+,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+[^\W\d]+\.?,?\s+\d{4}|[^\W\d]+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+)
 
 
 def _iso_date(value: str) -> str | None:

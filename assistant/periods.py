@@ -808,7 +808,8 @@ _DATELINE = re.compile(
     rf"(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m')},?\s+{_YEAR4.format('y')})"
     rf"|(?:{_MONTH.format('m2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y2')})"
     rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
-    rf"|(?:^|\n)(?:[^\n]{{0,40}})?{_MONTH.format('m3')}\s+{_YEAR4.format('y3')}(?=\s*(?:\n|$))",
+    # (a month alone, not the month of a day: "Luxembourg, 4 February 2026" is the 4th)
+    rf"|(?:^|\n)(?:[^\n]{{0,40}})?(?<!\d\s)(?<!\d\.\s)(?<!\d(?:st|nd|rd|th)\s){_MONTH.format('m3')}\s+{_YEAR4.format('y3')}(?=\s*(?:\n|$))",
     re.I,
 )
 

@@ -225,7 +225,18 @@ def test_markdown_comma_tags_and_datetime_string(tmp_path: Path) -> None:
     assert (doc.tags, doc.date) == (("cloud", "gcp"), "2024-03-01")
 
 
-@pytest.mark.parametrize("value", ["2024-13-45", "March 2024", "2024"])
+@pytest.mark.parametrize("value", ["12 October 2026", "Oct. 12, 2026", "Monday, 12 October 2026"])
+def test_markdown_date_written_out_as_a_day_is_read(tmp_path: Path, value: str) -> None:
+    doc = load(write(tmp_path, "w.md", f"---\npublished: {value}\n---\nBody."))
+    assert doc.date == "2026-10-12"
+
+
+def test_a_dateline_with_a_day_gives_that_day_not_the_first_of_the_month(tmp_path: Path) -> None:
+    doc = load(write(tmp_path, "note.txt", "Valletta, 9 March 2026\n\nHarbour Cloud opened a region.\n"))
+    assert doc.date == "2026-03-09"
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "March 2024", "2024", "12 Foo 2026"])
 def test_markdown_invalid_date_names_the_value(tmp_path: Path, value: str) -> None:
     path = write(tmp_path, "d.md", f"---\ndate: {value}\n---\nBody.")
     with pytest.raises(DocumentError, match=starts("d.md", f"invalid date '?{value}'? in front")):
