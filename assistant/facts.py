@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 11
+VERSION = 12
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -52,7 +52,7 @@ _NAME = re.compile(
 # technology abbreviations. Used only to skip a candidate name; the next candidate takes its place.
 _NOT_NAMES = frozenset(
     "ai genai gpu gpus cpu cpus tpu it ceo cfo coo cto cio ipo api apis saas iaas paas dbaas llm llms sme smes "
-    "esg eps ebit ebitda capex opex yoy qoq rpo arr mrr roi q1 q2 q3 q4 h1 h2 fy ttm ltm usd eur gbp jpy cny inr "
+    "esg eps ebit ebitda gaap ifrs capex opex yoy qoq rpo arr mrr roi q1 q2 q3 q4 h1 h2 fy ttm ltm usd eur gbp jpy cny inr "
     "mw gw kw twh gwh mwh pp bps us$ rmb krw chf aud cad sgd hkd brl i we they he she you".split()
 )
 _FILLER = frozenset(
@@ -60,7 +60,7 @@ _FILLER = frozenset(
     "however also after before since during under over from of to among beyond unlike like both each every some "
     "more most other such than what which who when where why how our his her there here total "
     "across within without throughout through into onto toward towards around against along amid amongst "
-    "analysts analyst shares sales revenue".split()
+    "analysts analyst shares share sales sale revenue".split()
 )
 _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag".split()
@@ -81,12 +81,13 @@ _MEASURED_AFTER = re.compile(
 )
 _MEASURED_BEFORE = re.compile(
     r"(?:according to|data from|figures from|estimates? (?:from|by)|research (?:from|by)|numbers from|analysis (?:from|by)|"
-    r"survey (?:from|by)|tallied by|compiled by|reports? (?:from|by)|per|says|said|laut|según|selon|d'après)\s+(?:the\s+)?(?:analyst\s+|research\s+)?(?:firm\s+|group\s+)?$",
+    r"survey (?:from|by)|tallied by|compiled by|reports? (?:from|by)|per|[,\"”]\s*(?:says|said)|laut|según|selon|d'après)\s+"
+    r"(?:the\s+)?(?:analyst\s+|research\s+)?(?:firm\s+|group\s+)?$",
     re.I,
 )
 _PLACE_BEFORE = re.compile(r"(?:\bin|\bacross|\bwithin|\bthroughout|\binside|\ben|\bem|\bdans|\bau|\bde)\s+(?:mainland\s+)?(?:the\s+)?(?:wider\s+)?$", re.I)
 _NAMED_MARKET = re.compile(
-    r"(?:'s|’s)?\s+(?:[a-z][\w-]*\s+){0,3}?(?:market|spending|industry)\b(?!\s+(?:share|value|cap|position|leader|capitali))"
+    r"(?:'s|’s)?\s+(?:(?!shares?\b)[a-z][\w-]*\s+){0,3}?(?:market|spending|industry)\b(?!\s+(?:share|value|cap|position|leader|capitali))"
 )
 # The market as the subject: "Global spending on cloud ... rose", "the Korean market grew".
 _MARKET_SUBJECT = re.compile(
@@ -97,15 +98,19 @@ _PLACE_MARKET = re.compile(
     r"\b([A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i))\s+(?:(?:public\s+)?cloud\s+|IaaS\s+|infrastructure\s+)?(?:market|spending|customers|buyers)\b"
 )
 _COMBINED = re.compile(r"\b(?:together|combined|collectively|between them|jointly)\b", re.I)
-_SELF_REPORT = re.compile(r"\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded)\b")
+_SELF_REPORT = re.compile(r"(?:'s|’s)?\s*(?:also\s+)?\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded|plans|expects)\b")
+# (what a company does of its own figures, as a research firm that "said" or "expects" does not)
+_BUSINESS_REPORT = re.compile(r"\b(?:reported|posted|booked|announced|disclosed|guided|recorded|plans)\b")
 _THE_GROUP = re.compile(
     r"\b(?:the|these|those|all)\s+(?:two|three|four|five|big\s+(?:two|three|four)|top\s+(?:two|three|four|five)|"
     r"hyperscalers|leaders|three\s+leaders)\b(?:\s+\w+){0,3}?\s+(?:together|combined|between them|collectively)?",
     re.I,
 )
+_ITS = re.compile(r"\b(?:its|it|their|they|the company(?:'s|’s)?)\b", re.I)
+_STOCK_OF = re.compile(r"\bshares\b", re.I)
 _EACH = re.compile(r"\b(?:each|both|apiece|respectively)\b", re.I)
 _SHARE_OF = re.compile(
-    r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
+    r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s'’-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
 )
 _CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|though)\b|\bwhile\b|\bwhereas\b")
 # (the dollars of other countries before the plain "$": "C$145 million" is Canadian)
@@ -192,14 +197,19 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     anchor = P.parse_iso(doc.date)
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
-    read = [_names(s.text, lexicon, doc.publisher) for s in sentences]
+    owners = frozenset(m.group(1) for m in _OWNER.finditer(text))
+    read = [_names(s.text, lexicon, doc.publisher, owners) for s in sentences]
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
     article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10])
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""
     previous: list[str] = []  # the names of the sentence before, for "the three together"
-    analysts = {n.text for found in read for n in found if n.role == "analyst"}
+    # (not a company the article also shows doing business: "according to Microsoft" in one
+    # sentence, "Microsoft announced that Azure revenue ..." in another)
+    analysts = {n.text for found in read for n in found if n.role == "analyst"} - {
+        n.text for s, found in zip(sentences, read, strict=True) for n in found if _TRADES.match(s.text, n.end)
+    }
     places = {n.text for found in read for n in found if n.role == "place"} - {
         n.text for s, found in zip(sentences, read, strict=True) for n in found if _ACTS.match(s.text, n.end)
     }
@@ -241,16 +251,30 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
         out.extend(found)
         owners = [n for n in names if n.role == "name"]
         previous = [n.text for n in owners]
-        if owners and (s.own_subject or owners[0].start < 3) and not _MEASURE_AFTER.match(s.text, owners[0].end):
+        # (also the first name after the research firm's: "Pellam estimates that Quorra held 7.5%")
+        first = owners and (s.own_subject or owners[0].start < 3 or (
+            any(n.role in _MEASURERS and n.end <= owners[0].start for n in names) and bool(s.figures)))
+        if first and not _MEASURE_AFTER.match(s.text, owners[0].end):
             paragraph_subject = owners[0].text  # (not "Adjusted EBITDA" of "Adjusted EBITDA margin was")
     return out
 
 
 _MEASURERS = ("analyst", "measurer")
+# A one-word name that acts as a company does ("Kalahari has contracted", "Kalahari holds"); not
+# "Japan's", as places own things too.
+_OWNER = re.compile(
+    r"\b([A-Z][a-zé]+)(?:\s+(?:has|had|holds|held|said|says|reported|posted|announced|raised|expects|"
+    r"plans|signed|won|opened|operates|runs|estimates|calculates|forecasts|counts|puts|believes|notes)\b)"
+)
 # A name followed by one of these acts as a company does ("Humain said", "Nebius raised").
 _ACTS = re.compile(
     r"(?:'s|’s)?\s+(?:also\s+)?(?:said|says|reported|posted|announced|raised|agreed|signed|plans|planned|expects|launched|"
     r"opened|bought|sold|invested|booked|guided|won|cut|hired|owns|runs|operates)\b"
+)
+# A name followed by one of these does business, as a research firm does not.
+_TRADES = re.compile(
+    r"(?:'s|’s)?\s+(?:also\s+)?(?:reported|posted|announced|raised|signed|launched|opened|bought|sold|invested|booked|guided|"
+    r"won|hired|owns|runs|operates|holds|held)\b"
 )
 # A name that describes what follows it: "the San Francisco company", "the Paris group".
 _DESCRIBES = re.compile(r"\s+(?:company|group|firm|provider|start-?up|operator|business|unit|outfit|conglomerate)\b")
@@ -260,6 +284,25 @@ _OBJECT_BEFORE = re.compile(
     r"like|against|versus|than|signed|won|by|agreement|deal|contract)\s+(?:the\s+|its\s+)?$",
     re.I,
 )
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s*")
+def _in_list(text: str, earlier: list[_Name], start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` goes on a list of places that ``earlier`` ends with and
+    "in" or "across" opens: an "and" before it, or another item after it ("in Quebec, Ontario and
+    British Columbia"); not "In Chile, Andes Cómputo reported", nor "Samsung, Hyundai and Naver"."""
+    previous_end = earlier[-1].end
+    gap = text[previous_end:start]
+    if not _LIST_GAP.fullmatch(gap):
+        return False
+    head = len(earlier) - 1
+    while head > 0 and _LIST_GAP.fullmatch(text, earlier[head - 1].end, earlier[head].start):
+        head -= 1
+    if not _PLACE_BEFORE.search(text[max(0, earlier[head].start - 60) : earlier[head].start]):
+        return False
+    if "," in gap and re.fullmatch(r"\W*\w+\s+(?:the\s+)?", text[: earlier[-1].start]):
+        return False  # "In Korea, Naver, KT and NHN hold ...": the place opens the sentence, a list of others follows
+    return "," not in gap or bool(re.match(r"(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s+[A-Z]", text[end:]))
+
+
 _DEMONYM = re.compile(r"[A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i)")
 _DEMONYM_GROUP = re.compile(r"\s+(?:cloud\s+|tech\s+|domestic\s+)?(?!customers|buyers|users)[a-z]{3,}s\b")
 
@@ -298,7 +341,10 @@ class _Name:
     role: str  # "name", "analyst" (measures, wherever named), "measurer" (here), "place" or "aside"
 
 
-def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
+def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset[str] = frozenset()) -> list[_Name]:
+    """The names of a sentence and the part each plays; ``owners`` are the article's words that act
+    ("Kalahari holds", "Kalahari said"), which a word shaped like a people's name
+    ("Kenyan", "Saudi") is then not."""
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
     # the words of a written amount ("KZT 21.4 billion", "NOK 1.3 billion") are its currency, not a name
@@ -312,7 +358,10 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
         start = m.start()
         opening = text[:start].strip() == "" or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
         # Drop leading words that are capitalised only for opening the sentence ("Revenue at Fastly").
-        while tokens and _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text):
+        while tokens and (
+            _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text, acts=tokens[0] in owners)
+            or _opens_measure(tokens, lexicon, opening, text[m.end() :])
+        ):
             start = text.index(tokens[0], start) + len(tokens[0])
             start += len(text[start:]) - len(text[start:].lstrip())
             tokens = tokens[1:]
@@ -324,7 +373,8 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()
-        group = _DEMONYM_GROUP.match(text, end) if len(tokens) == 1 and _DEMONYM.fullmatch(name) else None
+        demonym = len(tokens) == 1 and bool(_DEMONYM.fullmatch(name)) and name not in owners
+        group = _DEMONYM_GROUP.match(text, end) if demonym else None
         if group:  # "European providers", "Korean operators": a group named by where it is from
             name, end = name + group.group(0), group.end()
         before = text[max(0, start - 60) : start]
@@ -342,10 +392,12 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None) -> list[_Name]:
             role = weak
         elif inside or _DESCRIBES.match(text, end) or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
-        elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (len(tokens) == 1 and _DEMONYM.fullmatch(name)):
+        elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (demonym and not group):
             role = "place"  # "the Chinese market", "South Korea's public cloud market"
         elif _PLACE_BEFORE.search(before) and not re.match(r"\s*(?:'s|’s)", after) and lexicon.capitalised(stem(tokens[0])) >= 0.5:
             role = "place"
+        elif out and out[-1].role == "place" and _in_list(text, out, start, end) and not owners & set(tokens):
+            role = "place"  # "in Quebec, Ontario and British Columbia": the list goes on naming places
         else:
             role = "name"
         out.append(_Name(name, start, end, role))
@@ -366,7 +418,7 @@ def _analyst(after: str, earlier: list[_Name]) -> str | None:
     return None
 
 
-def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, text: str) -> bool:
+def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, text: str, acts: bool = False) -> bool:
     w = stem(token)
     if w in _FILLER or _generic(token) or (alone and w in _INTRO):
         return True
@@ -386,7 +438,19 @@ def _common(token: str, lexicon: Lexicon, sentence_start: bool, alone: bool, tex
     comma = re.match(rf"{re.escape(token)}\s*,", opening)
     if comma and _APPOSITIVE.match(opening, comma.start() + len(token)):
         return False  # "Scaleway, the cloud arm of Iliad, reported": a name and what it is
-    return bool(comma) or lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1
+    # (a word the article shows acting, "Kanazawi holds ...", is a name even if it only opens sentences)
+    return bool(comma) or (lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1 and not acts)
+
+
+def _opens_measure(tokens: list[str], lexicon: Lexicon, sentence_start: bool, after: str) -> bool:
+    """Whether the first of ``tokens`` is a word capitalised only for opening the sentence before
+    generic initials and the noun they qualify ("Operational IT capacity stood at ..."): the
+    article never writes it again, and a lower-case word follows."""
+    w = stem(tokens[0])
+    return (
+        sentence_start and len(tokens) > 1 and all(_generic(t) for t in tokens[1:]) and lexicon.caps.get(w, 0) == 0
+        and lexicon.df.get(w, 0) + lexicon.lower.get(w, 0) <= 1 and bool(re.match(r"\s+[a-z]", after))
+    )
 
 
 def _generic(token: str) -> bool:
@@ -493,6 +557,10 @@ def _facts(
             entities = [after[0].text]
         elif earlier:
             entities = [earlier[-1].text]
+        elif _ITS.search(text, c_start, f.start) and (paragraph_subject or any(n.role in _MEASURERS and n.start < 3 for n in names)):
+            # "Across Latin America its share was 3.1%"; "Alphabet raised its plan to $85 billion"
+            opener = [n.text for n in names if n.role in _MEASURERS and n.start < 3]
+            entities = opener[:1] or [paragraph_subject]
         elif (
             _market_subject(text, c_start, f.start, s.pronoun)
             or any(n.role in _MEASURERS and n.start < 3 for n in names)
@@ -504,6 +572,10 @@ def _facts(
         else:
             entities = ["market"]
     metric = _metric(text, f, c_start, c_end, unit)
+    if s.stock and f.kind == "percent" and _STOCK_OF.search(text, c_start, f.start):
+        # "Kalahari's shares rose 3.4% on the JSE": how its stock moved, whoever is named first
+        metric = "share price change"
+        entities = [before[0].text] if before else entities
     if metric == "amount" and unit != "money" and not (len(unit) == 3 and unit.isupper()):
         metric = unit.lower()  # "235 billion parameters"
     measure = {stem(w) for w in words(metric)}
@@ -514,7 +586,7 @@ def _facts(
         def measured(e: str) -> bool:
             at = text.find(e)
             return e != "market" and (bool({stem(w) for w in words(e)} & measure) or (
-                at >= 0 and bool(_MEASURE_AFTER.match(text, at + len(e)))))
+                at >= 0 and any(_generic(t) for t in e.split()) and bool(_MEASURE_AFTER.match(text, at + len(e)))))
 
         entities = [paragraph_subject if measured(e) else e for e in entities]
     period = _period(s, f, c_start, c_end)
@@ -522,6 +594,10 @@ def _facts(
     measured_by = measurers[0] if measurers else paragraph_measurer
     if not measured_by and owners and owners[0].text in entities and _SELF_REPORT.search(text):
         measured_by = owners[0].text  # "Nebius reported revenue of ...": the company itself
+    elif not measurers and owners and owners[0].start < 3 and _SELF_REPORT.match(text, owners[0].end):
+        measured_by = owners[0].text  # "Microsoft announced that Azure revenue ...": the group itself
+    elif not measurers and s.pronoun and _BUSINESS_REPORT.search(text) and len(entities) == 1 and entities[0] == paragraph_subject:
+        measured_by = paragraph_subject  # "The company said ...": not the research firm of the paragraph
     # A forecast when the words before the figure in its clause say so ("expects revenue of"), or
     # its period has not begun by the article's date.
     forecast = bool(_FORWARD.search(text, c_start, f.start)) or bool(period and anchor and period.start and period.start > anchor)
@@ -530,7 +606,7 @@ def _facts(
     return [
         Fact(
             entity=entity, metric=metric, value=value, value_max=None, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else "",
-            period_start=start_iso, period_end=end_iso, scope=_scope(text, c_start, c_end, names, entity),
+            period_start=start_iso, period_end=end_iso, scope=_scope(text, c_start, c_end, names, entity, f.start),
             measured_by=measured_by, forecast=forecast, start=s.start, end=s.end,
         )
         for entity in entities
@@ -578,6 +654,8 @@ def _counted(text: str, f: Figure) -> bool:
     before, after = text[: f.start], text[f.end :]
     if after[:1].isalnum():
         return False  # "5G", "H100"
+    if _MONTH_AFTER.match(after):
+        return False  # a day of a month: "24 de septiembre de 2025", "3 March"
     if re.search(r"(?:[A-Z][\w-]*|\bNo\.?|#|\[)\s*$", before) and not re.search(r"\b(?:About|Some|Over|Nearly|Roughly|Around)\s*$", before):
         return False  # "Page 1", "Table 1", "Maia 100", "[3]"
     return bool(re.match(r"\s*(?:of\s+(?:them|those|these|which)\b|(?:[\w-]+\s+){0,2}?[A-Za-zÄÖÜäöüß][\w-]{2,})", after)) and not re.match(
@@ -585,6 +663,9 @@ def _counted(text: str, f: Figure) -> bool:
     )
 
 
+_MONTH_AFTER = re.compile(
+    r"\s*(?:de\s+|of\s+|th\s+|st\s+|nd\s+|rd\s+|\.\s*)?(?:" + "|".join(sorted(P.MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])", re.I
+)
 _UNIT_STOP = frozenset("in at of for to from on by with across that which and or as than per a an the its".split())
 
 
@@ -678,7 +759,16 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
     anchor = P.parse_iso(s.passage.date)
     mentions = P.find(s.text, anchor, None) if s.period_at else []
     # A figure after "from" or "compared with" is the base of a comparison: its period follows it.
-    base = bool(re.search(r"\b(?:from|than|versus|vs\.?|compared with|compared to|against)\s+(?:about\s+|around\s+|roughly\s+)?$", s.text[max(0, f.start - 30) : f.start]))
+    # (not "more than $20 billion")
+    base = bool(re.search(
+        r"\b(?:from|(?<!more )(?<!less )(?<!fewer )(?<!higher )(?<!lower )than|versus|vs\.?|compared with|compared to|against)\s+"
+        r"(?:about\s+|around\s+|roughly\s+)?$", s.text[max(0, f.start - 30) : f.start]))
+    if s.ago_at is not None and f.end <= s.ago_at and (base or re.fullmatch(r"\s*(?:in\s+)?(?:the\s+)?", s.text[f.end : s.ago_at])):
+        # "from 9,150 a year earlier", "R2.41 billion in the year-earlier period": the figure is
+        # for the period one year before (not "added $20 billion compared with a year earlier")
+        ago = next((p for at, p in s.period_at if at == s.ago_at), None)
+        if ago is not None:
+            return ago
     best: tuple[float, P.Period] | None = None
     asides = [(a.start(), a.end()) for a in _APPOSITIVE.finditer(s.text) if not a.start() <= f.start < a.end()]
     for m in mentions:
@@ -715,17 +805,38 @@ def _apart(text: str, f: Figure, g: Figure, period_at: int) -> bool:
     return bool(_COMPARED.search(text, f.end, period_at)) or "," in linking or len(linking.split()) > 6
 
 
-def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str) -> str:
-    clause = text[c_start:c_end]
-    if _WORLDWIDE.search(clause):
-        return "global"
+def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str, at: int) -> str:
+    """Where a figure at ``at`` holds: of the places its clause names (and "global", "worldwide"),
+    the nearest one before it, else the nearest after it ("Across Latin America its share was
+    3.1%, and worldwide it is under 1%": Latin America for 3.1%)."""
+    owner = {w.casefold() for w in entity.split()}
+    worldwide = [(m.start(), "global") for m in _WORLDWIDE.finditer(text, c_start, c_end)]
+    if any(at < x < at + 50 and "," not in text[at:x] for x, _ in worldwide):
+        return "global"  # "4% of the global market", "4% del mercado mundial"
     places = [n for n in names if n.role == "place" and c_start <= n.start < c_end and n.text not in entity]
-    if places:
-        return places[0].text
-    m = _PLACE_MARKET.search(clause)
-    if m and m.group(1).casefold() not in {w.casefold() for w in entity.split()}:
-        return m.group(1)
-    return ""
+    found = worldwide + [(n.start, n.text) for n in places]
+    found += [
+        (m.start(), m.group(1)) for m in _PLACE_MARKET.finditer(text, c_start, c_end)
+        if m.group(1).casefold() not in owner and not any(n.start <= m.start(1) < n.end for n in places)
+    ]
+    if not found:
+        return ""
+    before = [x for x in found if x[0] < at]
+    chosen = max(before) if before else min(found)
+    # the whole list it ends or opens: "in Sweden and Finland", "Kenyan and Nigerian customers"
+    listed = [n.text for n in places if n.start == chosen[0]]
+    for n in places:
+        k = places.index(n)
+        if n.start == chosen[0]:
+            j = k
+            while j > 0 and _LIST_GAP.fullmatch(text, places[j - 1].end, places[j].start):
+                j -= 1
+                listed.insert(0, places[j].text)
+            j = k
+            while j + 1 < len(places) and _LIST_GAP.fullmatch(text, places[j].end, places[j + 1].start):
+                j += 1
+                listed.append(places[j].text)
+    return " + ".join(listed) if listed else chosen[1]
 
 
 # ---- storage -------------------------------------------------------------------------------

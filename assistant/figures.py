@@ -17,7 +17,8 @@ from assistant import readings
 
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
-    r"dollars?|euros?|pounds?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|kroner|kronor|krone|"
+    r"dollars?|dólares|dólar|dollari|euros?|pounds?|libras?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|"
+    r"kroner|kronor|krone|"
     r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺"
 )
 # Before a number, any ISO-style code of three capitals is a currency ("NOK 1.84 billion", "PLN 612

@@ -150,6 +150,88 @@ def test_a_planted_instruction_gives_no_fact() -> None:
     assert "30%" in figures and "55%" not in figures
 
 
+def test_a_day_of_a_month_is_no_figure_and_an_amount_in_spanish_dollars_is_dollars() -> None:
+    text = (
+        "*Montevideo, 14 de octubre de 2026.*\n\n"
+        "Corvana Datos anunció una inversión de 2.400 millones de dólares para 2027.\n"
+    )
+    found = _facts(text, title="Corvana Datos invierte")
+    assert [f.figure for f in found] == ["2.400 millones de dólares"]
+    assert (found[0].unit, found[0].value) == ("USD", 2.4e9)
+
+
+def test_a_word_that_opens_a_sentence_before_generic_initials_owns_nothing() -> None:
+    text = (
+        "Tarnwick Digital reported revenue of R3.1 billion for the half to August 2026. "
+        "Contracted IT load stood at 140 MW at the end of August, compared with 110 MW a year earlier.\n"
+    )
+    found = _facts(text)
+    now, before = _one(found, "140 MW"), _one(found, "110 MW")
+    assert (now.entity, before.entity) == ("Tarnwick Digital", "Tarnwick Digital")
+    assert (now.period, before.period) == ("31 August 2026", "31 August 2025")
+
+
+def test_a_name_shaped_like_a_people_s_word_that_acts_is_a_company() -> None:
+    # "Malawi", "Kanazawi": names ending as "Saudi" or "Kenyan" do; one that holds a share is a company
+    text = (
+        "Kanazawi holds an estimated 24% of Ghana's installed colocation capacity, according to Pellam Research. "
+        "Kanazawi has signed two new tenants in Ghana.\n"
+    )
+    fact = _one(_facts(text), "24%")
+    assert (fact.entity, fact.metric, fact.scope, fact.measured_by) == ("Kanazawi", "market share", "Ghana", "Pellam Research")
+
+
+def test_a_list_of_places_after_in_is_places_but_a_name_after_an_opening_place_is_not() -> None:
+    text = (
+        "Brellin Cloud ended the year with five data centres in Manitoba, Yukon and Nova Scotia and 44 MW of capacity. "
+        "In Chile, Andes Nubes reported 12 MW of capacity. "
+        "Demand came from companies including Orvel, Hanbit and Torquay, which together took 9 MW.\n"
+    )
+    found = _facts(text)
+    assert (_one(found, "44 MW").entity, _one(found, "44 MW").scope) == ("Brellin Cloud", "Manitoba + Yukon + Nova Scotia")
+    assert (_one(found, "12 MW").entity, _one(found, "12 MW").scope) == ("Andes Nubes", "Chile")
+    assert _one(found, "9 MW").entity == "Orvel + Hanbit + Torquay"
+
+
+def test_the_scope_is_the_place_nearest_before_the_figure_and_its_share_is_the_subject_s() -> None:
+    text = (
+        "Pellam Research estimates that Quorra Cloud held 7.5% of Peru's public cloud spending in 2026. "
+        "Across South America its share was 2.2%, and worldwide it is under 0.1%.\n"
+    )
+    found = _facts(text)
+    region, world = _one(found, "2.2%"), _one(found, "0.1%")
+    assert (region.entity, region.scope) == ("Quorra Cloud", "South America")
+    assert (world.entity, world.scope) == ("Quorra Cloud", "global")
+    assert _one(found, "7.5%").scope == "Peru"
+
+
+def test_a_stock_s_move_is_not_a_market_share() -> None:
+    text = "Shares of Quorra Cloud (LSE: QRRA) rose 5.2% in London trading on Monday.\n"
+    fact = _one(_facts(text), "5.2%")
+    assert (fact.entity, fact.metric) == ("Quorra Cloud", "share price change")
+
+
+def test_the_base_of_a_year_earlier_comparison_is_a_year_back_but_more_than_is_no_base() -> None:
+    text = (
+        "Brellin Cloud's revenue reached C$2.6 billion in fiscal 2026, up from C$2.1 billion in the year-earlier period. "
+        "Its backlog grew by more than C$400 million compared with a year earlier.\n"
+    )
+    found = _facts(text, title="Brellin Cloud results")
+    assert (_one(found, "C$2.6 billion").period, _one(found, "C$2.1 billion").period) == ("FY2026", "FY2025")
+    assert _one(found, "C$400 million").period == "FY2026"
+
+
+def test_a_company_that_reports_is_no_research_firm_even_when_quoted_as_a_source() -> None:
+    text = (
+        "In the quarter, revenue from Lumo and other services grew 31%, according to Tessaly.\n\n"
+        "Tessaly announced that Lumo revenue passed $9 billion in 2026. "
+        "Pellam Research said Orvel held 12% of the market in 2026, ahead of Tessaly at 9%.\n"
+    )
+    found = _facts(text, title="Cloud results")
+    assert (_one(found, "$9 billion").entity, _one(found, "$9 billion").measured_by) == ("Lumo", "Tessaly")
+    assert (_one(found, "9%").entity, _one(found, "12%").entity) == ("Tessaly", "Orvel")
+
+
 # ---- in the index ----------------------------------------------------------------------------
 
 FIRM_A = """---
