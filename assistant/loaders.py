@@ -46,13 +46,17 @@ _TRANSLATE: dict[int, str | None] = {
     **dict.fromkeys([0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A), 0xFEFF]),
 }
 _SPACE_RUN, _SPACE_AT_NEWLINE, _NEWLINE_RUN = re.compile(r" {2,}"), re.compile(r" ?\n ?"), re.compile(r"\n{3,}")
+# A line drawn with one character ("-----", "=====", "* * *"): a break between paragraphs, not text.
+_RULE_LINE = re.compile(r"^[ \t]*([-=_*~•·])(?:[ \t]*\1){2,}[ \t]*$", re.M)
 
 
 def normalize_text(text: str) -> str:
     """NFC; no control or zero-width characters; "\\n" line ends; single spaces, none at line ends or starts;
-    paragraphs split by exactly "\\n\\n"; stripped. Linear time, and idempotent."""
+    rules of dashes or stars split paragraphs; paragraphs split by exactly "\\n\\n"; stripped. Linear time,
+    and idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)
+    text = _RULE_LINE.sub("\n", text)
     text = _SPACE_AT_NEWLINE.sub("\n", _SPACE_RUN.sub(" ", text))
     return _NEWLINE_RUN.sub("\n\n", text).strip()
 

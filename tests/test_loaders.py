@@ -613,6 +613,14 @@ def test_5_mb_hostile_single_line_is_handled(tmp_path: Path, unit: str) -> None:
     assert 0 < len(doc.text) <= len(text)
 
 
+def test_rules_of_dashes_in_plain_text_are_breaks_between_paragraphs_not_text(tmp_path: Path) -> None:
+    rule = "-" * 60
+    doc = load(write(tmp_path, "weekly.txt", f"Infra Weekly 12\n\n{rule}\n1) ORVEL OPENS IN RIGA\n{rule}\n"
+                     "Orvel opened a region in Riga.\n\n* * *\n\nThat is all for this week.\n"))
+    assert "--" not in doc.text and "* *" not in doc.text
+    assert "\n\n1) ORVEL OPENS IN RIGA\n\nOrvel opened a region in Riga." in doc.text
+
+
 def test_a_newsletter_saved_from_mail_is_titled_by_its_subject_and_dated_by_its_header(tmp_path: Path) -> None:
     text = (
         "From: Danube Infra Letter <news@danube-infra.example>\n"
