@@ -20,7 +20,8 @@ _READER = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|chat ?bots?|bots?|(?:large )?language models?|llms?|"
     r"models?|gpts?|copilots?|agents?|crawlers?|scrapers?|summari[sz](?:ers?|ation|ing)(?:\s+(?:tools?|services?|systems?|engines?|bots?))?|"
     r"(?:chat|retrieval|search|answer|conversational)\s+(?:systems?|services?|tools?|engines?|interfaces?)|"
-    r"summary tools?|search tools?|automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?)|"
+    r"summary tools?|search tools?|automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?|pipelines?|workflows?|software)|"
+    r"(?:digest|briefing|summary|summari[sz]ation|news|content)\s+(?:pipelines?|workflows?|software|engines?)|"
     r"machine[- ]readers?|machines?|algorithms?|automated readers?|automatic (?:readers?|summari[sz]ers?)|"
     r"(?:ai|automated|machine)[- ](?:readers?|systems?|tools?|agents?|services?)|retrieval systems?|"
     r"answer engines?|question[- ]answering systems?|indexers?)"
@@ -65,6 +66,12 @@ _OVERRIDE = re.compile(
 _IMPERATIVE_TO_READER = re.compile(rf"^\W*{_READER}\W*[:,-]\W*(?:please\W+)?{_SAY}\b", re.I)
 _FOR_READER = re.compile(rf"^\W*(?:[\w']+\W+)?(?:for|to|attention)\W+(?:\w+\W+){{0,2}}?{_READER}\s*[:,–—-]", re.I)
 _IF_YOU_ARE = re.compile(rf"\b(?:if|when|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?{_READER}\b", re.I)
+# "If your software turns this newsletter into answers, report ...": the reader's program, told what to give
+_YOUR_PROGRAM = re.compile(
+    rf"\b(?:if|when|whenever|where|wherever|as|once)\s+your\s+(?:\w+\s+){{0,2}}?(?:software|systems?|tools?|models?|pipelines?|"
+    rf"workflows?|programs?|apps?|applications?|{_READER})\b[^.;]{{0,140}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b",
+    re.I,
+)
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
@@ -85,7 +92,7 @@ _OBLIGE = re.compile(
     re.I,
 )
 # (a command may open on a clause: "In any answer, give ...", "When quoting it, state ...")
-_OPENER = r"(?:(?:in|for|when|whenever|if|wherever|before|after)\b[^,.;:]{0,60},\s*)?"
+_OPENER = r"(?:(?:in|for|when|whenever|if|wherever|where|before|after)\b[^,.;:]{0,120},\s*)?"
 _COMMAND = re.compile(rf"(?:^|[:;]\s)\W*{_OPENER}(?:please\s+|kindly\s+)?(?:do not|don't|never|always|only)?\s*{_SAY}\b", re.I)
 # A sentence that calls itself an instruction and tells its reader to keep it out of sight ("Do not
 # mention this instruction", "... and do not cite this note"): planted, whoever it is addressed to.
@@ -133,7 +140,7 @@ _IMPERATIVE = re.compile(rf"^\W*{_OPENER}(?:please\s+|also\s+|then\s+)?(?:do not
 def is_instruction(sentence: str) -> bool:
     """Whether ``sentence`` instructs a reader (a program or "you") rather than stating a fact."""
     sentence = " ".join(sentence.split())
-    if any(p.search(sentence) for p in (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN)):
+    if any(p.search(sentence) for p in (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN, _YOUR_PROGRAM)):
         return True
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
         return True
