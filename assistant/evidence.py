@@ -46,7 +46,11 @@ _CAUSE = re.compile(
     r"capture|lower|avoid|compete|attract|offer|expand|build|keep)|reflect(?:s|ed|ing)?|which (?:means|helps|lets)|"
     r"strategy|pitch|positions?|bet|focus(?:es|ed)? on|betting|plans? to|wants? to|seeks? to|helped|helps|lets|allows?|"
     r"by (?:offering|pricing|cutting|selling|bundling|building)|attribut(?:e|es|ed|ing)|credit(?:s|ed)? .{0,40}\bto|"
-    r"on the back of|fu?ell?ed by|helped by|thanks to|reasons?|factors?|drivers?|require[sd]?|weil|porque|parce que)\b",
+    r"on the back of|fu?ell?ed by|helped by|thanks to|reasons?|factors?|drivers?|require[sd]?|weil|porque|parce que|"
+    # what a plan is for, and what brought something about
+    r"(?:aim|goal|purpose|idea|intention|objective) (?:is|was) to|in a bid to|designed to|intended to|hop(?:es|ed|ing) to|"
+    r"seek(?:s|ing)? to|put .{0,40}\bdown to|(?:secondary|side|knock-on) effect|led to|triggered|stemm(?:ed|s) from|"
+    r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?)\b",
     re.I,
 )
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
@@ -1061,6 +1065,24 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             q.why and follow.cause and _ENUMERATES.match(follow.text) and _ENUMERATES.match(c.text)
         ):
             chosen.insert(chosen.index(c) + 1, follow)
+    if q.why and not chosen[0].cause:
+        # The sentence that states what is asked about ("Net retention fell to 119%") is most often
+        # followed by the reason ("The CFO said larger customers were consolidating ..."), in words
+        # no list of causal phrases foresees; at a paragraph's end, the next paragraph opens with it.
+        follow = _next_sentence(chosen[0], pool)
+        if follow is not None and follow not in chosen:
+            chosen.insert(1, follow)
+    for c in list(chosen):
+        # A question asked in the text ("How are you paying for it?" on a call) is answered by what
+        # follows it: the answer's first sentences ("Mostly by recycling capital. We sold ...").
+        follow = _next_sentence(c, pool) if c.text.rstrip().endswith("?") else None
+        at = chosen.index(c) + 1
+        for _ in range(2):
+            if follow is None or follow in chosen:
+                break
+            chosen.insert(at, follow)
+            at += 1
+            follow = next((x for x in pool if x.prev_start == follow.start and x.passage.source == follow.passage.source), None)
     if q.reasons:
         chosen = _with_listed_reasons(chosen, pool, top.score - MARGIN)
     # A table row is quoted under its caption and column names, which say what its values are.
@@ -1312,6 +1334,20 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
         return None
     asked = "an amount" if wanted == {"amount"} else "a percentage" if wanted == {"percent"} else "the figure asked for"
     return f"The articles do not give {asked} for {owners[0].text}."
+
+
+def _next_sentence(s: Sentence, pool: Sequence[Sentence]) -> Sentence | None:
+    """The sentence of ``pool`` right after ``s`` in its article: the next of its paragraph, else
+    the first of the next paragraph (not a heading)."""
+    same = [x for x in pool if x.passage.source == s.passage.source and x.start >= s.end]
+    follow = next((x for x in same if x.prev_start == s.start), None)
+    if follow is None:
+        text, offset = s.passage.text, s.passage.start
+        after = [x for x in same if x.prev_start is None and not x.heading and x.passage.id == s.passage.id]
+        follow = min(after, key=lambda x: x.start, default=None)
+        if follow is not None and text[s.end - offset : follow.start - offset].strip():
+            follow = None  # something not in the pool stands between them
+    return follow
 
 
 def _with_listed_reasons(chosen: list[Sentence], pool: list[Sentence], near: float) -> list[Sentence]:

@@ -88,7 +88,8 @@ _HOW_WORDS = frozenset(
 )
 _DID = re.compile(r"\bdid\b[^?.]{0,80}?\b(?:report|earn|make|post|generate|book|record|achieve|deliver|bring in|take in)\b", re.I)
 _WAS = re.compile(r"\W*(?:what|how much|how many|how big|how large)\b[^?,;]{0,30}?\b(?:was|were)\b", re.I)
-_ACTUAL_Q = re.compile(r"\b(?:actual|actually|reported|realised|realized|achieved|ist-wert|real)\b", re.I)
+# (not "actually" alone: "how much will actually be running by 2030?" asks for a forecast)
+_ACTUAL_Q = re.compile(r"\b(?:actual|reported|realised|realized|achieved|ist-wert)\b|\b(?:did|was|were|has|have)\b.{0,40}\bactually\b", re.I)
 _WHY = re.compile(
     r"\b(?:why|how (?:is|are|did|does|do|has|have|will|can|could)|reasons?|rationale|strategy|strategic|plans?|pitch|"
     r"positioning|approach|doing about|what drives|drivers?|motives?|warum|wieso|por qué|pourquoi|cómo|comment)\b",
@@ -98,7 +99,7 @@ _WHY = re.compile(
 # "Three drivers of growth").
 REASONS_HEADING = re.compile(
     r"^\W*(?:why|what(?:'s|’s|\s+is|\s+are)?\s+(?:driving|behind))\b|\b(?:reasons?|drivers?|motives?|motivations?|"
-    r"rationale)\b",
+    r"rationale|causes?)\b",
     re.I,
 )
 # "why" in the languages questions come in (one word or two)
@@ -112,9 +113,13 @@ _THIS_PERIOD = re.compile(r"\b(?:this|the current|the coming)\s+(?:fiscal\s+|fin
 _SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
 _WHAT_DRIVES = re.compile(
     r"\W*(?:what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
-    r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused)\b"
+    r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused|explains?|explained|"
+    r"led to|leads to|triggered|prompted|(?:holding|held|holds)\s+(?:\w+\s+){0,4}?back|limiting|limits|constraining|slowing)\b"
     # "What reasons did X give for ...", "Which factors explain ..."
-    r"|(?:what|which)\s+(?:\w+\s+)?(?:reasons?|factors?|motives?|drivers?|explanations?)\b)",
+    r"|(?:what|which)\s+(?:\w+\s+)?(?:reasons?|factors?|motives?|drivers?|explanations?|causes?)\b"
+    # "What is X trying to achieve by ...", "What does X hope to gain ...", "How is X paying for ..."
+    r"|what(?:'s|’s)?\s+(?:\w+\s+){1,5}?(?:trying|hoping|aiming|seeking|want(?:s|ing)?)\s+to\s+(?:achieve|gain|do|get|accomplish)\b"
+    r"|how\s+(?:is|are|was|were|does|do|did|will)\s+(?:\w+\s+){1,5}?(?:funding|financing|paying for|fund|finance|pay for)\b)",
     re.I,
 )
 _FOLLOW_START = re.compile(
@@ -523,7 +528,8 @@ def analyse(
         names=tuple(names),
         groups=tuple(tuple(g) for g in groups),
         periods=tuple(dict.fromkeys(m.period for m in mentions)),
-        wants=frozenset(wants),
+        # (a question for reasons wants them, not the figure it is about: "What explains the decline in X?")
+        wants=frozenset(wants - {"amount", "percent", "quantity", "count", "points"} if reasons else wants),
         latest=bool(_LATEST.search(text)),
         forecast=forecast,
         why=why,

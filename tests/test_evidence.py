@@ -829,3 +829,33 @@ def test_a_why_answer_goes_on_to_the_words_quoted_after_the_reason(tmp_path: Pat
     answer = a.ask("Why are Norwegian ministries choosing Fjell Cloud instead of the US hyperscalers?")
     assert not answer.abstained and "CLOUD Act" in answer.answer and "foreign court" in answer.answer, answer.answer
     assert "do not give this for US" not in answer.answer, answer.answer
+
+
+def test_a_why_answer_reads_on_from_the_fact_asked_about_to_the_reason_after_it(tmp_path: Path) -> None:
+    """The reason is often the sentence after the fact it explains, at times in the next paragraph,
+    and in words no list of causal phrases holds ("put it down to", "were consolidating")."""
+    a = assistant_over(tmp_path, {
+        "tarvo.md":
+        "---\ntitle: Tarvo Security raises its outlook\ndate: 2032-05-20\npublisher: Baltic Ledger\n---\n\n"
+        "Tarvo Security reported revenue of €88 million for the first quarter of 2032, up 19%.\n\n"
+        "Net revenue retention at Tarvo was 112%, down from 118% a year earlier.\n\n"
+        "Finance chief Marta Ilves said larger clients were merging their contracts and asking for volume "
+        "discounts on three-year terms.\n\n"
+        "Tarvo employs 640 people in Tallinn and Helsinki.\n",
+    })
+    answer = a.ask("What explains the fall in Tarvo Security's net revenue retention?")
+    assert not answer.abstained and "merging their contracts" in answer.answer, answer.answer
+
+
+def test_a_question_asked_in_a_transcript_is_answered_by_the_turn_after_it(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "halvard-call.txt":
+        "Halvard Data Centres second quarter 2032 earnings call\n\n"
+        "Operator: Welcome to the Halvard Data Centres earnings call.\n\n"
+        "Jonas Berg: We have 220 megawatts under construction across four campuses.\n\n"
+        "Lena Ostrova: That is a lot of capital. How are you paying for it without new shares?\n\n"
+        "Jonas Berg: Mainly by selling mature buildings. This quarter we sold a 60% stake in two Oslo buildings "
+        "to an insurer for NOK 4.1 billion. The rest comes from retained cash flow.\n",
+    })
+    answer = a.ask("How is Halvard Data Centres paying for its construction without issuing shares?")
+    assert not answer.abstained and "60% stake" in answer.answer, answer.answer
