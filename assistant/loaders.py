@@ -120,6 +120,8 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         lines = text.replace("\r\n", "\n")  # lines as written
         meta["title"], meta["publisher"] = _one_line(_first_short_line(lines) or ""), _masthead(lines)
         meta.update(_mail_headers(lines))  # a newsletter sent by mail: its subject, sender and date
+        # the dateline on a line of its own, before wrapped lines are joined ("Issue 87 | Tuesday, 14 October 2025")
+        meta["date"] = meta.get("date") or dateline(normalize_text(lines))
     else:
         text, meta = _read_markdown(_decode(data, source), source)
     text, aliases = clean_artifacts(unwrap_lines(normalize_text(text)))

@@ -382,6 +382,8 @@ _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzj
 _rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
 _rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit", "relative")
 _rule("ytd", r"\byear[- ]to[- ]date\b", "unit")
+# "launched last month": the month before the article's
+_rule("relmonth", r"\b(?P<rel>last|this|next|previous|current|coming)\s+month\b(?!s)", "months", "relative")
 # "the second half of next year", "Q2 of this year": a part of a year said relative to the article's date
 _REL = r"(?:of\s+)?(?:the\s+)?(?P<rel>last|this|next|previous|prior|current|coming|following)\s+(?P<fy>fiscal\s+)?year\b"
 _rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-4])|h(?P<h>[12]))\s+{_REL}", "unit", "relative")
@@ -672,6 +674,12 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     elif kind == "ytd":
         # "year to date": from January to the latest figure, whatever month that is
         return Mention(a, b, Period(None, None, "span", None, "ytd"), False)
+    elif kind == "relmonth":
+        if anchor is None:
+            return None
+        index = anchor.year * 12 + anchor.month - 1 + _SHIFT[m.group("rel").lower()]
+        period = span(index // 12, index % 12 + 1, 1, "month")
+        explicit = False
     elif kind == "relyear":
         if anchor is None:
             return None
