@@ -31,7 +31,7 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
+from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, with_parts, words
 from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Question, language
 from assistant.types import Passage
 
@@ -219,7 +219,7 @@ def read_passage(
                 or (raw.rstrip()[-1:] == "?" and (b >= len(text) or text.startswith("\n\n", b)))
             )
         )
-        sentence_words = frozenset(stem(w) for w in words(raw))
+        sentence_words = frozenset(stem(w) for w in with_parts(words(raw)))
         header = [made[j] for j in heads.get(k, ()) if j in made]
         if k in heads:
             # A table row is read with its caption and column names ("City H2 2031 H1 2031 ...
@@ -1526,7 +1526,7 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     if q.forecast is False:
         # "actual": a forecast is not one, nor is any figure in an article published before the
         # asked period ended ("budgeted at €40 million" for the fiscal year just begun)
-        actual = [s for s in candidates if not s.forward and not _before_end(s, q.periods)]
+        actual = [s for s in candidates if not s.forward and (not _before_end(s, q.periods) or _HAPPENED.search(s.text))]
         if candidates and not actual:
             return f"The articles do not give an actual figure{who} for {asked}."
         candidates = actual
@@ -1595,10 +1595,16 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
         s for s in about[:25]
         if s.score >= FLOOR and (not scorer.wants_figure or s.parts.get("kind", 0) >= 1.0) and (scorer.period(s) or 0) >= 0.5
     ]
-    if not candidates or any(not s.forward and not _before_end(s, q.periods) for s in candidates):
+    # (an article out before the period ended may still tell what already happened in it: "3,412
+    # accounts had an affected resource" in a report on an incident of that month)
+    if not candidates or any(not s.forward and (not _before_end(s, q.periods) or _HAPPENED.search(s.text)) for s in candidates):
         return None
     # what was expected for the period asked, over a figure for a part of it
     return next((s for s in candidates if s.forward and (scorer.period(s) or 0) >= 1.0), candidates[0])
+
+
+# A verb in the past: what the sentence tells has happened.
+_HAPPENED = re.compile(r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:to|for)\b)")
 
 
 def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:

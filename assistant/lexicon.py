@@ -49,8 +49,23 @@ _SMALL = frozenset("and of for the on over & de du des der und y et".split())
 _FUNCTION = frozenset("that this these those which what who it its is was are were be been has had have not but".split())
 
 
+# An article elided before a word in French or Italian ("l'osservatorio", "dell'anno", "d'arr").
+_ELIDED = re.compile(r"^(?:[dlnsjc]|qu|dell|all|nell|dall|sull|un)'(?=\w)")
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))  # lower case first: one pass, same words
+    found = _WORD.findall(text.lower().replace("’", "'"))  # lower case first: one pass, same words
+    return [_ELIDED.sub("", w) for w in found] if "'" in text or "’" in text else found
+
+
+def with_parts(found: Iterable[str]) -> set[str]:
+    """``found`` and the parts of its hyphenated words: "public-sector" is also "public" and
+    "sector", as the same words are written apart elsewhere."""
+    out = set(found)
+    for w in found:
+        if "-" in w:
+            out.update(p for p in w.split("-") if len(p) > 1 and not p.isdigit())
+    return out
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ings", "ing", "ers", "er", "edly", "ed", "ies",

@@ -108,6 +108,7 @@ _WHY_WORDS = frozenset(
      "kenapa", "neden", "niçin", "por qué", "por que", "por quê", "porquê", "porque"]
 )
 # "What is driving demand ...", "What's behind the fall ...": a question for reasons.
+_ELIDED_BEFORE_NAME = re.compile(r"\b(?:[dlnsjc]|qu|dell|all|nell|dall|sull|un)['’](?=[A-ZÀ-ÖØ-Þ])")
 _THIS_PERIOD = re.compile(r"\b(?:this|the current|the coming)\s+(?:fiscal\s+|financial\s+)?(?:year|quarter|half)\b", re.I)
 # A request for what an article says, as a whole: its opening is the answer.
 _SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
@@ -381,6 +382,8 @@ def analyse(
 ) -> Question:
     """What ``text`` asks, read against the articles' own words."""
     text = without_requests(text)
+    # (an elided article is no part of the name after it: "clients d'Aegisline", "dell'Osservatorio")
+    text = _ELIDED_BEFORE_NAME.sub("", text)
     lang = language(text)
     # Latin names written inside text of another script stand apart ("根据Canalys的数据").
     text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])", " ", text)

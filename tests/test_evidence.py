@@ -859,3 +859,41 @@ def test_a_question_asked_in_a_transcript_is_answered_by_the_turn_after_it(tmp_p
     })
     answer = a.ask("How is Halvard Data Centres paying for its construction without issuing shares?")
     assert not answer.abstained and "60% stake" in answer.answer, answer.answer
+
+
+def test_which_month_is_answered_with_last_month_counted_from_the_newsletter_s_date(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "baltic-weekly.txt":
+        "BALTIC CLOUD WEEKLY\nNews on cloud infrastructure in the Baltic states, sent every Thursday\n"
+        "Issue 41 | Thursday, 12 March 2026\n\nHello again,\n\n"
+        "Orvel Cloud opened its second region in Vilnius last month and now serves 1,200 customers "
+        "from three data centres in Lithuania and Latvia.\n",
+    })
+    answer = a.ask("In which month did Orvel Cloud open its Vilnius region?")
+    assert not answer.abstained and "February 2026" in answer.answer, answer.answer
+
+
+def test_an_incident_in_the_month_asked_is_reported_even_if_the_report_came_out_that_month(tmp_path: Path) -> None:
+    """A review published on 20 May of an outage on 6 May tells what happened; it is no forecast
+    for a month not yet over."""
+    a = assistant_over(tmp_path, {
+        "outage.md":
+        "---\ntitle: Post-incident review of the Tallinn storage outage\ndate: 2031-05-20\npublisher: Orvel Status\n---\n\n"
+        "On 6 May 2031 block storage in the Tallinn region returned errors for three hours.\n\n"
+        "1,845 customer accounts had at least one affected volume. No data was lost.\n",
+    })
+    answer = a.ask("How many customer accounts were affected by Orvel's May 2031 storage outage?")
+    assert not answer.abstained and "1,845" in answer.answer, answer.answer
+
+
+def test_an_elided_article_before_a_name_and_a_hyphenated_compound_written_apart_still_match(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "tarvo-arr.md":
+        "---\ntitle: Tarvo Security wins federal work\ndate: 2032-06-02\npublisher: Baltic Ledger\n---\n\n"
+        "Tarvo Security said its public-sector ARR reached €14 million at the end of May, or 9% of the total.\n\n"
+        "Tarvo Security counted 310 customers with more than €100,000 in ARR, up from 240 a year earlier.\n",
+    })
+    answer = a.ask("How much of Tarvo Security's ARR comes from the public sector?")
+    assert not answer.abstained and "€14 million" in answer.answer, answer.answer
+    answer = a.ask("Combien de clients d'Tarvo Security dépassent 100 000 euros d'ARR ?")
+    assert not answer.abstained and "310" in answer.answer, answer.answer
