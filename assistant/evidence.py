@@ -31,7 +31,7 @@ from assistant import periods as P
 from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
-from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, with_parts, words
+from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
 from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Question, language
 from assistant.types import Passage
 
@@ -219,7 +219,7 @@ def read_passage(
                 or (raw.rstrip()[-1:] == "?" and (b >= len(text) or text.startswith("\n\n", b)))
             )
         )
-        sentence_words = frozenset(stem(w) for w in with_parts(words(raw)))
+        sentence_words = frozenset(stem(w) for w in words(raw))
         header = [made[j] for j in heads.get(k, ()) if j in made]
         if k in heads:
             # A table row is read with its caption and column names ("City H2 2031 H1 2031 ...
@@ -1222,12 +1222,18 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
         if all(lexicon.known(w) and lexicon.share(w) < 0.05 and w not in q.name_words() and w.isalpha() and len(w) > 3 for w in (a, b)):
             phrases.append((a, b))
     for phrase in phrases:
-        used = [s for s in about[:40] if s.score >= FLOOR and all(w in s.words for w in phrase)]
+        used = [s for s in about[:40] if s.score >= FLOOR and (all(w in s.words for w in phrase) or _hyphenated(phrase, s.words))]
         if used:
             continue
         if lexicon.phrase_used(phrase):
             return " ".join(phrase)
     return None
+
+
+def _hyphenated(phrase: tuple[str, str], found: frozenset[str]) -> bool:
+    """Whether two stemmed words are written as one hyphenated word ("public sector": "public-sector")."""
+    a, b = phrase
+    return any(w.startswith(a) and "-" in w and w.split("-", 1)[1].startswith(b) and w.split("-", 1)[0].startswith(a) for w in found)
 
 
 def _group_met(q: Question, group: tuple[int, ...], s: Sentence) -> bool:
@@ -1526,7 +1532,7 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     if q.forecast is False:
         # "actual": a forecast is not one, nor is any figure in an article published before the
         # asked period ended ("budgeted at €40 million" for the fiscal year just begun)
-        actual = [s for s in candidates if not s.forward and (not _before_end(s, q.periods) or _HAPPENED.search(s.text))]
+        actual = [s for s in candidates if not s.forward and (not _before_end(s, q.periods) or _happened_in(s, q.periods))]
         if candidates and not actual:
             return f"The articles do not give an actual figure{who} for {asked}."
         candidates = actual
@@ -1597,7 +1603,7 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
     ]
     # (an article out before the period ended may still tell what already happened in it: "3,412
     # accounts had an affected resource" in a report on an incident of that month)
-    if not candidates or any(not s.forward and (not _before_end(s, q.periods) or _HAPPENED.search(s.text)) for s in candidates):
+    if not candidates or any(not s.forward and (not _before_end(s, q.periods) or _happened_in(s, q.periods)) for s in candidates):
         return None
     # what was expected for the period asked, over a figure for a part of it
     return next((s for s in candidates if s.forward and (scorer.period(s) or 0) >= 1.0), candidates[0])
@@ -1605,6 +1611,12 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
 
 # A verb in the past: what the sentence tells has happened.
 _HAPPENED = re.compile(r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:to|for)\b)")
+
+
+def _happened_in(s: Sentence, periods: Sequence[P.Period]) -> bool:
+    """Whether ``s`` tells in the past of an event in the month or day asked: no total of a
+    quarter or year is known before it ends, but an outage on 6 May is reported on 20 May."""
+    return all(p.grain in ("month", "day") for p in periods) and bool(_HAPPENED.search(s.text))
 
 
 def _before_end(s: Sentence, periods: Sequence[P.Period]) -> bool:

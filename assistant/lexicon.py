@@ -58,16 +58,6 @@ def words(text: str) -> list[str]:
     return [_ELIDED.sub("", w) for w in found] if "'" in text or "’" in text else found
 
 
-def with_parts(found: Iterable[str]) -> set[str]:
-    """``found`` and the parts of its hyphenated words: "public-sector" is also "public" and
-    "sector", as the same words are written apart elsewhere."""
-    out = set(found)
-    for w in found:
-        if "-" in w:
-            out.update(p for p in w.split("-") if len(p) > 1 and not p.isdigit())
-    return out
-
-
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ings", "ing", "ers", "er", "edly", "ed", "ies",
              "es", "ance", "ence", "th", "ly", "s", "e")
 

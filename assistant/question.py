@@ -501,6 +501,15 @@ def analyse(
         s = lexicon.repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
         terms[s] = terms.get(s, 0.0) + (0.3 if s in _WHEN_WORDS else 1.0)
+    # Two words the articles write hyphenated ("public sector" as "public-sector"): the compound
+    # is a term, weighing as much as its two words apart.
+    plain_words = [w for w in words(plain) if w.isalpha()]
+    for w1, w2 in zip(plain_words, plain_words[1:], strict=False):
+        joined = stem(f"{w1}-{w2}")
+        s1, s2 = stem(w1), stem(w2)
+        if lexicon.known(joined) and s1 in terms and s2 in terms and joined not in terms:
+            terms[joined] = 1.0
+            terms[s1], terms[s2] = terms[s1] * 0.5, terms[s2] * 0.5
     for w, weight in expanded.items():
         terms.setdefault(w, weight)
     if re.search(r"\bwho\s+(?:runs|leads|heads|manages|is in charge of)\b", folded):
