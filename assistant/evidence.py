@@ -1303,6 +1303,7 @@ def _shared_in_article(part: Part, own: int | None, s: Sentence, scorer: Scorer)
 
 
 _PROFIT = same_measure("profit")
+_OPERATING = same_measure("operating")
 
 
 def _profit_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
@@ -1312,7 +1313,8 @@ def _profit_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     asked = {t for t in (*q.terms, *(stem(w) for w in words(q.text))) if t in _PROFIT and t not in q.name_words()}
     if not asked or q.why or q.language != "en" or not scorer.names:
         return None
-    others = (same_measure(t) for t in q.terms if t not in q.name_words())
+    # (a word that qualifies the profit is no other measure: "operating profit", "operating income")
+    others = (same_measure(t) for t in q.terms if t not in q.name_words() and t not in _OPERATING)
     if any(m and m != _PROFIT and not {"growth", "share"} & m for m in others):
         return None  # another measure asked beside it ("revenue and net income")
     near = [s for s in about[:40] if s.score >= FLOOR]

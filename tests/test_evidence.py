@@ -652,7 +652,8 @@ def test_a_profit_asked_where_only_revenue_is_given_is_not_answered_with_revenue
         "Selvo Cloud reported revenue of $610 million for fiscal 2031, up 14%. Selvo does not break out net "
         "income by region. Its share of the Peruvian cloud market was 7%.\n",
     })
-    for question in ("What net profit did Selvo Cloud make in fiscal 2031?", "What were Selvo Cloud's 2031 earnings?"):
+    for question in ("What net profit did Selvo Cloud make in fiscal 2031?", "What were Selvo Cloud's 2031 earnings?",
+                     "What operating profit did Selvo Cloud's business make in fiscal 2031?"):
         answer = a.ask(question)
         assert answer.abstained and "$610 million" not in answer.answer, answer.answer
     answer = a.ask("What was Selvo Cloud's revenue in fiscal 2031?")
