@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 14
+VERSION = 15
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -53,7 +53,7 @@ _NAME = re.compile(
 _NOT_NAMES = frozenset(
     "ai genai gpu gpus cpu cpus tpu it ceo cfo coo cto cio ipo api apis saas iaas paas dbaas llm llms sme smes "
     "esg eps ebit ebitda gaap ifrs capex opex yoy qoq rpo arr mrr roi q1 q2 q3 q4 h1 h2 fy ttm ltm usd eur gbp jpy cny inr "
-    "mw gw kw twh gwh mwh pp bps us$ rmb krw chf aud cad sgd hkd brl i we they he she you".split()
+    "mw gw kw twh gwh mwh tb pb gb pp bps us$ rmb krw chf aud cad sgd hkd brl i we they he she you".split()
 )
 _FILLER = frozenset(
     "the a an in on at for by with as its it this that these those their despite according while meanwhile but and "
@@ -108,6 +108,8 @@ _THE_GROUP = re.compile(
 )
 _ITS = re.compile(r"\b(?:its|it|their|they|the company(?:'s|’s)?)\b", re.I)
 _STOCK_OF = re.compile(r"\bshares\b", re.I)
+_THRESHOLD = re.compile(r"\bwith\s+(?:more than|over|at least|above|less than|under|fewer than)\s+$", re.I)
+_DECLINE = re.compile(r"\b(?:fell|fall(?:s|ing)?|declin\w*|dropped|drop(?:s|ping)?|down|decreas\w*|shr[ai]nk\w*|slipped|slid|contracted|lower)\b(?!\s+from)[^%\d]{0,25}$", re.I)
 _EACH = re.compile(r"\b(?:each|both|apiece|respectively)\b", re.I)
 _SHARE_OF = re.compile(
     r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s'’-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
@@ -193,8 +195,15 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
         date=doc.date, publisher=doc.publisher, url=doc.url,
     )
     fiscal = P.fiscal_year_end(text)
-    sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal)
     anchor = P.parse_iso(doc.date)
+    named_periods: list[P.Period] = []
+
+    def doc_periods() -> list[P.Period]:  # (read once, when a sentence needs them)
+        if not named_periods:
+            named_periods.extend(m.period for m in P.find(text, anchor, fiscal))
+        return named_periods
+
+    sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal, doc_periods)
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
     owners = frozenset(m.group(1) for m in _OWNER.finditer(text))
@@ -284,6 +293,7 @@ _OBJECT_BEFORE = re.compile(
     r"like|against|versus|than|signed|won|by|agreement|deal|contract)\s+(?:the\s+|its\s+)?$",
     re.I,
 )
+_GREETED = re.compile(r"(?:^|\W)(?:thanks|thank you|hi|hello|good (?:morning|afternoon|evening)),?\s+$", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s*")
 def _in_list(text: str, earlier: list[_Name], start: int, end: int) -> bool:
     """Whether the name at ``start:end`` goes on a list of places that ``earlier`` ends with and
@@ -348,9 +358,12 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
     # the words of a written amount ("KZT 21.4 billion", "NOK 1.3 billion") are its currency, not a name
-    amounts = [(f.start, f.end) for f in find_figures(text) if f.kind == "amount"]
+    found = find_figures(text)
+    amounts = [(f.start, f.end) for f in found if f.kind == "amount"]
+    # (a capitalised word right after a figure is its unit: "12 Prozent", "40 TB"; a year is no figure)
+    units = {f.end + k for f in found for k in (0, 1)}
     for m in _NAME.finditer(text):
-        if any(a <= m.start() < b for a, b in amounts):
+        if any(a <= m.start() < b for a, b in amounts) or m.start() in units:
             continue
         raw = re.sub(r"(?:'s|’s|'|’)(?:\s.*)?$", "", m.group(0)).strip(" .-")  # "Alibaba's AI" -> "Alibaba"
         raw = re.sub(r"[-–‑](?:based|headquartered|owned|listed|born)$", "", raw)
@@ -369,6 +382,8 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
             continue
         if _spelled_lower(tokens, lexicon) or (len(tokens) > 1 and all(t.isupper() for t in tokens) and any(len(t) > 3 for t in tokens)):
             continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
+        while len(tokens) > 1 and re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d{4}", tokens[-1]):
+            tokens = tokens[:-1]  # "Brennick Data Centres Q3": the name, then its quarter
         if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
@@ -390,6 +405,10 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
             role = "analyst"
         elif weak:
             role = weak
+        elif (start < 3 and text[end : end + 1] == ":" and len(tokens) > 1 and not P.find(text[:end])) or _GREETED.search(before) or (
+            len(tokens) == 1 and before.rstrip().endswith(",") and re.match(r"\s*[.!?]", text[end:])  # "Fair question, Tom."
+        ):
+            role = "aside"  # a speaker's name before what they said, on a call ("Priya Venkataraman: Mostly ..."), or greeted ("Thanks, Dana.")
         elif inside or _DESCRIBES.match(text, end) or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
         elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (demonym and not group):
@@ -518,6 +537,8 @@ def _facts(
     text = s.text
     if f.kind == "count" and not _counted(text, f):
         return []  # a bare number: a page, a list item, part of a name ("Maia 100")
+    if _THRESHOLD.search(text, 0, f.start):
+        return []  # "customers with more than $100,000 in ARR": a bar the others clear, not a figure of its own
     value, unit = _value_unit(f, text)
     if value is None:
         return []
@@ -578,6 +599,8 @@ def _facts(
         entities = [before[0].text] if before else entities
     if metric == "amount" and unit != "money" and not (len(unit) == 3 and unit.isupper()):
         metric = unit.lower()  # "235 billion parameters"
+    if metric.endswith("growth") and value > 0 and _DECLINE.search(text[max(c_start, f.start - 40) : f.start]):
+        value = -value  # "revenue fell 5.7%": a growth of -5.7%
     measure = {stem(w) for w in words(metric)}
     if paragraph_subject:
         # "Adjusted EBITDA margin was 34.6%", "Occupancy fell to 93.1%", "On a GAAP basis the company
@@ -795,7 +818,17 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
         return best[1]
     if s.context_periods:
         return s.context_periods[0]
+    grain = _THE_GRAIN.search(s.text)
+    if grain:
+        # "during the quarter", "in the half": the article's period of that length, the one it names most
+        unit = grain.group(1).lower()
+        named = Counter(p for p in s.doc_periods() if p.grain == unit and p.start is not None)
+        if named:
+            return named.most_common(1)[0][0]
     return None
+
+
+_THE_GRAIN = re.compile(r"\b(?:in|during|for|over|through(?:out)?|of)\s+the\s+(quarter|half|year)\b(?![- ](?:ago|earlier|before|to))", re.I)
 
 
 def _apart(text: str, f: Figure, g: Figure, period_at: int) -> bool:

@@ -232,6 +232,26 @@ def test_a_company_that_reports_is_no_research_firm_even_when_quoted_as_a_source
     assert (_one(found, "9%").entity, _one(found, "12%").entity) == ("Tessaly", "Orvel")
 
 
+def test_on_a_call_the_speakers_own_nothing_and_the_quarter_is_the_one_the_call_is_about() -> None:
+    text = (
+        "Operator: Welcome to the Brennick Data Centres third quarter 2026 earnings call.\n\n"
+        "Ines Duarte: Thanks, Operator. Total revenue for the quarter was $418 million, up 12%.\n\n"
+        "Pavel Rusu: Fair question, Ines. Our top ten customers account for 48% of rent, and customers "
+        "with more than $1 million in rent grew to 64.\n"
+    )
+    found = _facts(text, title="Brennick Data Centres Q3 2026 earnings call")
+    revenue = _one(found, "$418 million")
+    assert (revenue.entity, revenue.period) == ("Brennick Data Centres", "Q3 2026")
+    assert _one(found, "48%").entity == "Brennick Data Centres"
+    assert "$1 million" not in [f.figure for f in found]  # a bar the customers clear, not a figure
+
+
+def test_a_fall_is_a_negative_growth() -> None:
+    found = _facts("Kestrel Cloud revenue fell 5.7% in 2026.\n")
+    fell = _one(found, "5.7%")
+    assert (fell.metric, fell.value) == ("revenue growth", -5.7)
+
+
 # ---- in the index ----------------------------------------------------------------------------
 
 FIRM_A = """---
