@@ -289,9 +289,17 @@ def _other_language(lexicon: Lexicon) -> bool:
     return any(sum(lexicon.known(stem(w)) for w in ws) >= 0.5 * len(ws) for ws in stops)
 
 
+# Initials of measures, whoever reports them: a term of the question, never a name whose absence
+# would mean the articles cannot answer ("first-half EBITDA margin", "core FFO per share").
+MEASURE_INITIALS = frozenset(
+    "ebitda ebit eps arr mrr ffo affo gmv cagr nrr ndr pue wue rpo tco roi roe roic capex opex yoy qoq ttm ltm gaap ifrs "
+    "kpi arpu nps sla fcf".split()
+)
+
+
 def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -> bool:
     own = tuple(stem(w) for w in words(raw))
-    if stem(raw) in GERMAN_NOUNS:
+    if stem(raw) in GERMAN_NOUNS or raw.lower() in MEASURE_INITIALS:
         return True
     for spelling in spellings:
         # (one word only ever seen opening a sentence, "Amazon" for AWS, says nothing)

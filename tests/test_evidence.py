@@ -898,3 +898,17 @@ def test_an_elided_article_before_a_name_and_a_hyphenated_compound_written_apart
     assert not answer.abstained and "€14 million" in answer.answer, answer.answer
     answer = a.ask("Combien de clients d'Tarvo Security dépassent 100 000 euros d'ARR ?")
     assert not answer.abstained and "310" in answer.answer, answer.answer
+
+
+def test_a_measure_s_initials_are_no_name_the_answer_must_hold(tmp_path: Path) -> None:
+    """"EBITDA", "FFO": initials of a measure, not of a company; a sentence that gives the measure
+    without naming the company (its subject is in the sentence before) still answers."""
+    a = assistant_over(tmp_path, {
+        "ormond.md":
+        "---\ntitle: Ormond Cloud lifts first-half revenue\ndate: 2031-08-20\npublisher: Levant Tech Review\n---\n\n"
+        "Ormond Cloud reported first-half revenue of TRY 2.1 billion, up 48% from the year-earlier period.\n\n"
+        "Because the lira fell against the dollar, growth in dollar terms was 9%.\n\n"
+        "EBITDA margin for the half was 29.4%, up from 27.0% a year earlier.\n",
+    })
+    answer = a.ask("Ormond Cloud's first half: revenue growth in lira, in dollars, and its EBITDA margin?")
+    assert not answer.abstained and "29.4%" in answer.answer and "48%" in answer.answer and "9%" in answer.answer, answer.answer
