@@ -361,6 +361,9 @@ _EQUIVALENT_WORDS = (
     "value worth valuation | valeur wert valor valore waarde wartość nilai değer",
     "margin margins | marge marges margen márgenes margine margini margem margens marża marży marj marjı",
     "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja harcama",
+    # (an acquisition is written as buying just as often: "agreed to buy X for $145 million")
+    "acquisition acquisitions | acquire acquired acquiring buy buying bought purchase purchased takeover übernahme kauf "
+    "adquisición compra acquisizione overname aquisição przejęcie förvärv akuisisi satın",
 )
 
 

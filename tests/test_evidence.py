@@ -912,3 +912,16 @@ def test_a_measure_s_initials_are_no_name_the_answer_must_hold(tmp_path: Path) -
     })
     answer = a.ask("Ormond Cloud's first half: revenue growth in lira, in dollars, and its EBITDA margin?")
     assert not answer.abstained and "29.4%" in answer.answer and "48%" in answer.answer and "9%" in answer.answer, answer.answer
+
+
+def test_an_acquisition_asked_is_found_where_the_article_says_the_company_agreed_to_buy(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "varden.md":
+        "---\ntitle: Varden Security beats forecasts\ndate: 2032-02-11\npublisher: Nordic Ledger\n---\n\n"
+        "Varden Security reported quarterly revenue of $96 million, up 22%. Varden now expects full-year revenue "
+        "of $380 million to $385 million.\n\n"
+        "The company also announced a $50 million share buyback and said it had agreed to buy Lumic, a start-up "
+        "that checks cloud accounts for exposed keys, for $72 million in cash.\n",
+    })
+    answer = a.ask("How much is Varden Security paying for its acquisition?")
+    assert not answer.abstained and "$72 million" in answer.answer, answer.answer
