@@ -109,6 +109,7 @@ _WHY_WORDS = frozenset(
 )
 # "What is driving demand ...", "What's behind the fall ...": a question for reasons.
 _ELIDED_BEFORE_NAME = re.compile(r"\b(?:[dlnsjc]|qu|dell|all|nell|dall|sull|un)['’](?=[A-ZÀ-ÖØ-Þ])")
+_WHOLE_YEAR = re.compile(r"\b(?:full[- ]year|annual|yearly|whole[- ]year|for the (?:full |whole )?(?:fiscal )?year)\b", re.I)
 _THIS_PERIOD = re.compile(r"\b(?:this|the current|the coming)\s+(?:fiscal\s+|financial\s+)?(?:year|quarter|half)\b", re.I)
 # A request for what an article says, as a whole: its opening is the answer.
 _SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
@@ -611,7 +612,10 @@ def resolve(
             periods = tuple(P.year_before(p) for p in dated[:1])
         else:
             periods = tuple(p.shifted(steps) for p in base[:1])
-    elif not periods and prior.periods and not _THIS_PERIOD.search(text):
+    elif not periods and prior.periods and not _THIS_PERIOD.search(text) and not (
+        _WHOLE_YEAR.search(text) and all(p.grain != "year" for p in prior.periods)
+    ):
+        # (not "and the full-year outlook?" after a quarter: the year is asked, not that quarter)
         # (not "this fiscal year", asked after a year now over: a period of its own, unread)
         periods = prior.periods
         soft = bool(own_terms - {"quarter", "year", "end", "period"}) and len(own_terms) > 1
@@ -645,7 +649,8 @@ def resolve(
         groups=groups,
         periods=periods,
         soft_periods=soft or (q.soft_periods if q.periods else prior.soft_periods and not shift),
-        wants=q.wants or (prior.wants if thin else frozenset()),
+        # (an outlook or guidance asked after a figure is a figure too: "and the updated full-year outlook?")
+        wants=q.wants or (prior.wants if thin or (q.forecast and not q.why) else frozenset()),
         latest=q.latest or (prior.latest and not periods),
         forecast=q.forecast if q.forecast is not None else prior.forecast,
         why=q.why or (prior.why and thin),

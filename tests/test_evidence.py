@@ -925,3 +925,19 @@ def test_an_acquisition_asked_is_found_where_the_article_says_the_company_agreed
     })
     answer = a.ask("How much is Varden Security paying for its acquisition?")
     assert not answer.abstained and "$72 million" in answer.answer, answer.answer
+
+
+def test_a_follow_up_for_the_full_year_outlook_after_a_quarter_gets_the_year_s_guidance(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "selka.md":
+        "---\ntitle: Selka Cloud raises its outlook\ndate: 2032-06-04\npublisher: Nordic Ledger\n---\n\n"
+        "Selka Cloud raised its full-year revenue forecast on Tuesday after first-quarter results came in ahead of "
+        "expectations, helped by demand for its managed databases.\n\n"
+        "Revenue for the first quarter of fiscal 2033, the three months to 30 April 2032, rose 24% to $61.2 million.\n\n"
+        "Selka now expects revenue of $262 million to $266 million for the fiscal year ending 31 January 2033, up from "
+        "the $250 million to $255 million it forecast in March.\n",
+    })
+    history = [{"role": "user", "content": "Selka Cloud Q1 FY33 revenue?"},
+               {"role": "assistant", "content": "$61.2 million, up 24%, for the three months to 30 April 2032."}]
+    answer = a.ask("and the updated full-year outlook?", history=history)
+    assert not answer.abstained and "$262 million" in answer.answer, answer.answer
