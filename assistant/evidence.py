@@ -38,7 +38,9 @@ from assistant.types import Passage
 _FORWARD = re.compile(
     r"\b(?:expects?|expected|expecting|forecasts?|forecasted|projects?|projected|projections?|guidance|guided|guides|"
     r"outlook|will|would|plans? to|planned|aims? to|targets?|targeting|could|should reach|is set to|are set to|"
-    r"anticipates?|estimates? that .{0,40}\bwill|by 20\d\d|prognostiziert|erwartet|prevé|prévoit)\b",
+    r"anticipates?|estimates? that .{0,40}\bwill|by 20\d\d|prognostiziert|erwartet|wird|werden|prevé|prevén|prévoit|prévoient|"
+    r"devrait|devraient|prevede|prevedono|dovrebbe|dovrebbero|entro il 20\d\d|d'ici 20\d\d|bis 20\d\d|para 20\d\d|"
+    r"deverá|deverão|espera-se|verwacht|zal|zullen|förväntas|kommer att|oczekuje)\b",
     re.I,
 )
 _CAUSE = re.compile(

@@ -323,8 +323,9 @@ _WHEN_WORDS = frozenset("last previous prior past this current next latest year 
 
 _CLAUSE = re.compile(
     # (a preposition may lead the clause: "..., and at what PUE does its campus run?")
-    r"(?:(?:,|;|\s[-–—])\s*(?:and|und|et|y|e)?|\s(?:and|und|et|y|e))\s+(?=(?:(?:at|in|to|for|from|by|on|with|of)\s+)?(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
-    r"quand|combien|quién|qué|cuál|cómo|cuándo|cuánt[oa]s?|quanto|quale)(?:['’]s)?\b)",
+    r"(?:(?:,|;|\s[-–—])\s*(?:and|und|et|y|e)?|\s(?:and|und|et|y|e))\s+(?=(?:(?:at|in|to|for|from|by|on|with|of|a|à|di|da|de|en|para|per|con|su|um|auf|an)\s+)?(?:who|whom|whose|what|which|how|when|where|why|wer|was|wie|wann|qui|que|quel|quelle|comment|"
+    r"quand|combien|quién|qué|cuál|cómo|cuándo|cuánt[oa]s?|quant[oaie]|quale|quali|come|quando|dove|qual|quais|quanto|"
+    r"welche[rsn]?|wieviel)(?:['’]s)?\b)",
     re.I,
 )
 

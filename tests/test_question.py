@@ -576,3 +576,17 @@ def test_the_figures_read_at_ingest_are_read_back_the_same() -> None:
     assert not F.load_reading(raw, [pieces[0] + " More.", *pieces[1:]])  # other sentences
     assert not F.load_reading(json.dumps(json.loads(raw) | {"v": "other-rules"}), pieces)
     assert not F.load_reading("[", pieces)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Quale quota del mercato ha Orvella in Toscana, e a quanto dovrebbe arrivare entro il 2030?",
+         ["Quale quota del mercato ha Orvella in Toscana", "a quanto dovrebbe arrivare entro il 2030?"]),
+        ("¿Cuántos MW opera Norvento y a cuánto asciende su inversión?",
+         ["¿Cuántos MW opera Norvento", "a cuánto asciende su inversión?"]),
+        ("Revenue of Orvella and Norvento in 2030?", ["Revenue of Orvella and Norvento in 2030?"]),
+    ],
+)
+def test_a_question_of_two_clauses_in_another_language_is_split_at_its_second_question_word(question: str, parts: list[str]) -> None:
+    assert clauses(question) == parts
