@@ -55,7 +55,9 @@ _ELIDED = re.compile(r"^(?:[dlnsjc]|qu|dell|all|nell|dall|sull|un)'(?=\w)")
 
 def words(text: str) -> list[str]:
     found = _WORD.findall(text.lower().replace("’", "'"))  # lower case first: one pass, same words
-    return [_ELIDED.sub("", w) for w in found] if "'" in text or "’" in text else found
+    if "'" not in text and "’" not in text:
+        return found
+    return [_ELIDED.sub("", w) if "'" in w else w for w in found]
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ships", "ship", "ings", "ing", "ers", "er", "edly", "ed", "ies",
