@@ -1235,7 +1235,11 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
 def _hyphenated(phrase: tuple[str, str], found: frozenset[str]) -> bool:
     """Whether two stemmed words are written as one hyphenated word ("public sector": "public-sector")."""
     a, b = phrase
-    return any(w.startswith(a) and "-" in w and w.split("-", 1)[1].startswith(b) and w.split("-", 1)[0].startswith(a) for w in found)
+    for w in found:
+        first, _, rest = w.partition("-")
+        if rest and first.startswith(a) and rest.startswith(b):
+            return True
+    return False
 
 
 def _group_met(q: Question, group: tuple[int, ...], s: Sentence) -> bool:

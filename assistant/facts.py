@@ -98,7 +98,9 @@ _PLACE_MARKET = re.compile(
     r"\b([A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i))\s+(?:(?:public\s+)?cloud\s+|IaaS\s+|infrastructure\s+)?(?:market|spending|customers|buyers)\b"
 )
 _COMBINED = re.compile(r"\b(?:together|combined|collectively|between them|jointly)\b", re.I)
-_SELF_REPORT = re.compile(r"(?:'s|’s)?\s*(?:also\s+)?\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded|plans|expects)\b")
+_SELF_REPORT = re.compile(
+    r"(?:'s|’s)?\s*(?:also\s+)?\b(?:reported|reports|posted|booked|announced|disclosed|said|says|guided|recorded|plans|expects)\b"
+)
 # (what a company does of its own figures, as a research firm that "said" or "expects" does not)
 _BUSINESS_REPORT = re.compile(r"\b(?:reported|posted|booked|announced|disclosed|guided|recorded|plans)\b")
 _THE_GROUP = re.compile(
@@ -109,10 +111,16 @@ _THE_GROUP = re.compile(
 _ITS = re.compile(r"\b(?:its|it|their|they|the company(?:'s|’s)?)\b", re.I)
 _STOCK_OF = re.compile(r"\bshares\b", re.I)
 _THRESHOLD = re.compile(r"\bwith\s+(?:more than|over|at least|above|less than|under|fewer than)\s+$", re.I)
-_DECLINE = re.compile(r"\b(?:fell|fall(?:s|ing)?|declin\w*|dropped|drop(?:s|ping)?|down|decreas\w*|shr[ai]nk\w*|slipped|slid|contracted|lower)\b(?!\s+from)[^%\d]{0,25}$", re.I)
+_DECLINE = re.compile(
+    r"\b(?:fell|fall(?:s|ing)?|declin\w*|dropped|drop(?:s|ping)?|down|decreas\w*|shr[ai]nk\w*|slipped|slid|contracted|lower)\b"
+    r"(?!\s+from)[^%\d]{0,25}$",
+    re.I,
+)
 _EACH = re.compile(r"\b(?:each|both|apiece|respectively)\b", re.I)
 _SHARE_OF = re.compile(
-    r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s'’-]{0,50}?\b(?:market|spending|revenues?|sales|capacity|workloads?)\b", re.I
+    r"^\s*(?:share\s+)?of\s+(?:the\s+|all\s+|total\s+|its\s+)?[\w\s'’-]{0,50}?"
+    r"\b(?:market|spending|revenues?|sales|capacity|workloads?)\b",
+    re.I,
 )
 _CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|though)\b|\bwhile\b|\bwhereas\b")
 # (the dollars of other countries before the plain "$": "C$145 million" is Canadian)
@@ -206,8 +214,8 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     sentences = read_passage(passage, 0, SentenceData(spans, None, flagged), lexicon, fiscal, doc_periods)
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
-    owners = frozenset(m.group(1) for m in _OWNER.finditer(text))
-    read = [_names(s.text, lexicon, doc.publisher, owners) for s in sentences]
+    actors = frozenset(m.group(1) for m in _OWNER.finditer(text))
+    read = [_names(s.text, lexicon, doc.publisher, actors) for s in sentences]
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
     article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10])
     out: list[Fact] = []
@@ -405,10 +413,14 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
             role = "analyst"
         elif weak:
             role = weak
-        elif (start < 3 and text[end : end + 1] == ":" and len(tokens) > 1 and not P.find(text[:end])) or _GREETED.search(before) or (
-            len(tokens) == 1 and before.rstrip().endswith(",") and re.match(r"\s*[.!?]", text[end:])  # "Fair question, Tom."
+        elif (
+            (start < 3 and text[end : end + 1] == ":" and len(tokens) > 1 and not P.find(text[:end]))
+            or _GREETED.search(before)
+            or (len(tokens) == 1 and before.rstrip().endswith(",") and re.match(r"\s*[.!?]", text[end:]))  # "Fair question, Tom."
         ):
-            role = "aside"  # a speaker's name before what they said, on a call ("Priya Venkataraman: Mostly ..."), or greeted ("Thanks, Dana.")
+            # a speaker's name before what they said, on a call ("Priya Venkataraman: Mostly ..."),
+            # or one greeted ("Thanks, Dana.")
+            role = "aside"
         elif inside or _DESCRIBES.match(text, end) or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
         elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (demonym and not group):
@@ -578,7 +590,9 @@ def _facts(
             entities = [after[0].text]
         elif earlier:
             entities = [earlier[-1].text]
-        elif _ITS.search(text, c_start, f.start) and (paragraph_subject or any(n.role in _MEASURERS and n.start < 3 for n in names)):
+        elif _ITS.search(text, c_start, f.start) and (
+            paragraph_subject or any(n.role in _MEASURERS and n.start < 3 for n in names)
+        ):
             # "Across Latin America its share was 3.1%"; "Alphabet raised its plan to $85 billion"
             opener = [n.text for n in names if n.role in _MEASURERS and n.start < 3]
             entities = opener[:1] or [paragraph_subject]
@@ -619,7 +633,7 @@ def _facts(
         measured_by = owners[0].text  # "Nebius reported revenue of ...": the company itself
     elif not measurers and owners and owners[0].start < 3 and _SELF_REPORT.match(text, owners[0].end):
         measured_by = owners[0].text  # "Microsoft announced that Azure revenue ...": the group itself
-    elif not measurers and s.pronoun and _BUSINESS_REPORT.search(text) and len(entities) == 1 and entities[0] == paragraph_subject:
+    elif not measurers and s.pronoun and _BUSINESS_REPORT.search(text) and entities == [paragraph_subject]:
         measured_by = paragraph_subject  # "The company said ...": not the research firm of the paragraph
     # A forecast when the words before the figure in its clause say so ("expects revenue of"), or
     # its period has not begun by the article's date.
@@ -687,7 +701,9 @@ def _counted(text: str, f: Figure) -> bool:
 
 
 _MONTH_AFTER = re.compile(
-    r"\s*(?:de\s+|of\s+|th\s+|st\s+|nd\s+|rd\s+|\.\s*)?(?:" + "|".join(sorted(P.MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])", re.I
+    r"\s*(?:de\s+|of\s+|th\s+|st\s+|nd\s+|rd\s+|\.\s*)?"
+    r"(?:" + "|".join(sorted(P.MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])",
+    re.I,
 )
 _UNIT_STOP = frozenset("in at of for to from on by with across that which and or as than per a an the its".split())
 
@@ -786,7 +802,8 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
     base = bool(re.search(
         r"\b(?:from|(?<!more )(?<!less )(?<!fewer )(?<!higher )(?<!lower )than|versus|vs\.?|compared with|compared to|against)\s+"
         r"(?:about\s+|around\s+|roughly\s+)?$", s.text[max(0, f.start - 30) : f.start]))
-    if s.ago_at is not None and f.end <= s.ago_at and (base or re.fullmatch(r"\s*(?:in\s+)?(?:the\s+)?", s.text[f.end : s.ago_at])):
+    beside = s.ago_at is not None and re.fullmatch(r"\s*(?:in\s+)?(?:the\s+)?", s.text[f.end : s.ago_at])
+    if s.ago_at is not None and f.end <= s.ago_at and (base or beside):
         # "from 9,150 a year earlier", "R2.41 billion in the year-earlier period": the figure is
         # for the period one year before (not "added $20 billion compared with a year earlier")
         ago = next((p for at, p in s.period_at if at == s.ago_at), None)
@@ -828,7 +845,9 @@ def _period(s: Sentence, f: Figure, c_start: int, c_end: int) -> P.Period | None
     return None
 
 
-_THE_GRAIN = re.compile(r"\b(?:in|during|for|over|through(?:out)?|of)\s+the\s+(quarter|half|year)\b(?![- ](?:ago|earlier|before|to))", re.I)
+_THE_GRAIN = re.compile(
+    r"\b(?:in|during|for|over|through(?:out)?|of)\s+the\s+(quarter|half|year)\b(?![- ](?:ago|earlier|before|to))", re.I
+)
 
 
 def _apart(text: str, f: Figure, g: Figure, period_at: int) -> bool:

@@ -20,7 +20,8 @@ _READER = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|chat ?bots?|bots?|(?:large )?language models?|llms?|"
     r"models?|gpts?|copilots?|agents?|crawlers?|scrapers?|summari[sz](?:ers?|ation|ing)(?:\s+(?:tools?|services?|systems?|engines?|bots?))?|"
     r"(?:chat|retrieval|search|answer|conversational)\s+(?:systems?|services?|tools?|engines?|interfaces?)|"
-    r"summary tools?|search tools?|automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?|pipelines?|workflows?|software)|"
+    r"summary tools?|search tools?|"
+    r"automated (?:\w+ ){0,2}?(?:readers?|systems?|tools?|summari[sz]ers?|agents?|services?|pipelines?|workflows?|software)|"
     r"(?:digest|briefing|summary|summari[sz]ation|news|content)\s+(?:pipelines?|workflows?|software|engines?)|"
     r"machine[- ]readers?|machines?|algorithms?|automated readers?|automatic (?:readers?|summari[sz]ers?)|"
     r"(?:ai|automated|machine)[- ](?:readers?|systems?|tools?|agents?|services?)|retrieval systems?|"
@@ -140,7 +141,8 @@ _IMPERATIVE = re.compile(rf"^\W*{_OPENER}(?:please\s+|also\s+|then\s+)?(?:do not
 def is_instruction(sentence: str) -> bool:
     """Whether ``sentence`` instructs a reader (a program or "you") rather than stating a fact."""
     sentence = " ".join(sentence.split())
-    if any(p.search(sentence) for p in (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN, _YOUR_PROGRAM)):
+    telling = (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN, _YOUR_PROGRAM)
+    if any(p.search(sentence) for p in telling):
         return True
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
         return True

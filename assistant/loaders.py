@@ -471,7 +471,9 @@ def _front_matter_date(value: object, source: str) -> str | None:
     if parsed is None and isinstance(value, str) and _WRITTEN_DAY.fullmatch(value.strip()):
         parsed = dateline(value)  # "18 November 2025", "Nov. 18, 2025": a day written out
     if parsed is None:
-        raise DocumentError(f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD) or a day written out (18 November 2025)")
+        raise DocumentError(
+            f"{source}: invalid date {value!r} in front matter; use ISO 8601 (YYYY-MM-DD) or a day written out (18 November 2025)"
+        )
     return parsed
 
 

@@ -8,6 +8,7 @@ Word lists here only describe how questions are asked (question words, "how much
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,7 +90,9 @@ _HOW_WORDS = frozenset(
 _DID = re.compile(r"\bdid\b[^?.]{0,80}?\b(?:report|earn|make|post|generate|book|record|achieve|deliver|bring in|take in)\b", re.I)
 _WAS = re.compile(r"\W*(?:what|how much|how many|how big|how large)\b[^?,;]{0,30}?\b(?:was|were)\b", re.I)
 # (not "actually" alone: "how much will actually be running by 2030?" asks for a forecast)
-_ACTUAL_Q = re.compile(r"\b(?:actual|reported|realised|realized|achieved|ist-wert)\b|\b(?:did|was|were|has|have)\b.{0,40}\bactually\b", re.I)
+_ACTUAL_Q = re.compile(
+    r"\b(?:actual|reported|realised|realized|achieved|ist-wert)\b|\b(?:did|was|were|has|have)\b.{0,40}\bactually\b", re.I
+)
 _WHY = re.compile(
     r"\b(?:why|how (?:is|are|did|does|do|has|have|will|can|could)|reasons?|rationale|strategy|strategic|plans?|pitch|"
     r"positioning|approach|doing about|what drives|drivers?|motives?|warum|wieso|por qué|pourquoi|cómo|comment)\b",
@@ -514,7 +517,7 @@ def analyse(
     # Two words the articles write hyphenated ("public sector" as "public-sector"): the compound
     # is a term, weighing as much as its two words apart.
     plain_words = [w for w in words(plain) if w.isalpha()]
-    for w1, w2 in zip(plain_words, plain_words[1:], strict=False):
+    for w1, w2 in itertools.pairwise(plain_words):
         joined = stem(f"{w1}-{w2}")
         s1, s2 = stem(w1), stem(w2)
         if lexicon.known(joined) and s1 in terms and s2 in terms and joined not in terms:

@@ -588,5 +588,7 @@ def test_the_figures_read_at_ingest_are_read_back_the_same() -> None:
         ("Revenue of Orvella and Norvento in 2030?", ["Revenue of Orvella and Norvento in 2030?"]),
     ],
 )
-def test_a_question_of_two_clauses_in_another_language_is_split_at_its_second_question_word(question: str, parts: list[str]) -> None:
+def test_a_question_of_two_clauses_in_another_language_is_split_at_its_second_question_word(
+    question: str, parts: list[str]
+) -> None:
     assert clauses(question) == parts
