@@ -277,7 +277,7 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
 
 
 _MEASURERS = ("analyst", "measurer")
-# A one-word name that acts as a company does ("Kalahari has contracted", "Kalahari holds"); not
+# A one-word name that acts as a company does ("Kanazawi has contracted", "Kanazawi holds"); not
 # "Japan's", as places own things too.
 _OWNER = re.compile(
     r"\b([A-Z][a-zé]+)(?:\s+(?:has|had|holds|held|said|says|reported|posted|announced|raised|expects|"
@@ -361,7 +361,7 @@ class _Name:
 
 def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset[str] = frozenset()) -> list[_Name]:
     """The names of a sentence and the part each plays; ``owners`` are the article's words that act
-    ("Kalahari holds", "Kalahari said"), which a word shaped like a people's name
+    ("Kanazawi holds", "Kanazawi said"), which a word shaped like a people's name
     ("Kenyan", "Saudi") is then not."""
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
@@ -608,7 +608,7 @@ def _facts(
             entities = ["market"]
     metric = _metric(text, f, c_start, c_end, unit)
     if s.stock and f.kind == "percent" and _STOCK_OF.search(text, c_start, f.start):
-        # "Kalahari's shares rose 3.4% on the JSE": how its stock moved, whoever is named first
+        # "Kanazawi's shares rose 3.4% in Accra trading": how its stock moved, whoever is named first
         metric = "share price change"
         entities = [before[0].text] if before else entities
     if metric == "amount" and unit != "money" and not (len(unit) == 3 and unit.isupper()):

@@ -395,7 +395,7 @@ def analyse(
 ) -> Question:
     """What ``text`` asks, read against the articles' own words."""
     text = without_requests(text)
-    # (an elided article is no part of the name after it: "clients d'Aegisline", "dell'Osservatorio")
+    # (an elided article is no part of the name after it: "clients d'Tarvo", "dell'Osservatorio")
     text = _ELIDED_BEFORE_NAME.sub("", text)
     lang = language(text)
     # Latin names written inside text of another script stand apart ("根据Canalys的数据").
