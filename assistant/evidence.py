@@ -1053,7 +1053,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     # figure of the kind asked belongs with it; so does the next reason of a list of reasons
     # ("First, ..." chosen: "Second, ...").
     for c in chosen:  # (grows as it goes: "Third, ..." follows "Second, ...")
-        follow = next((s for s in pool if s.prev_start == c.start and s.passage.source == c.passage.source), None)
+        follow = _next_in_paragraph(c, pool)
         if follow is None or follow in chosen:
             continue
         if q.why and follow.text.lstrip()[:1] in _QUOTE_MARKS and (c.cause or c.text.lstrip()[:1] in _QUOTE_MARKS):
@@ -1084,7 +1084,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
                 break
             chosen.insert(at, follow)
             at += 1
-            follow = next((x for x in pool if x.prev_start == follow.start and x.passage.source == follow.passage.source), None)
+            follow = _next_in_paragraph(follow, pool)
     if q.reasons:
         chosen = _with_listed_reasons(chosen, pool, top.score - MARGIN)
     # A table row is quoted under its caption and column names, which say what its values are.
@@ -1350,14 +1350,18 @@ def _kind_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | None
     return f"The articles do not give {asked} for {owners[0].text}."
 
 
+def _next_in_paragraph(s: Sentence, pool: Sequence[Sentence]) -> Sentence | None:
+    """The sentence of ``pool`` after ``s`` in its paragraph."""
+    return next((x for x in pool if x.prev_start == s.start and x.passage.source == s.passage.source), None)
+
+
 def _next_sentence(s: Sentence, pool: Sequence[Sentence]) -> Sentence | None:
     """The sentence of ``pool`` right after ``s`` in its article: the next of its paragraph, else
-    the first of the next paragraph (not a heading)."""
-    same = [x for x in pool if x.passage.source == s.passage.source and x.start >= s.end]
-    follow = next((x for x in same if x.prev_start == s.start), None)
+    the first of the next paragraph (not a heading) of its passage."""
+    follow = _next_in_paragraph(s, pool)
     if follow is None:
         text, offset = s.passage.text, s.passage.start
-        after = [x for x in same if x.prev_start is None and not x.heading and x.passage.id == s.passage.id]
+        after = [x for x in pool if x.passage.id == s.passage.id and x.start >= s.end and x.prev_start is None and not x.heading]
         follow = min(after, key=lambda x: x.start, default=None)
         if follow is not None and text[s.end - offset : follow.start - offset].strip():
             follow = None  # something not in the pool stands between them
@@ -1540,7 +1544,7 @@ def _period_gate(q: Question, about: list[Sentence], scorer: Scorer) -> str | No
     if q.forecast is False:
         # "actual": a forecast is not one, nor is any figure in an article published before the
         # asked period ended ("budgeted at €40 million" for the fiscal year just begun)
-        actual = [s for s in candidates if not s.forward and (not _before_end(s, q.periods) or _happened_in(s, q.periods))]
+        actual = [s for s in candidates if _actual(s, q.periods)]
         if candidates and not actual:
             return f"The articles do not give an actual figure{who} for {asked}."
         candidates = actual
@@ -1609,9 +1613,7 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
         s for s in about[:25]
         if s.score >= FLOOR and (not scorer.wants_figure or s.parts.get("kind", 0) >= 1.0) and (scorer.period(s) or 0) >= 0.5
     ]
-    # (an article out before the period ended may still tell what already happened in it: "3,412
-    # accounts had an affected resource" in a report on an incident of that month)
-    if not candidates or any(not s.forward and (not _before_end(s, q.periods) or _happened_in(s, q.periods)) for s in candidates):
+    if not candidates or any(_actual(s, q.periods) for s in candidates):
         return None
     # what was expected for the period asked, over a figure for a part of it
     return next((s for s in candidates if s.forward and (scorer.period(s) or 0) >= 1.0), candidates[0])
@@ -1619,6 +1621,12 @@ def _only_planned(q: Question, about: list[Sentence], scorer: Scorer) -> Sentenc
 
 # A verb in the past: what the sentence tells has happened.
 _HAPPENED = re.compile(r"\b(?:was|were|had|did)\b|\b[a-z]{3,}ed\b(?!\s+(?:to|for)\b)")
+
+
+def _actual(s: Sentence, periods: Sequence[P.Period]) -> bool:
+    """Whether ``s`` may give an actual figure for ``periods``: no forecast, and out after they
+    ended or telling what already happened in them."""
+    return not s.forward and (not _before_end(s, periods) or _happened_in(s, periods))
 
 
 def _happened_in(s: Sentence, periods: Sequence[P.Period]) -> bool:

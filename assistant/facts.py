@@ -283,16 +283,14 @@ _OWNER = re.compile(
     r"\b([A-Z][a-zé]+)(?:\s+(?:has|had|holds|held|said|says|reported|posted|announced|raised|expects|"
     r"plans|signed|won|opened|operates|runs|estimates|calculates|forecasts|counts|puts|believes|notes)\b)"
 )
+# What a company does, as a research firm does not.
+_TRADING = (
+    "reported|posted|announced|raised|signed|launched|opened|bought|sold|invested|booked|guided|won|hired|owns|runs|operates"
+)
 # A name followed by one of these acts as a company does ("Humain said", "Nebius raised").
-_ACTS = re.compile(
-    r"(?:'s|’s)?\s+(?:also\s+)?(?:said|says|reported|posted|announced|raised|agreed|signed|plans|planned|expects|launched|"
-    r"opened|bought|sold|invested|booked|guided|won|cut|hired|owns|runs|operates)\b"
-)
-# A name followed by one of these does business, as a research firm does not.
-_TRADES = re.compile(
-    r"(?:'s|’s)?\s+(?:also\s+)?(?:reported|posted|announced|raised|signed|launched|opened|bought|sold|invested|booked|guided|"
-    r"won|hired|owns|runs|operates|holds|held)\b"
-)
+_ACTS = re.compile(rf"(?:'s|’s)?\s+(?:also\s+)?(?:said|says|agreed|plans|planned|expects|cut|{_TRADING})\b")
+# A name followed by one of these does business ("according to Microsoft" elsewhere makes it no research firm).
+_TRADES = re.compile(rf"(?:'s|’s)?\s+(?:also\s+)?(?:holds|held|{_TRADING})\b")
 # A name that describes what follows it: "the San Francisco company", "the Paris group".
 _DESCRIBES = re.compile(r"\s+(?:company|group|firm|provider|start-?up|operator|business|unit|outfit|conglomerate)\b")
 # Words before a name that make it the object of the sentence (a customer, a partner), not its subject.
@@ -302,23 +300,34 @@ _OBJECT_BEFORE = re.compile(
     re.I,
 )
 _GREETED = re.compile(r"(?:^|\W)(?:thanks|thank you|hi|hello|good (?:morning|afternoon|evening)),?\s+$", re.I)
+# What stands between two items of a list: "Quebec, Ontario and British Columbia".
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s*")
+
+
+def _listed(text: str, items: Sequence[_Name], k: int) -> tuple[int, int]:
+    """The first and last index of the list ``items[k]`` stands in (items only a list gap apart)."""
+    first = last = k
+    while first > 0 and _LIST_GAP.fullmatch(text, items[first - 1].end, items[first].start):
+        first -= 1
+    while last + 1 < len(items) and _LIST_GAP.fullmatch(text, items[last].end, items[last + 1].start):
+        last += 1
+    return first, last
+
+
 def _in_list(text: str, earlier: list[_Name], start: int, end: int) -> bool:
     """Whether the name at ``start:end`` goes on a list of places that ``earlier`` ends with and
     "in" or "across" opens: an "and" before it, or another item after it ("in Quebec, Ontario and
     British Columbia"); not "In Chile, Andes Cómputo reported", nor "Samsung, Hyundai and Naver"."""
-    previous_end = earlier[-1].end
-    gap = text[previous_end:start]
+    gap = text[earlier[-1].end : start]
     if not _LIST_GAP.fullmatch(gap):
         return False
-    head = len(earlier) - 1
-    while head > 0 and _LIST_GAP.fullmatch(text, earlier[head - 1].end, earlier[head].start):
-        head -= 1
-    if not _PLACE_BEFORE.search(text[max(0, earlier[head].start - 60) : earlier[head].start]):
+    head = earlier[_listed(text, earlier, len(earlier) - 1)[0]]
+    if not _PLACE_BEFORE.search(text[max(0, head.start - 60) : head.start]):
         return False
     if "," in gap and re.fullmatch(r"\W*\w+\s+(?:the\s+)?", text[: earlier[-1].start]):
         return False  # "In Korea, Naver, KT and NHN hold ...": the place opens the sentence, a list of others follows
-    return "," not in gap or bool(re.match(r"(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s+[A-Z]", text[end:]))
+    following = _LIST_GAP.match(text, end)
+    return "," not in gap or bool(following and text[following.end() : following.end() + 1].isupper())
 
 
 _DEMONYM = re.compile(r"[A-Z][a-zé]+(?:an|ese|ish|ch|ian|ic|i)")
@@ -359,8 +368,8 @@ class _Name:
     role: str  # "name", "analyst" (measures, wherever named), "measurer" (here), "place" or "aside"
 
 
-def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset[str] = frozenset()) -> list[_Name]:
-    """The names of a sentence and the part each plays; ``owners`` are the article's words that act
+def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset[str] = frozenset()) -> list[_Name]:
+    """The names of a sentence and the part each plays; ``actors`` are the article's words that act
     ("Kanazawi holds", "Kanazawi said"), which a word shaped like a people's name
     ("Kenyan", "Saudi") is then not."""
     out: list[_Name] = []
@@ -380,7 +389,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
         opening = text[:start].strip() == "" or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
         # Drop leading words that are capitalised only for opening the sentence ("Revenue at Fastly").
         while tokens and (
-            _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text, acts=tokens[0] in owners)
+            _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text, acts=tokens[0] in actors)
             or _opens_measure(tokens, lexicon, opening, text[m.end() :])
         ):
             start = text.index(tokens[0], start) + len(tokens[0])
@@ -396,7 +405,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()
-        demonym = len(tokens) == 1 and bool(_DEMONYM.fullmatch(name)) and name not in owners
+        demonym = len(tokens) == 1 and bool(_DEMONYM.fullmatch(name)) and name not in actors
         group = _DEMONYM_GROUP.match(text, end) if demonym else None
         if group:  # "European providers", "Korean operators": a group named by where it is from
             name, end = name + group.group(0), group.end()
@@ -427,7 +436,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, owners: frozenset
             role = "place"  # "the Chinese market", "South Korea's public cloud market"
         elif _PLACE_BEFORE.search(before) and not re.match(r"\s*(?:'s|’s)", after) and lexicon.capitalised(stem(tokens[0])) >= 0.5:
             role = "place"
-        elif out and out[-1].role == "place" and _in_list(text, out, start, end) and not owners & set(tokens):
+        elif out and out[-1].role == "place" and _in_list(text, out, start, end) and not actors & set(tokens):
             role = "place"  # "in Quebec, Ontario and British Columbia": the list goes on naming places
         else:
             role = "name"
@@ -876,19 +885,11 @@ def _scope(text: str, c_start: int, c_end: int, names: list[_Name], entity: str,
     before = [x for x in found if x[0] < at]
     chosen = max(before) if before else min(found)
     # the whole list it ends or opens: "in Sweden and Finland", "Kenyan and Nigerian customers"
-    listed = [n.text for n in places if n.start == chosen[0]]
-    for n in places:
-        k = places.index(n)
-        if n.start == chosen[0]:
-            j = k
-            while j > 0 and _LIST_GAP.fullmatch(text, places[j - 1].end, places[j].start):
-                j -= 1
-                listed.insert(0, places[j].text)
-            j = k
-            while j + 1 < len(places) and _LIST_GAP.fullmatch(text, places[j].end, places[j + 1].start):
-                j += 1
-                listed.append(places[j].text)
-    return " + ".join(listed) if listed else chosen[1]
+    k = next((k for k, n in enumerate(places) if n.start == chosen[0]), None)
+    if k is None:
+        return chosen[1]
+    first, last = _listed(text, places, k)
+    return " + ".join(n.text for n in places[first : last + 1])
 
 
 # ---- storage -------------------------------------------------------------------------------

@@ -98,6 +98,11 @@ def _resolves_inside(link: Path, base: Path) -> bool:
         return False
 
 
+# How much of a plain-text article's start is searched for its dateline (dateline() reads the first
+# 600 characters of the normalised text, which is never longer than the raw).
+_DATELINE_HEAD = 4000
+
+
 def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
     """Read one article from ``path`` with normalised text; ``source`` names it in every error.
 
@@ -121,7 +126,7 @@ def read_document(path: Path, source: str, limits: LimitSettings) -> Document:
         meta["title"], meta["publisher"] = _one_line(_first_short_line(lines) or ""), _masthead(lines)
         meta.update(_mail_headers(lines))  # a newsletter sent by mail: its subject, sender and date
         # the dateline on a line of its own, before wrapped lines are joined ("Issue 87 | Tuesday, 14 October 2025")
-        meta["date"] = meta.get("date") or dateline(normalize_text(lines))
+        meta["date"] = meta.get("date") or dateline(normalize_text(lines[:_DATELINE_HEAD]))
     else:
         text, meta = _read_markdown(_decode(data, source), source)
     text, aliases = clean_artifacts(unwrap_lines(normalize_text(text)))
