@@ -287,6 +287,8 @@ class Assistant:
 
         started = time.perf_counter()
         question = self.validate_question(question)
+        if not history:
+            self.searcher.prefetch_vector(question)  # (a follow-up is searched with words of the turns before)
         turns = self.clean_history(history)
         parsed = Filters.parse(filters)
         snapshot = self.searcher.snapshot()
@@ -312,7 +314,7 @@ class Assistant:
             plan = replace(
                 plan,
                 vector=self.searcher.query_vector(plan.text),
-                sentences=self.searcher.sentence_data(passages),
+                sentences=self.searcher.sentence_data(passages, snapshot),
                 snapshot=snapshot,
             )
             return plan, passages

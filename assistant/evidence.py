@@ -141,7 +141,7 @@ class Sentence:
     ago_at: int | None = None  # where "a year earlier" stands (a period that only the figure before it has)
     origin: str = ""  # the article its article is a near-copy of (itself when none): one source
     pronoun: bool = False  # speaks of "it", "its", "the company": its article's subject
-    cause: bool = False  # gives a reason ("because", "driven by", "aims to")
+    reads_on_from: tuple[Sentence, ...] = ()  # an enumeration's item ("Second, ..."): the paragraph before it
     header: list[Sentence] = field(default_factory=list)  # a table row's caption and column names
     row: bool = False  # a row of a table
     section: str = ""  # the heading it stands under (in its chunk, or the chunk's)
@@ -151,6 +151,15 @@ class Sentence:
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
     name_in_context: bool = False
+    _cause: bool | None = None
+
+    @property
+    def cause(self) -> bool:
+        """Gives a reason ("because", "driven by", "aims to"), or is an item of an enumeration of
+        reasons. Read when first asked (only why-questions ask): the pattern is long."""
+        if self._cause is None:
+            self._cause = bool(_CAUSE.search(self.text)) or any(p.cause for p in self.reads_on_from)
+        return self._cause
 
 
 @dataclass
@@ -379,7 +388,7 @@ def read_passage(
             period_end=period_end,
             ago_at=ago.start() if ago else None,
             pronoun=bool(_PRONOUN_SUBJECT.search(raw)),
-            cause=bool(_CAUSE.search(raw)) or bool(_ENUMERATES.match(raw) and any(p.cause for p in paragraph)),
+            reads_on_from=tuple(paragraph) if _ENUMERATES.match(raw) else (),
             header=header,
             row=k in heads,
             stock=bool(figures) and _STOCK_MOVE.search(raw) is not None,

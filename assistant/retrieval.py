@@ -12,6 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -475,26 +476,50 @@ class HybridSearcher:
         self.settings = settings
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
-        self._vectors: dict[str, np.ndarray] = {}  # question text -> vector (a few hundred kept)
+        self._vectors: dict[str, Future[np.ndarray]] = {}  # question text -> its vector (a few hundred kept)
+        self._prefetcher: ThreadPoolExecutor | None = None
+        self._vectors_lock = threading.Lock()
         self._sentences: dict[str, SentenceData] = {}  # chunk id -> its sentences (ids change with content)
 
     def query_vector(self, text: str) -> np.ndarray:
-        vector = self._vectors.get(text)
-        if vector is None:
-            vector = self.embedder.embed_query(text)
-            if len(self._vectors) > 512:
-                self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[text] = vector
-        return vector
+        with self._vectors_lock:
+            pending = self._vectors.get(text)
+            if pending is None:
+                pending = self._vectors[text] = Future()
+                mine = True
+                if len(self._vectors) > 512:
+                    self._vectors.pop(next(iter(self._vectors)))
+            else:
+                mine = False
+        if mine:
+            try:
+                pending.set_result(self.embedder.embed_query(text))
+            except BaseException as exc:
+                with self._vectors_lock:
+                    self._vectors.pop(text, None)  # (asked again, it is encoded again)
+                pending.set_exception(exc)
+        return pending.result()
 
-    def sentence_data(self, passages: Sequence[Passage]) -> dict[str, SentenceData]:
+    def prefetch_vector(self, text: str) -> None:
+        """Start encoding ``text`` on a thread of its own: the encoder runs (outside the GIL, on
+        the other core) while the question is read and the words are searched, and
+        :meth:`query_vector` then waits for it rather than encoding it again."""
+        with self._vectors_lock:
+            if text in self._vectors:
+                return
+            if self._prefetcher is None:
+                self._prefetcher = ThreadPoolExecutor(1, thread_name_prefix="query-vector")
+            prefetcher = self._prefetcher
+        prefetcher.submit(self.query_vector, text)
+
+    def sentence_data(self, passages: Sequence[Passage], snapshot: Snapshot | None = None) -> dict[str, SentenceData]:
         """The stored sentences of each passage: spans, vectors pooled at ingest, instruction flags.
         A chunk stored without vectors (an index from an older version) gets them encoded now."""
         wanted = [p.id for p in passages if p.id not in self._sentences]
         if wanted:
-            snapshot = self.snapshot()
+            snapshot = snapshot or self.snapshot()
             by_id = {p.id: p for p in passages}
-            for chunk_id, meta, _ in self.store.records_by_id(wanted):
+            for chunk_id, meta, _ in self.store.records_by_id(wanted, documents=False):  # (the snapshot has the texts)
                 spans, vectors, flagged = decode_sentences(meta)
                 self._sentences[chunk_id] = SentenceData(spans, vectors, flagged)
                 passage = by_id[chunk_id]

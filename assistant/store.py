@@ -113,6 +113,7 @@ class ChunkStore:
         self.embedded = not settings.chroma_url
         self._handle: _Handle | None = None
         self._announced = False  # this sync's writes were announced to readers (see begin_write)
+        self._state_seen: tuple[str, tuple[int, float]] | None = None  # (marker, state) last read
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
             try:
@@ -301,15 +302,18 @@ class ChunkStore:
                 return
             offset += PAGE
 
-    def records_by_id(self, ids: Sequence[str]) -> list[tuple[str, dict[str, Any], str | None]]:
-        """The records of these ids that exist (id, metadata, text)."""
+    def records_by_id(
+        self, ids: Sequence[str], *, documents: bool = True
+    ) -> list[tuple[str, dict[str, Any], str | None]]:
+        """The records of these ids that exist (id, metadata, text: None without ``documents``)."""
         out: list[tuple[str, dict[str, Any], str | None]] = []
+        include: list[Any] = ["metadatas", "documents"] if documents else ["metadatas"]
         for i in range(0, len(ids), PAGE):
             with self._use() as (collection, _):
-                got = collection.get(ids=list(ids[i : i + PAGE]), include=["metadatas", "documents"])
+                got = collection.get(ids=list(ids[i : i + PAGE]), include=include)
             metas = got["metadatas"] or []
-            texts = got["documents"] or []
-            out.extend((chunk_id, dict(metas[k] or {}), texts[k]) for k, chunk_id in enumerate(got["ids"]))
+            texts = got["documents"] if documents else None
+            out.extend((chunk_id, dict(metas[k] or {}), texts[k] if texts else None) for k, chunk_id in enumerate(got["ids"]))
         return out
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -345,10 +349,21 @@ class ChunkStore:
     def generation(self) -> tuple[int, float]:
         """(generation, time of the last completed sync); bumps whenever a sync changed chunks.
 
-        Finding that another process wrote brings this store's vectors up to date first.
+        Finding that another process wrote brings this store's vectors up to date first. An
+        embedded store reads the state record only when the marker file moved on since it last
+        did: every writer rewrites the marker after it writes the state, so an unchanged marker
+        means an unchanged state (and an ask saves a Chroma read or two).
         """
         self._current(locked=False)
-        return self._read_state()
+        if not self.embedded:
+            return self._read_state()
+        marker = _read_marker(self.settings.index)  # read before the state: a later write moves it on
+        seen = self._state_seen
+        if marker and seen is not None and seen[0] == marker:
+            return seen[1]
+        state = self._read_state()
+        self._state_seen = (marker, state)
+        return state
 
     def _read_state(self) -> tuple[int, float]:
         with self._use() as (_, state):

@@ -115,3 +115,18 @@ def test_a_chunk_starting_inside_a_paragraph_knows_the_sentence_before_it(tmp_pa
     assert before and snap.texts[first].rstrip().endswith(before)
     last = chunks[-1]
     assert snap.texts[last].startswith("A short closing paragraph") and snap.text_before(snap.ids[last]) == ""
+
+
+def test_a_prefetched_question_vector_is_encoded_once_and_used(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    searcher = assistant.searcher
+    question = "Which operators sign power purchase agreements for data centres?"
+    encoded: list[str] = []
+    encode = searcher.embedder.embed_query
+    monkeypatch.setattr(searcher.embedder, "embed_query", lambda text: encoded.append(text) or encode(text))
+    searcher.prefetch_vector(question)
+    vector = searcher.query_vector(question)  # waits for the prefetch rather than encoding again
+    searcher.prefetch_vector(question)  # already there: nothing more to do
+    assert encoded == [question]
+    assert float(vector @ encode(question)) == pytest.approx(1.0, abs=1e-5)
+    assert assistant.ask(question).citations[0].source == "unrelated.md"
+    assert encoded == [question]  # the ask used the vector already made

@@ -95,11 +95,15 @@ def test_store_records_vectors_query_and_state(backend: Backend, monkeypatch: py
     store.delete(["doc:0", "doc:1"])
     assert store.count() == 3 and {i for i, _, _ in store.records()} == {"doc:2", "doc:3", "doc:4"}
 
-    assert store.generation()[0] == 0
+    other = ChunkStore(backend.settings)
+    assert store.generation()[0] == other.generation()[0] == 0
     store.mark_synced(changed=True)
     store.mark_synced(changed=False)
     generation, last_sync = store.generation()
     assert generation == 1 and last_sync > 0
+    # A store that read the state before the write reads it again (an embedded one keeps what it
+    # read only while the writers' marker file stays as it was).
+    assert other.generation() == (1, last_sync)
     # A second store object on the same backend reads the same state.
     assert ChunkStore(backend.settings).generation()[0] == 1
 
