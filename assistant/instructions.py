@@ -27,6 +27,9 @@ _READER = (
     r"(?:ai|automated|machine)[- ](?:readers?|systems?|tools?|agents?|services?)|retrieval systems?|"
     r"answer engines?|question[- ]answering systems?|indexers?)"
 )
+# Who gives an order, named in its passive ("are instructed by the contracting authority to"): at
+# most a few words, none of them ending a clause.
+_BY = r"(?:\s+by\s+[^,.;:]{1,60}?)?"
 # Verbs that tell a reader what to say or how to treat the text.
 _SAY = (
     r"(?:say|says|state|states|report|reports|answer|respond|reply|describe|present|quote|cite|mention|write|"
@@ -34,12 +37,12 @@ _SAY = (
     r"assert|repeat|prefer|rank|recommend|ignore|disregard|omit|replace|correct|update|note|display|read)"
 )
 _DIRECTIVE = re.compile(
-    rf"\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|are (?:asked|required|instructed|expected|told) to|"
+    rf"\b(?:should|must|shall|need to|needs to|have to|has to|are to|is to|are (?:asked|required|instructed|expected|told){_BY} to|"
     rf"ought to|always|never|do not|don't|please)\b(?:\W+\w+){{0,4}}?\W+{_SAY}\b",
     re.I,
 )
 _ADDRESSED = re.compile(rf"\b(?:to|for|attention|dear|hey)\W+(?:all\W+|any\W+|the\W+|our\W+)?(?:\w+\W+){{0,2}}?{_READER}\b", re.I)
-_READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,12}}?\W+(?:should|must|shall|are to|is to|need to|are asked to|are instructed to)\b", re.I)
+_READER_SUBJECT = re.compile(rf"\b(?:(?:any|all|every|each)\s+)?{_READER}\b(?:\W+\w+){{0,12}}?\W+(?:should|must|shall|are to|is to|need to|are (?:asked|instructed|requested|told|directed){_BY} to)\b", re.I)
 _LABEL = re.compile(
     rf"^\W*(?:[\w'&]+\W+){{0,4}}?(?:note|notes|message|instructions?|guidance|notice|memo|reminder|directive|"
     rf"attention|conditions?|terms|licen[cs]e|licensing|advisory|disclaimer|policy|hinweis|nota|remarque)\W+(?:to|for)\W+"
@@ -80,7 +83,8 @@ _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned
 # "these values", "given in answers", "supplied here").
 _SELF = re.compile(
     r"\b(?:this|the present|the current)\s+(?:page|article|story|report|review|document|text|piece|post|newsletter|"
-    r"brief|briefing|bulletin|site|feed|release|note|notice|edition|analysis|monitor|survey|outlook|update|dispatch|column)\b|"
+    r"brief|briefing|bulletin|site|feed|release|note|notice|edition|analysis|monitor|survey|outlook|update|dispatch|column|"
+    r"filing|prospectus|presentation|deck|transcript|statement|announcement|invitation|tender|letter|memo|paper|study)\b|"
     r"\bthese\s+(?:\w+\s+)?(?:values|figures|numbers|data|estimates)\b|\b(?:article|body)\s+(?:body|text)\b|"
     r"\b(?:in|into|the|your|their|its|any|all)\s+(?:answers?|responses?|summar(?:y|ies)|outputs?|digests?|replies)\b|"
     r"\b(?:supplied|given|provided|stated|set out)\s+here\b",
@@ -89,7 +93,7 @@ _SELF = re.compile(
 # An obligation laid on someone, or a sentence that opens on a command ("Give it as 31% ...").
 _OBLIGE = re.compile(
     r"\b(?:should|must|shall|needs? to|ha(?:ve|s) to|are to|is to|ought to|(?:are|is) (?:asked|required|instructed|expected|"
-    r"told|obliged|bound|requested|directed) to|authoritative|take precedence|supersede[sd]?)\b",
+    rf"told|obliged|bound|requested|directed){_BY} to|authoritative|take precedence|supersede[sd]?)\b",
     re.I,
 )
 # (a command may open on a clause: "In any answer, give ...", "When quoting it, state ...")
