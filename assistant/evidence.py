@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from dataclasses import dataclass, field, replace
 
@@ -69,7 +69,8 @@ _STOCK_ASKED = re.compile(
 # A day of the month written in a period ("31 October", "October 31")
 _DAY_WRITTEN = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,}|\b[A-Z][a-z]{2,}\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\d)")
 # A dateline opening a release: a place, a date and a dash ("Oslo, 12 March 2032 - ", "LONDON, Nov 3 (Wire) -")
-_DATELINE_OPENING = re.compile(r"[A-Z][^\n,.]{1,40},\s+[^\n\-–—]{4,32}?\s+[-–—]\s")
+# ("Dublin, 18 September 2025 - ...", not a heading's "Highlights, fiscal year (1 October 2024 - ...")
+_DATELINE_OPENING = re.compile(r"[A-Z][^\n,.(]{1,40},\s+[^\n\-–—(]{4,32}?\s+[-–—]\s")
 _YEAR_AGO = re.compile(
     r"\b(?:a|one) year (?:earlier|before|ago|previously)\b|\byear-(?:ago|earlier)\b|\bprior-year\b|"
     r"\bthe (?:same|corresponding) (?:quarter|period|half|month|months|time) (?:a|of the previous|of the prior|last) year\b",
@@ -1748,7 +1749,22 @@ def _dated(s: Sentence) -> str:
         label = period.label()
         if _RELATIVE.search(said) and re.search(r"\d{4}", label) and s.passage.date:
             out.append(f'"{said}", counted from {s.passage.date}: {label}.')
+    published = P.parse_iso(s.passage.date)
+    for m in _WEEKDAY.finditer(s.text) if published else ():
+        # "closed the loan on Monday" in a story of Thursday 20 November: the Monday before it (the
+        # next one, of what is still to come)
+        assert published is not None
+        back = (published.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
+        ahead = _WILL_BEFORE.search(s.text, max(0, m.start() - 50), m.start())
+        day = published + timedelta(days=(-back) % 7 or 7) if ahead else published - timedelta(days=back)
+        out.append(f'"{m.group(0)}", counted from {s.passage.date} ({published.strftime("%A")}): {day.day} {day.strftime("%B %Y")}.')
     return " ".join(out)
+
+
+# what is still to come, said just before the day ("will open on Monday", not "said on Tuesday it would")
+_WILL_BEFORE = re.compile(r"\b(?:will|shall|is (?:due|set|scheduled|expected) to|are (?:due|set|scheduled|expected) to|is to|are to)\b[^.;,]{0,40}$", re.I)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = re.compile(r"\b(?:on|last|this|next)\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
 
 
 def merge(drafts: Sequence[Draft]) -> Draft:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 _WORD = re.compile(r"[^\W_][\w&'’.-]*[^\W_]|[^\W_]", re.U)
 # "Oracle Cloud Infrastructure (OCI)", "(Nasdaq: CRWV)", "OCI (Oracle Cloud Infrastructure)".
+_OPENS_LINE = re.compile(r"(?:[.!?:]\s*|(?:\n|^)\s*(?:[-*•▪◦‣·–—]\s+|\(?\w{1,2}[.)]\s+)?)$")
 _LONG_SHORT = re.compile(r"((?:[A-Z][\w&'’.-]*\s+){0,5}[A-Z][\w&'’.-]*)\s+\((?:[A-Za-z ]+:\s*)?([A-Z][A-Za-z0-9&.]{1,9})\)")
 # A measure spelled out in lower-case words before its initials: "gross marketplace volume (GMV)"
 _TERM_SHORT = re.compile(r"((?:[a-z][\w-]*\s+){1,5}[a-z][\w-]*)\s+\(([A-Z]{2,6})\)")
@@ -125,8 +126,9 @@ class Lexicon:
                 seen.add(lw)
                 if w[0].isupper():
                     at = m.start()
-                    before = text[max(0, at - 3) : at]
-                    if at > 0 and not re.search(r"(?:[.!?:]\s*|\n\s*|^\s*)$", before):
+                    before = text[max(0, at - 8) : at]
+                    # (an item of a list opens a line as a sentence does: "  * Revenue NOK ...", "2) Revenue")
+                    if at > 0 and not _OPENS_LINE.search(before):
                         lex.caps[lw] += 1
                 else:
                     lex.lower[lw] += 1

@@ -353,6 +353,13 @@ _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a
 # without a year ("The second quarter (October to December) brought in ..."): the latest such
 # months by the article's date
 _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à|do|hingga|sampai)\s*{_MONTH.format('m2')}(?![\w-])", "month_name")
+# From a month's first day to a month's last ("1 October 2024 - 30 September 2025", "July 1 to
+# September 30, 2025"): the months between, one period, not two days
+_DAY_TO = r"\s*(?:-|–|—|to|through|until|thru)\s*"
+_rule("day_range", rf"\b(?:from\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m1')},?(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
+      rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
+_rule("day_range", rf"\b(?:from\s+)?{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
+      rf"{_MONTH.format('m2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?", "month_name", "quarter")
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
 _rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
@@ -607,6 +614,15 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         if y is None:
             return None
         start_year = y if m1 <= m2 else y - 1
+        period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
+    elif kind == "day_range":
+        m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
+        y1 = _group(m, "y1")
+        start_year = int(y1) if y1 else (y if m1 <= m2 else y - 1)
+        months = (y - start_year) * 12 + m2 - m1 + 1
+        last = _month_end(date(y, m2, 1)).day
+        if int(m.group("d1")) != 1 or int(m.group("d2")) != last or not 1 < months <= 24:
+            return None  # from a day to a day: each is read as written
         period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
     elif kind == "month_quarter":
         month = MONTHS[m.group("m").lower().rstrip(".")]

@@ -502,6 +502,10 @@ def analyse(
                  r"supplier|suppliers|vendor|vendors|customer|customers|tenant|tenants|partner|partners|buyer|buyers|bank|banks)\b", folded):
         wants.add("name")
     terms: dict[str, float] = {}
+    # the verb a figure is asked with ("What revenue did X report / post / book?") says only that
+    # it was given: it weighs as little as the words that say when
+    did = _DID.search(text)
+    asked_with = stem(did.group(0).split()[-1].lower()) if did else None
     plain = text
     for m in sorted(mentions, key=lambda m: -m.start):
         plain = plain[: m.start] + " " + plain[m.end :]  # period words are read as periods
@@ -511,9 +515,10 @@ def analyse(
         asks = s in QUESTION_WORDS and not (w != s and s in _IMPERATIVES)
         if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
+        light = s in _WHEN_WORDS or s == asked_with
         s = lexicon.repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
-        terms[s] = terms.get(s, 0.0) + (0.3 if s in _WHEN_WORDS else 1.0)
+        terms[s] = terms.get(s, 0.0) + (0.3 if light else 1.0)
     # Two words the articles write hyphenated ("public sector" as "public-sector"): the compound
     # is a term, weighing as much as its two words apart.
     plain_words = [w for w in words(plain) if w.isalpha()]

@@ -941,3 +941,39 @@ def test_a_follow_up_for_the_full_year_outlook_after_a_quarter_gets_the_year_s_g
                {"role": "assistant", "content": "$61.2 million, up 24%, for the three months to 30 April 2032."}]
     answer = a.ask("and the updated full-year outlook?", history=history)
     assert not answer.abstained and "$262 million" in answer.answer, answer.answer
+
+
+def test_a_release_s_highlights_headed_by_a_range_of_days_give_their_figures_that_period(tmp_path: Path) -> None:
+    """"HIGHLIGHTS, FISCAL YEAR 2031 (1 JULY 2030 - 30 JUNE 2031)": the days from a month's first to
+    a month's last are one period (not two days, nor a dateline), and the bullets under the heading
+    are its figures, though they name neither the company nor the year."""
+    a = assistant_over(tmp_path, {
+        "vellmark.txt":
+        "PRESS RELEASE\n\nVellmark ASA: Fourth quarter and fiscal year 2031 results\n\n"
+        "Tromso, Norway, 20 August 2031 -- Vellmark ASA, the Arctic hosting provider, today reported results "
+        "for the fourth quarter and for the fiscal year ended 30 June 2031.\n\n"
+        "HIGHLIGHTS, FISCAL YEAR 2031 (1 JULY 2030 - 30 JUNE 2031)\n"
+        "  * Revenue NOK 1,377 million (NOK 1,102 million), up 25%\n"
+        "  * Capital expenditure NOK 410 million\n\n"
+        "HIGHLIGHTS, FOURTH QUARTER (1 APRIL - 30 JUNE 2031)\n"
+        "  * Revenue NOK 366 million (NOK 301 million), up 22%\n",
+    })
+    answer = a.ask("What revenue did Vellmark report for its fiscal year 2031?")
+    assert not answer.abstained and "1,377" in answer.answer, answer.answer
+    answer = a.ask("How much revenue did Vellmark make in the April-June 2031 quarter?")
+    assert not answer.abstained and "366" in answer.answer, answer.answer
+
+
+def test_a_weekday_in_a_dated_story_is_dated_when_a_date_is_asked(tmp_path: Path) -> None:
+    """"closed the loan on Monday" in a story of Thursday 6 March 2031: 3 March 2031; what "will
+    open on Friday" is the Friday after."""
+    a = assistant_over(tmp_path, {
+        "korvane.md":
+        "---\ntitle: Korvane Cloud borrows\ndate: 2031-03-06\npublisher: Debt Desk\n---\n\n"
+        "Korvane Cloud closed a $900 million term loan on Monday, its largest so far.\n\n"
+        "The company will open its Lyon region on Friday, with two zones.\n",
+    })
+    answer = a.ask("On what date did Korvane Cloud close its $900 million loan?")
+    assert not answer.abstained and "3 March 2031" in answer.answer, answer.answer
+    answer = a.ask("On what date will Korvane open its Lyon region?")
+    assert not answer.abstained and "7 March 2031" in answer.answer, answer.answer

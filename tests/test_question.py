@@ -63,6 +63,11 @@ ANCHOR = date(2031, 11, 20)
         ("the three months to end-June 2031", "Q2 2031"),
         ("the half-year to August 2031", "Mar-Aug 2031"),  # a half that ends in August
         ("the half year ended 30 November 2031", "Jun-Nov 2031"),
+        # from a month's first day to a month's last: the months between, as one period
+        ("(1 OCTOBER 2030 - 30 SEPTEMBER 2031)", "Oct 2030-Sep 2031"),
+        ("from July 1, 2031 through December 31, 2031", "H2 2031"),
+        ("the quarter (1 April - 30 June 2031)", "Q2 2031"),
+        ("the offer runs from 3 March to 28 March 2031", "28 March 2031"),  # (days, not whole months)
     ],
 )
 def test_written_periods_become_values(text: str, label: str) -> None:
