@@ -247,6 +247,9 @@ def _masthead(text: str) -> str | None:
     return None
 
 
+_RULE_ONLY = re.compile(r"([=\-_*~#+.])\1{3,}")  # a line drawn with one character
+
+
 def _first_short_line(text: str) -> str | None:
     """The first line that reads as a title: short, and not a "Markets | Tech" navigation trail or
     a row of menu items or tickers; a headline of five words or more is preferred to a short link
@@ -261,6 +264,10 @@ def _first_short_line(text: str) -> str | None:
         and not re.search(r"\w[.;]$", line)  # a sentence of the text
         and not re.match(r"\d+(?:\.\d+)*[.)]?\s", line)  # a numbered section heading
     ]
+    # (a masthead ruled off from the text, "THE CLOUD LETTER" over "=====": what follows the rule is the text)
+    rule = next((i for i, line in enumerate(lines) if _RULE_ONLY.fullmatch(line)), None)
+    if rule is not None and any(line in lines[:rule] for line in candidates):
+        candidates = [line for line in candidates if line in lines[:rule]]
     headline = next((line for line in candidates if len(line.split()) >= 5), None)
     if candidates:
         return headline if headline and len(candidates[0].split()) < 5 else candidates[0]

@@ -323,6 +323,15 @@ def test_txt_title_skips_page_furniture(tmp_path: Path) -> None:
     assert dated.title == "Storage Brief"
 
 
+def test_a_newsletter_masthead_ruled_off_from_its_text_is_its_title(tmp_path: Path) -> None:
+    """What follows a rule of "=" is the text, though its first line ("ACME CLOUD. The firm raised
+    ...", wrapped) is as short as a headline."""
+    letter = ("THE ORBIT LETTER\nIssue 3 | Monday, 2 March 2031\nFour stories, one paragraph each.\n" + "=" * 60 + "\n\n"
+              "ACME CLOUD. The firm raised its list prices by 4% across\nits regions on Monday.\n\n"
+              "BRILL DATA. The Oslo operator opened a second site.\n")
+    assert load(write(tmp_path, "orbit.txt", letter)).title == "THE ORBIT LETTER"
+
+
 @pytest.mark.parametrize(
     ("header", "publisher"),
     [
