@@ -556,6 +556,9 @@ def _invisible(element: Any) -> bool:
             or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
 
 
+_SITE_SUFFIX = re.compile(r"\s+[|–—]\s+([^|–—]{2,60})$")
+
+
 def _html_metadata(root: Any, page: str) -> dict[str, Any]:
     import trafilatura
 
@@ -568,10 +571,16 @@ def _html_metadata(root: Any, page: str) -> dict[str, Any]:
                                            og_title is not None and og_title.get("content"),
                                            h1 is not None and h1.text_content()) if text)
     author, url = getattr(found, "author", None), getattr(found, "url", None)
+    headline = next((title for title in titles if title), None)
+    publisher = _one_line(getattr(found, "sitename", None) or "")
+    # "Headline | Site name": a page's title ends on the name of the site that published it
+    site = _SITE_SUFFIX.search(headline or "")
+    if site and len(site.group(1).split()) <= 5 and headline:
+        headline, publisher = headline[: site.start()].strip(), publisher or site.group(1).strip()
     return {
-        "title": next((title for title in titles if title), None),
+        "title": headline,
         "date": _iso_date(getattr(found, "date", None) or ""),
-        "publisher": _one_line(getattr(found, "sitename", None) or ""),
+        "publisher": publisher,
         "author": _one_line(author) if author and not author.startswith("http") else None,
         "url": _one_line(url) if url and url.startswith(("http://", "https://")) else None,
         "tags": _unique(t for tag in getattr(found, "tags", None) or () for t in tag.split(",")),

@@ -435,6 +435,16 @@ def test_html_keeps_visible_article_text_only(tmp_path: Path) -> None:
     assert normalize_text(doc.text) == doc.text
 
 
+def test_a_page_title_ending_on_its_site_name_gives_the_publisher(tmp_path: Path) -> None:
+    page = ("<html><head><title>Nordic regions, ranked: who is live in Oslo? | Fjordline Research</title></head>"
+            "<body><article><p>Fjordline counts four live cloud regions in Oslo, up from two in 2029.</p>"
+            "<p>Two more are due next year.</p></article></body></html>")
+    doc = load(write(tmp_path, "ranked.html", page))
+    assert (doc.title, doc.publisher) == ("Nordic regions, ranked: who is live in Oslo?", "Fjordline Research")
+    dashed = load(write(tmp_path, "dashed.html", page.replace(" | Fjordline Research", " - a look at Oslo-based re-sellers")))
+    assert dashed.title.endswith("a look at Oslo-based re-sellers") and not dashed.publisher
+
+
 def test_htm_title_falls_back_to_og_title_then_h1(tmp_path: Path) -> None:
     body = "<body><h1>Heading one</h1><p>Some article text about the cloud market.</p></body>"
     og = load(write(tmp_path, "a.htm", f'<html><head><meta property="og:title" content="From OG">'
