@@ -64,6 +64,10 @@ _STOCK_MOVE = re.compile(
     r"\b(?:rose|fell|jumped|slid|slipped|gained|dropped|climbed|sank|surged|tumbled|were (?:up|down))\b(?:[^.;]|\.(?=\d)){0,60}?"
     r"\b(?:trading|on (?:monday|tuesday|wednesday|thursday|friday)|morning|afternoon|midday|session|exchange)\b",
     re.I)
+# A figure reported as wrongly given before: a correction notice's retracted figure
+_RETRACTED = re.compile(
+    r"\b(?:an? (?:earlier|previous|prior) version|(?:incorrectly|wrongly|erroneously|mistakenly) (?:said|stated|reported|gave|"
+    r"given|put|listed|described)|misstated|misreported)\b", re.I)
 _STOCK_ASKED = re.compile(
     r"\b(?:stock|shares (?:rose|fell|moved|react)|share price|trading|investors?|market (?:reaction|cap))\b", re.I)
 # A day of the month written in a period ("31 October", "October 31")
@@ -148,6 +152,7 @@ class Sentence:
     section: str = ""  # the heading it stands under (in its chunk, or the chunk's)
     sequel: Sentence | None = None  # the next sentence, when it goes on from this one ("That is 9% below ...")
     stock: bool = False  # tells a stock's move ("Shares of X rose 4% in trading")
+    retracted: bool = False  # gives a figure as what was wrongly said ("An earlier version said 84 MW")
     score: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
@@ -393,6 +398,7 @@ def read_passage(
             header=header,
             row=k in heads,
             stock=bool(figures) and _STOCK_MOVE.search(raw) is not None,
+            retracted=bool(figures) and _RETRACTED.search(raw) is not None,
         )
         made[k] = s
         if prev is not None and _GOES_ON.match(raw):
@@ -609,10 +615,10 @@ class Scorer:
                     break
                 if _has(s.words, key):
                     best = max(best, 0.9)  # "Koukaryoku" for "Sakura Koukaryoku"
-                elif _has(s.context_words, key):
-                    best = max(best, 0.4 if s.own_subject else 0.8)
                 elif _has(s.publisher_words, key) and len(key[0]) > 2:
                     best = max(best, 0.9)  # a report's own figures are its publisher's ("by our count")
+                elif _has(s.context_words, key):
+                    best = max(best, 0.4 if s.own_subject else 0.8)
                 elif _has(s.title_words, key):
                     # "its", "the company": the article's own subject, named in its title (not a
                     # sentence about another name of its own: "Spotlane, its closest rival, ...")
@@ -742,6 +748,8 @@ class Scorer:
             # "Shares of X rose 6.8% in Toronto trading": a stock's move, not a share of a market
             kind = min(kind, 0.3)
             lexical *= 0.5
+        if s.retracted:
+            kind = min(kind, 0.3)  # the figure that was wrong; the correction follows it
         s.parts = {"dense": dense, "words": lexical, "names": names, "kind": kind, "period": period_part, "forward": forward}
         if self.asked_figures and any((f.kind, f.value) in self.asked_figures for f in s.figures):
             lexical += 0.3  # (a figure the question gives counts as words of it)
@@ -1042,6 +1050,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     else:
         chosen = [top]
     limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why or "name" in q.wants) else 3)
+    # "... do the sources agree?": every source's figure of what was asked, however it scores
+    compares = bool(_COMPARES_SOURCES.search(q.text))
     while len(chosen) < limit:
         best, gain = None, 0.0
         # "Who ...?" may have several answers: sentences naming others are looked for further down.
@@ -1051,7 +1061,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         for s in pool:
             if s in chosen or s.score < FLOOR:
                 continue
-            if s.score < top.score - margin and not (s.score >= top.score - 2 * MARGIN and _another_source(q, s, chosen, scorer)):
+            if s.score < top.score - margin and not (
+                    (s.score >= top.score - 2 * MARGIN or compares) and _another_source(q, s, chosen, scorer)):
                 continue
             g = _gain(q, s, chosen, scorer)
             if g > gain:
@@ -1465,6 +1476,8 @@ def _figure_follows_names(s: Sentence, scorer: Scorer) -> bool:
     low = s.text.lower()
     for name in scorer.names:
         at = [m.start() for sp in name.spellings if sp for m in re.finditer(rf"\b{re.escape(sp[0])}", low)]
+        if not at and language(s.text) != scorer.q.language:
+            continue  # the name in another language's spelling ("Europa"): where it stands is not known
         if not at or not any(0 < f.start - a <= 80 for a in at for f in s.figures if f.kind in scorer.wants_figure):
             return False
     return True
@@ -1717,8 +1730,10 @@ def compose(selection: Selection) -> Draft:
     n = 0
     for s in chosen:
         start = s.start
-        if s.name_in_context and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
-            start = s.prev_start  # "The Roubaix-based group ..." is quoted with the sentence naming it
+        if (s.name_in_context or _POINTS_BACK.match(s.text)) and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
+            # "The Roubaix-based group ..." is quoted with the sentence naming it, and "That is the
+            # main reason ..." with the sentence it points back to
+            start = s.prev_start
         n += 1
         quote = s.passage.text[start - s.passage.start : s.end - s.passage.start]
         cited[n] = (s.passage, start, s.end)
@@ -1736,7 +1751,15 @@ def compose(selection: Selection) -> Draft:
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=[*notes, *selection.missing])
 
 
+_COMPARES_SOURCES = re.compile(
+    r"\b(?:sources?|reports?|estimates?|trackers?|analysts?|firms?|figures?|articles?)\b[^?.]{0,40}\b(?:agree|disagree|differ|"
+    r"diverge|match|compare|consistent|conflict)|\b(?:agree|disagree|differ|diverge)\b[^?.]{0,20}\b(?:sources?|reports?|estimates?)\b",
+    re.I)
 _RELATIVE = re.compile(r"\b(?:last|this|next|previous|prior|current|coming|following)\b", re.I)
+# A sentence whose subject is what the one before said ("That is why ...", "This explains ...")
+_POINTS_BACK = re.compile(
+    r"\W*(?:that|this|these|those|which)\s+(?:is|was|are|were|has|had|explains?|explained|means?|meant|makes?|made|"
+    r"leaves?|left|puts?|helps?|helped|also|alone|in turn)\b", re.I)
 
 
 def _dated(s: Sentence) -> str:

@@ -117,11 +117,15 @@ _THIS_PERIOD = re.compile(r"\b(?:this|the current|the coming)\s+(?:fiscal\s+|fin
 # A request for what an article says, as a whole: its opening is the answer.
 _SUMMARY = re.compile(r"\b(?:summary|summari[sz]e|summari[sz]ing|gist|overview|recap|key points|main points|tl;?dr)\b", re.I)
 _WHAT_DRIVES = re.compile(
-    r"\W*(?:what(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
+    # (what someone says is behind it: "What does X say is driving ...")
+    r"\W*(?:what(?:\s+(?:does|do|did)\s+(?:\w+\s+){1,4}?(?:say|think|believe|see|expect)\s+(?:is|are|was|were|has\s+been))?"
+    r"(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)?\s+"
     r"(?:driving|drives|drove|behind|fuel(?:l)?ing|fuels|fuelled|fueled|pushing|causing|caused|explains?|explained|"
     r"led to|leads to|triggered|prompted|(?:holding|held|holds)\s+(?:\w+\s+){0,4}?back|limiting|limits|constraining|slowing)\b"
     # "What reasons did X give for ...", "Which factors explain ..."
-    r"|(?:what|which)\s+(?:\w+\s+)?(?:reasons?|factors?|motives?|drivers?|explanations?|causes?)\b"
+    r"|(?:what|which)\s+(?:\w+\s+){0,3}?(?:reasons?|factors?|motives?|drivers?|explanations?|causes?|risks?|concerns?|worries)\b"
+    # "What worries lenders about ...": what is feared, and why
+    r"|what\s+(?:\w+\s+)?(?:worries|worried|concerns|concerned|troubles|bothers|scares|frightens)\b"
     # "What is X trying to achieve by ...", "What does X hope to gain ...", "How is X paying for ..."
     r"|what(?:'s|’s)?\s+(?:\w+\s+){1,5}?(?:trying|hoping|aiming|seeking|want(?:s|ing)?)\s+to\s+(?:achieve|gain|do|get|accomplish)\b"
     r"|how\s+(?:is|are|was|were|does|do|did|will)\s+(?:\w+\s+){1,5}?(?:funding|financing|paying for|fund|finance|pay for)\b)",
@@ -322,6 +326,9 @@ _SCOPE_AFTER = re.compile(
 )  # not the holder of a share: "OVHcloud global market share", "AWS market share"
 _SCOPE_BEFORE = re.compile(r"\b(?:in|across|within)\s+(?:the\s+)?$", re.I)
 
+# words that ask about the sources rather than the matter ("do the sources agree?"): light, as they
+# are seldom what an article writes
+_ABOUT_SOURCES = frozenset("source sources agree agrees disagree disagreement differ differs consistent reconcile".split())
 _WHEN_WORDS = frozenset("last previous prior past this current next latest year quarter half month week fiscal".split())
 
 _CLAUSE = re.compile(
@@ -497,6 +504,9 @@ def analyse(
     if "how much of" in folded or re.search(share_of, folded):
         wants.discard("amount")
         wants.add("percent")
+    if re.match(r"\W*(?:where|in which (?:countries|country|regions?|cities|city|markets?|places?))\b", folded) and not re.search(
+            r"\bhow (?:much|many|big|large)\b|\bwhat (?:share|percentage|amount)\b", folded):
+        wants -= {"amount", "quantity", "count", "percent", "points"}  # "Where will it add capacity?": places
     # (with a word or two before the noun: "which Indonesian company", "which two providers")
     if re.search(r"\bwho(?:se)?\b|\bwhich (?:\w+ ){0,2}?(?:one|ones|company|companies|provider|providers|firm|firms|operator|operators|"
                  r"supplier|suppliers|vendor|vendors|customer|customers|tenant|tenants|partner|partners|buyer|buyers|bank|banks)\b", folded):
@@ -512,10 +522,10 @@ def analyse(
     for w in words(plain):
         s = stem(w)
         # ("lists", "names", "shows" say what is done, not what to do: "Which company lists GPUs")
-        asks = s in QUESTION_WORDS and not (w != s and s in _IMPERATIVES)
+        asks = (s in QUESTION_WORDS or w.lower() in QUESTION_WORDS) and not (w != s and s in _IMPERATIVES)
         if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
-        light = s in _WHEN_WORDS or s == asked_with
+        light = s in _WHEN_WORDS or s == asked_with or w.lower() in _ABOUT_SOURCES
         s = lexicon.repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
         terms[s] = terms.get(s, 0.0) + (0.3 if light else 1.0)

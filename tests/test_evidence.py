@@ -977,3 +977,48 @@ def test_a_weekday_in_a_dated_story_is_dated_when_a_date_is_asked(tmp_path: Path
     assert not answer.abstained and "3 March 2031" in answer.answer, answer.answer
     answer = a.ask("On what date will Korvane open its Lyon region?")
     assert not answer.abstained and "7 March 2031" in answer.answer, answer.answer
+
+
+def test_an_analyst_page_s_own_estimate_is_its_publisher_s(tmp_path: Path) -> None:
+    """A page titled "... | Fjordline Research" says "by our estimate": asked what Fjordline Research
+    estimates, that is the sentence, though a sentence before it names the firm as its subject."""
+    a = assistant_over(tmp_path, {
+        "ranked.html":
+        "<html><head><title>Nordic cloud regions, ranked | Fjordline Research</title>"
+        '<meta property="article:published_time" content="2031-05-02T08:00:00Z"></head><body><article>'
+        "<p>Fjordline Research tracks every public cloud region in the Nordics.</p>"
+        "<p>Norway's public cloud market reached NOK 24.6 billion in 2030, up 19% on 2029, by our estimate.</p>"
+        "<p>Fjordline Research expects it to reach NOK 51 billion by 2034.</p></article></body></html>",
+        "other.md":
+        "---\ntitle: Danish hosting\ndate: 2031-04-01\npublisher: Harbour Wire\n---\n\n"
+        "Denmark's hosting market grew 8% in 2030, Harbour Wire estimates.\n",
+    })
+    answer = a.ask("What does Fjordline Research estimate Norway's public cloud market was worth in 2030?")
+    assert not answer.abstained and "24.6 billion" in answer.answer, answer.answer
+
+
+def test_a_reason_said_as_that_is_why_is_quoted_with_the_sentence_it_points_back_to(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "harbours.md":
+        "---\ntitle: Colocation prices in three ports\ndate: 2031-04-02\npublisher: Port Compute\n---\n\n"
+        "Operators in Valdora spend about 41% of their operating costs on fuel for their own generators, "
+        "against 7% in Sorrenta. That is the main reason Valdora is the dearest of the three ports: colocation "
+        "costs about $190 per kW per month there, against $150 in Sorrenta.\n",
+    })
+    answer = a.ask("Why is colocation more expensive in Valdora than in Sorrenta?")
+    assert not answer.abstained and "fuel for their own generators" in answer.answer, answer.answer
+
+
+def test_a_second_source_in_another_language_is_set_beside_the_first(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "ledger.md":
+        "---\ntitle: Baltic sovereign clouds\ndate: 2031-03-02\npublisher: Amber Ledger\n---\n\n"
+        "Skarn Analytics estimates that Baltic-headquartered providers captured 21% of Baltic spending on cloud "
+        "infrastructure in the first half of 2031, far below the 35% they held in 2024.\n",
+        "nachrichten.md":
+        "---\ntitle: Baltische Clouds\ndate: 2031-03-09\npublisher: Wolke Heute\n---\n\n"
+        "Nach Berechnungen von Brenner Research kamen Anbieter mit Sitz im Baltikum im ersten Halbjahr 2031 "
+        "auf 18 Prozent der Ausgaben für Cloud-Infrastruktur im Baltikum.\n",
+    })
+    answer = a.ask("Baltic providers' share of Baltic cloud infrastructure spending in H1 2031: do the sources agree?")
+    assert not answer.abstained and "21%" in answer.answer and "18 Prozent" in answer.answer, answer.answer

@@ -500,6 +500,11 @@ def test_initials_are_not_a_chance_run_of_words() -> None:
         ("Waarom groeit Quillon?", True),
         ("How is Quillon changing its capex plans?", False),  # what is done, not why
         ("How much did Quillon earn?", False),
+        # what someone says is behind it, and what is feared
+        ("What does Quillon say is driving the fall in its costs?", True),
+        ("What worries lenders about Quillon's loans?", True),
+        ("What are the main risks for Quillon?", True),
+        ("What was the share of Quillon's top customer?", False),
     ],
 )
 def test_questions_for_reasons(text: str, reasons: bool) -> None:
@@ -615,3 +620,8 @@ def test_a_question_of_two_clauses_in_another_language_is_split_at_its_second_qu
     question: str, parts: list[str]
 ) -> None:
     assert clauses(question) == parts
+
+
+def test_a_where_question_asks_for_places_not_figures() -> None:
+    assert not analyse("Where will Quillon add capacity next year?", LEXICON, _search).wants & {"quantity", "amount"}
+    assert "quantity" in analyse("How much capacity will Quillon add next year?", LEXICON, _search).wants
