@@ -81,8 +81,18 @@ _YEAR_AGO = re.compile(
     re.I,
 )
 _BACK = re.compile(
-    r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago))\b", re.I
+    r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago)|"
+    # in the languages articles come in ("no trimestre imediatamente anterior", "le trimestre précédent")
+    r"(?P<unit3>trimestre|semestre)\s+(?:\w+mente\s+)?(?:anterior|precedente|précédent|passado|pasado|scorso)|"
+    r"(?P<unit4>vorquartal|vorhalbjahr))\b", re.I
 )
+_FOREIGN_UNIT = {"trimestre": "quarter", "semestre": "half", "vorquartal": "quarter", "vorhalbjahr": "half"}
+
+
+def _back_unit(back: re.Match[str]) -> str:
+    """The length of the period before that a phrase of ``_BACK`` names: quarter, half or year."""
+    unit = (back.group("unit") or back.group("unit2") or back.group("unit3") or back.group("unit4")).lower()
+    return _FOREIGN_UNIT.get(unit, unit)
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
 _ENUMERATES = re.compile(
     r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
@@ -138,6 +148,7 @@ class Sentence:
     heading: bool
     forward: bool
     prev_start: int | None  # the sentence before it in its paragraph
+    back_start: int | None = None  # where a quote of it that reads back begins
     doc_periods: Callable[[], list[P.Period]] = lambda: []  # every period its article names (read when needed)
     doc_words: frozenset[str] = frozenset()  # every word its article uses
     publisher_words: frozenset[str] = frozenset()  # who published it: the author of "our estimate"
@@ -287,7 +298,7 @@ def read_passage(
             # "GMV reached $412 million last quarter" with no period before it in the article:
             # the quarter (or half) before the one the article was published in
             for back in _BACK.finditer(raw):
-                unit = (back.group("unit") or back.group("unit2")).lower()
+                unit = _back_unit(back)
                 if unit in ("quarter", "half") and not periods:
                     size = 3 if unit == "quarter" else 6
                     prior = P.span(anchor.year, (anchor.month - 1) // size * size + 1, size, unit).shifted(-1)
@@ -300,7 +311,7 @@ def read_passage(
             # half to NGN 35.5 billion": beside a period of its own, the phrase dates the figure
             # written after it (the quarter before the paragraph's, of its unit only)
             for back in backs:
-                unit = (back.group("unit") or back.group("unit2")).lower()
+                unit = _back_unit(back)
                 for reading in (p for p in context_periods if p.grain == unit and unit != "year"):
                     prior = reading.shifted(-1)
                     if prior is not None and prior not in periods:
@@ -313,7 +324,7 @@ def read_passage(
             # period of its own, the sentence speaks of the one before its paragraph's. A figure
             # written before the phrase ("Sales were €84.6 million, up from €66.1 million a
             # year earlier and from €79.3 million last quarter") is the paragraph's own.
-            units = {(back.group("unit") or back.group("unit2")).lower() for back in backs}
+            units = {_back_unit(back) for back in backs}
             # every reading of the paragraph's period of that length ("Q1 FY2033" and its months,
             # or the fiscal quarter alone when the article does not say where its year ends)
             bases = [p for p in context_periods if p.grain in units - {"year"}] or [
@@ -321,7 +332,7 @@ def read_passage(
             base = bases[0]
             befores: list[P.Period] = []
             for back in backs:
-                unit = (back.group("unit") or back.group("unit2")).lower()
+                unit = _back_unit(back)
                 for reading in bases:
                     before = P.year_before(reading) if unit == "year" else reading.shifted(-1) if reading.grain == unit else None
                     if before is not None and before not in befores:
@@ -388,6 +399,9 @@ def read_passage(
             section=section,
             forward=bool(_FORWARD.search(raw)),
             prev_start=prev.start if prev else None,
+            # (before a sentence that itself points back, "That was wrong.", the one it points to)
+            back_start=prev.prev_start if prev and prev.prev_start is not None and _POINTS_BACK.match(prev.text) else (
+                prev.start if prev else None),
             doc_periods=doc_periods,
             doc_words=doc_words,
             period_at=period_at,
@@ -404,7 +418,7 @@ def read_passage(
         if prev is not None and _GOES_ON.match(raw):
             prev.sequel = s
         if k in flagged:
-            s.prev_start = None
+            s.prev_start = s.back_start = None
             paragraph = []  # nothing after an instruction reads on from it
             continue  # planted instructions are never quoted
         paragraph.append(s)
@@ -749,7 +763,10 @@ class Scorer:
             kind = min(kind, 0.3)
             lexical *= 0.5
         if s.retracted:
-            kind = min(kind, 0.3)  # the figure that was wrong; the correction follows it
+            # the figure that was wrong: the correction after it answers
+            kind = min(kind, 0.3)
+            lexical *= 0.5
+            dense *= 0.5
         s.parts = {"dense": dense, "words": lexical, "names": names, "kind": kind, "period": period_part, "forward": forward}
         if self.asked_figures and any((f.kind, f.value) in self.asked_figures for f in s.figures):
             lexical += 0.3  # (a figure the question gives counts as words of it)
@@ -1733,7 +1750,7 @@ def compose(selection: Selection) -> Draft:
         if (s.name_in_context or _POINTS_BACK.match(s.text)) and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
             # "The Roubaix-based group ..." is quoted with the sentence naming it, and "That is the
             # main reason ..." with the sentence it points back to
-            start = s.prev_start
+            start = s.back_start if s.back_start is not None and not any(s.back_start <= c.start < s.start for c in chosen) else s.prev_start
         n += 1
         quote = s.passage.text[start - s.passage.start : s.end - s.passage.start]
         cited[n] = (s.passage, start, s.end)

@@ -1022,3 +1022,25 @@ def test_a_second_source_in_another_language_is_set_beside_the_first(tmp_path: P
     })
     answer = a.ask("Baltic providers' share of Baltic cloud infrastructure spending in H1 2031: do the sources agree?")
     assert not answer.abstained and "21%" in answer.answer and "18 Prozent" in answer.answer, answer.answer
+
+
+def test_a_correction_s_retracted_figure_is_not_the_answer(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "corrections.txt":
+        "HARBOUR LEDGER\nCORRECTIONS\nValdora, 12 May 2031\n\n"
+        "An earlier version of this article said that Brill Data has 62 MW of capacity in operation. That was "
+        "wrong. The correct figure is 26 MW. 62 MW is what the operator will have once its second hall is fitted out.\n",
+    })
+    answer = a.ask("How much data-centre capacity does Brill Data have in operation?")
+    assert not answer.abstained and "26 MW" in answer.answer, answer.answer
+
+
+def test_the_quarter_before_said_in_portuguese_is_dated(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "lusa.md":
+        "---\ntitle: Lusa Nuvem cresce\ndate: 2031-11-12\npublisher: Jornal da Nuvem\n---\n\n"
+        "A Lusa Nuvem teve receita líquida de R$ 210,5 milhões no terceiro trimestre de 2031, alta de 28% sobre "
+        "o mesmo período de 2030. No trimestre imediatamente anterior, a receita havia sido de R$ 190,2 milhões.\n",
+    })
+    answer = a.ask("What revenue did Lusa Nuvem book in the April-June 2031 quarter?")
+    assert not answer.abstained and "190,2" in answer.answer, answer.answer
