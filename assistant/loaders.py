@@ -651,7 +651,8 @@ def _without_running_lines(pages: list[str], edge: int = 2) -> list[str]:
     ("Monitor | Page 2 of 3"). The first page keeps its header, which names the report."""
     def key(line: str) -> str:
         line = line.strip()
-        return re.sub(r"\d+", "#", line) if _PAGE_NUMBER.search(line) else line
+        # (a page number may also just end the line: "Acme | Investor Day | Oslo, 8 May 2031 4")
+        return re.sub(r"\d+", "#", line) if _PAGE_NUMBER.search(line) else re.sub(r"(?<=\S)\s+\d{1,3}$", " #", line)
 
     seen: dict[str, int] = {}
     for page in pages:

@@ -383,6 +383,8 @@ _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
 _rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
 _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
+# a slide's or table's short date, the year in two digits ("30 Jun 25", "30 June '25")
+_rule("day", rf"\b(?P<d>\d{{1,2}})\s+{_MONTH.format('m')}\s+'?(?P<y>\d\d)(?=\s*(?:[)\]}},;:|]|$|\.(?!\d)))", "month_name")
 _rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b", "iso")
 _rule("month", rf"\b{_MONTH.format('m')}\s+(?:of\s+)?{_YEAR4.format('y')}", "month_name", "year4")
 _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzjahr|jahr|año|année)\s+{_YEAR4.format('y')}", "year4")
@@ -656,7 +658,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     elif kind in ("day", "iso"):
         month = int(m.group("mo")) if kind == "iso" else MONTHS[m.group("m").lower().rstrip(".")]
         try:
-            day = date(int(m.group("y")), month, int(m.group("d")))
+            day = date(_year_value(m.group("y"), anchor) or 0, month, int(m.group("d")))
         except ValueError:
             return None
         period = Period(day, day, "day")

@@ -507,6 +507,13 @@ def test_pdf_running_headers_and_footers_are_not_text(tmp_path: Path) -> None:
     assert doc.text[doc.page_starts[1]:].startswith("Section 2.")
 
 
+def test_a_slide_footer_ending_on_its_bare_page_number_is_not_text(tmp_path: Path) -> None:
+    bodies = ["FY31 at a glance\nRevenue $1.2bn", "Outlook\nRevenue $1.5bn", "Financing\nDebt $0.9bn (30 Jun 31)"]
+    pages = [f"{body}\nKorvane Cloud | Investor Day 2031 | Oslo, 8 May 2031 {i}" for i, body in enumerate(bodies, 1)]
+    doc = load(write(tmp_path, "deck.pdf", make_pdf(pages)))
+    assert "Investor Day" not in doc.text and "Debt $0.9bn (30 Jun 31)" in doc.text
+
+
 def test_pdf_blank_middle_page_keeps_offsets_exact(tmp_path: Path) -> None:
     doc = load(write(tmp_path, "gap.pdf", make_pdf(["First page.", "", "Third page."])))
     assert doc.text == "First page.\n\nThird page."

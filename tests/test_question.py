@@ -68,6 +68,7 @@ ANCHOR = date(2031, 11, 20)
         ("from July 1, 2031 through December 31, 2031", "H2 2031"),
         ("the quarter (1 April - 30 June 2031)", "Q2 2031"),
         ("the offer runs from 3 March to 28 March 2031", "28 March 2031"),  # (days, not whole months)
+        ("Debt $0.9bn (30 Jun 31)", "30 June 2031"),  # a slide's short date
     ],
 )
 def test_written_periods_become_values(text: str, label: str) -> None:
