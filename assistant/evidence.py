@@ -55,6 +55,7 @@ _CAUSE = re.compile(
     r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?)\b",
     re.I,
 )
+_FORWARD_HEADING = re.compile(r"\W*(?:outlook|guidance|forecasts?|targets?|projections?|expectations?)\b", re.I)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:its?|the (?:company|group|firm))\b", re.I)
 _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltweit|mundial|mondial)\b", re.I)
 # A stock's move on a trading day ("Shares of X rose 4.1% in São Paulo on Tuesday", "X shares fell 3% in
@@ -241,8 +242,8 @@ def read_passage(
         masthead = passage.start + a == 0 and " | " in raw and not raw.rstrip().endswith(".")
         is_heading = masthead or (
             starts_paragraph and "\n" not in raw and len(raw) < 100 and " | " not in raw and len(raw.split()) <= 12
-            and not [f for f in figures if not (f.start == 0 and _NUMBERED.match(raw))] and (
-                raw.rstrip()[-1:] not in ".!?:;)\"”'"
+            and not [f for f in figures if not (f.start == 0 and _NUMBERED.match(raw)) and not _dates(f, raw, anchor, fiscal_end)] and (
+                raw.rstrip()[-1:] not in ".!?:;)\"”'" or _dated_aside(raw, anchor, fiscal_end)
                 # a question standing alone as a paragraph is a heading ("Why build abroad?")
                 or (raw.rstrip()[-1:] == "?" and (b >= len(text) or text.startswith("\n\n", b)))
             )
@@ -397,7 +398,8 @@ def read_passage(
             own_subject=_own_subject(raw, lexicon),
             heading=False,
             section=section,
-            forward=bool(_FORWARD.search(raw)),
+            # (or under a heading that opens on what is expected: "Outlook for fiscal 2032")
+            forward=bool(_FORWARD.search(raw)) or bool(section and _FORWARD_HEADING.match(section)),
             prev_start=prev.start if prev else None,
             # (before a sentence that itself points back, "That was wrong.", the one it points to)
             back_start=prev.prev_start if prev and prev.prev_start is not None and _POINTS_BACK.match(prev.text) else (
@@ -452,6 +454,18 @@ def _numeric_row(line: str) -> bool:
             break
         values += 1
     return values >= 2 and values < len(tokens)
+
+
+def _dated_aside(text: str, anchor: date | None, fiscal_end: int | None) -> bool:
+    """Whether ``text`` ends on an aside of dates ("Outlook for fiscal 2032 (1 July 2031 - 30 June 2032)")."""
+    aside = re.search(r"\(([^()]+)\)\s*$", text)
+    return aside is not None and any(
+        m.start <= aside.start(1) + 1 and m.end >= aside.end(1) - 1 for m in P.find(text, anchor, fiscal_end))
+
+
+def _dates(f: Figure, text: str, anchor: date | None, fiscal_end: int | None) -> bool:
+    """Whether the figure is a number of a date or period written in ``text`` ("1 July 2031")."""
+    return any(m.start <= f.start and f.end <= m.end for m in P.find(text, anchor, fiscal_end))
 
 
 def _above_lines(above: str) -> dict[int, str]:

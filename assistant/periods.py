@@ -166,6 +166,10 @@ def year_before(p: Period) -> Period:
 
 
 def _span_label(s: date, e: date) -> str:
+    if s.day != 1 or e != _month_end(e):  # from a day to a day: "3-28 March 2031"
+        first = f"{s.day}" if (s.year, s.month) == (e.year, e.month) else f"{s.day} {calendar.month_name[s.month]}"
+        first += f" {s.year}" if s.year != e.year else ""
+        return f"{first}-{e.day} {calendar.month_name[e.month]} {e.year}"
     if s.year == e.year:
         return f"{calendar.month_abbr[s.month]}-{calendar.month_abbr[e.month]} {e.year}"
     return f"{calendar.month_abbr[s.month]} {s.year}-{calendar.month_abbr[e.month]} {e.year}"
@@ -383,6 +387,9 @@ _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
 _rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
 _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
+# a day without its year ("debt at 30 June", "on June 30"): the latest such day by the article's date
+_rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.format('m')}(?![\w-])(?!,?\s+'?\d)", "month_name")
+_rule("day", rf"\b(?:on|at|by|as of|through|until|since|to|from|before|after)\s+{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.,%])(?!\s*(?:percent|per cent|pp\b|points))", "month_name")
 # a slide's or table's short date, the year in two digits ("30 Jun 25", "30 June '25")
 _rule("day", rf"\b(?P<d>\d{{1,2}})\s+{_MONTH.format('m')}\s+'?(?P<y>\d\d)(?=\s*(?:[)\]}},;:|]|$|\.(?!\d)))", "month_name")
 _rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b", "iso")
@@ -623,9 +630,18 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         start_year = int(y1) if y1 else (y if m1 <= m2 else y - 1)
         months = (y - start_year) * 12 + m2 - m1 + 1
         last = _month_end(date(y, m2, 1)).day
-        if int(m.group("d1")) != 1 or int(m.group("d2")) != last or not 1 < months <= 24:
-            return None  # from a day to a day: each is read as written
-        period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
+        if not 0 < months <= 24:
+            return None
+        if int(m.group("d1")) != 1 or int(m.group("d2")) != last or months == 1:
+            try:  # from a day to a day ("fielded 4-29 August", "from 3 to 28 March 2031"): those days
+                first, final = date(start_year, m1, int(m.group("d1"))), date(y, m2, int(m.group("d2")))
+            except ValueError:
+                return None
+            if final <= first:
+                return None
+            period = Period(first, final, "span")
+        else:
+            period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
     elif kind == "month_quarter":
         month = MONTHS[m.group("m").lower().rstrip(".")]
         y = y or _latest_before(month, 3, anchor)
@@ -658,7 +674,14 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     elif kind in ("day", "iso"):
         month = int(m.group("mo")) if kind == "iso" else MONTHS[m.group("m").lower().rstrip(".")]
         try:
-            day = date(_year_value(m.group("y"), anchor) or 0, month, int(m.group("d")))
+            if kind == "day" and _group(m, "y") is None:
+                if anchor is None:
+                    return None
+                # (the nearest: "debt at 30 June" in November is June's, "closes on 19 January" January's after)
+                day = min((date(anchor.year + k, month, int(m.group("d"))) for k in (-1, 0, 1)), key=lambda d: abs((d - anchor).days))
+                explicit = False
+            else:
+                day = date(_year_value(m.group("y"), anchor) or 0, month, int(m.group("d")))
         except ValueError:
             return None
         period = Period(day, day, "day")

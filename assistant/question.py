@@ -141,9 +141,9 @@ _PRONOUN = re.compile(
     re.I,
 )
 _SHIFT = re.compile(
-    r"\b(?:(?P<back>previous|prior|preceding|earlier|last|before)\s+(?P<unit1>quarter|year|half|period|month)"
+    r"\b(?:(?P<back>previous|prior|preceding|earlier|last|before)\s+(?:fiscal\s+|financial\s+)?(?P<unit1>quarter|year|half|period|month)"
     r"|(?P<unit2>quarter|year|half|period|month)\s+(?:before|earlier|prior)"
-    r"|(?P<fwd>next|following|subsequent)\s+(?P<unit3>quarter|year|half|period)"
+    r"|(?P<fwd>next|following|subsequent|coming)\s+(?:fiscal\s+|financial\s+)?(?P<unit3>quarter|year|half|period)"
     r"|(?P<unit4>quarter|year|half|period)\s+(?:after|later))\b",
     re.I,
 )

@@ -956,12 +956,21 @@ def test_a_release_s_highlights_headed_by_a_range_of_days_give_their_figures_tha
         "  * Revenue NOK 1,377 million (NOK 1,102 million), up 25%\n"
         "  * Capital expenditure NOK 410 million\n\n"
         "HIGHLIGHTS, FOURTH QUARTER (1 APRIL - 30 JUNE 2031)\n"
-        "  * Revenue NOK 366 million (NOK 301 million), up 22%\n",
+        "  * Revenue NOK 366 million (NOK 301 million), up 22%\n\n"
+        "OUTLOOK FOR FISCAL 2032 (1 JULY 2031 - 30 JUNE 2032)\n"
+        "  * Revenue of NOK 1,650-1,700 million.\n",
     })
     answer = a.ask("What revenue did Vellmark report for its fiscal year 2031?")
     assert not answer.abstained and "1,377" in answer.answer, answer.answer
     answer = a.ask("How much revenue did Vellmark make in the April-June 2031 quarter?")
     assert not answer.abstained and "366" in answer.answer, answer.answer
+    # under a heading that opens on the outlook, a bullet is what is expected
+    answer = a.ask("What revenue does Vellmark expect for fiscal 2032?")
+    assert not answer.abstained and "1,650-1,700" in answer.answer, answer.answer
+    history = [{"role": "user", "content": "How much revenue did Vellmark make in fiscal 2031?"},
+               {"role": "assistant", "content": "NOK 1,377 million [1]."}]
+    answer = a.ask("and what does it expect for the next fiscal year?", history=history)
+    assert not answer.abstained and "1,650-1,700" in answer.answer, answer.answer
 
 
 def test_a_weekday_in_a_dated_story_is_dated_when_a_date_is_asked(tmp_path: Path) -> None:

@@ -67,7 +67,8 @@ ANCHOR = date(2031, 11, 20)
         ("(1 OCTOBER 2030 - 30 SEPTEMBER 2031)", "Oct 2030-Sep 2031"),
         ("from July 1, 2031 through December 31, 2031", "H2 2031"),
         ("the quarter (1 April - 30 June 2031)", "Q2 2031"),
-        ("the offer runs from 3 March to 28 March 2031", "28 March 2031"),  # (days, not whole months)
+        ("the offer runs from 3 March to 28 March 2031", "3-28 March 2031"),  # (days, not whole months)
+        ("debt at 30 June, by its count", "30 June 2031"),  # a day without its year: the nearest
         ("Debt $0.9bn (30 Jun 31)", "30 June 2031"),  # a slide's short date
     ],
 )
@@ -436,6 +437,10 @@ def test_follow_ups_carry_names_and_shift_periods() -> None:
     assert [n.text for n in q.names] == ["Quillon"]
     assert [p.label() for p in q.periods] == ["Q2 2031"]
     assert "revenue" in q.terms
+    fiscal = [{"role": "user", "content": "How much revenue did Brightwater make in fiscal 2031?"},
+              {"role": "assistant", "content": "NOK 2,184 million [1]."}]
+    q = resolve("and what does it expect for the next fiscal year?", fiscal, LEXICON, _search)
+    assert [p.label() for p in q.periods] == ["FY2032"]
 
 
 def test_a_question_of_several_clauses_is_split_at_its_question_words() -> None:
