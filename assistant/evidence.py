@@ -32,7 +32,7 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
-from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Question, language
+from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Name, Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -541,7 +541,8 @@ def _same_text(a: str, wb: set[str]) -> bool:
 
 def _own_subject(text: str, lexicon: Lexicon) -> bool:
     """Whether the sentence opens with a name of its own rather than "The company" or "It"."""
-    m = re.match(r"\W*([^\W\d_][\w&'’.-]*)", text)
+    # (past a transcript's turn label: "Q:", "A:", "R:")
+    m = re.match(r"\W*(?:[^\W\d_]{1,2}:\s+\W*)?([^\W\d_][\w&'’.-]*)", text)
     if not m:
         return False
     first = m.group(1)
@@ -573,6 +574,7 @@ class Scorer:
         # the words of the articles' other languages for the question's words ("omzet" for revenue)
         self.alternates = {t: lexicon.known_equivalents(t) for t in self.terms}
         self.names = [n for n in q.names if not n.absent]
+        self._forms: dict[int, tuple[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]]] = {}
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
         self.stock_move = not _STOCK_ASKED.search(q.text)  # whether a stock's move is beside the question
         if q.reasons or q.manner:
@@ -611,6 +613,16 @@ class Scorer:
             return any(strict) and all(a or b for a, b in zip(strict, in_article, strict=True))
         return all(strict)
 
+    def _name_forms(self, n: Name) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        """A name's own stemmed words, and each spelling with the key it is looked up by (read once
+        per question: every sentence read is scored against them)."""
+        forms = self._forms.get(id(n))
+        if forms is None:
+            own = tuple(stem(w) for w in words(n.text))
+            keys = [(sp, self._key(sp) if sp == own or (len(n.spellings) == 1 and sp[0] == own[:1]) else sp) for sp in n.spellings]
+            forms = self._forms[id(n)] = (own, keys)
+        return forms
+
     def name_cover(self, s: Sentence) -> list[float | None]:
         out: list[float | None] = []
         for n in self.q.names:
@@ -618,7 +630,7 @@ class Scorer:
                 out.append(None)
                 continue
             best = 0.0
-            own = tuple(stem(w) for w in words(n.text))
+            own, keys = self._name_forms(n)
             if len(own) == 1 and own[0] in self.q.scopes:
                 # a place written as its people ("Chinese" market, "China"): the same first four letters
                 if _kin(s.words, own[0]):
@@ -636,8 +648,7 @@ class Scorer:
                 around = s.words | s.context_words | s.title_words
                 if all(_has(around, (w,)) or _kin(around, w) for w in places):
                     best = 0.8
-            for spelling in n.spellings:
-                key = self._key(spelling) if spelling == own or (len(n.spellings) == 1 and spelling[0] == own[:1]) else spelling
+            for spelling, key in keys:
                 if _has(s.words, spelling):
                     best = 1.0
                     break

@@ -398,6 +398,11 @@ _rule("calyear", rf"\b(?:calendar(?:\s+year)?|full[- ]year|the\s+year|year|ganzj
 _rule("year", r"(?<![\w$€£¥.,/-])(?P<y>(?:19|20)\d\d)(?![\w%/]|[.,]\d)", "year4")
 _rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\s+)?year\b", "unit", "relative")
 _rule("ytd", r"\byear[- ]to[- ]date\b", "unit")
+# this, next and last year in the languages articles come in ("este año", "l'année prochaine")
+_rule("relyear_x", r"(?<!\w)(?:(?P<this>este año|este ano|neste ano|cette année|dieses jahr|diesem jahr|quest'anno|questo anno|"
+      r"dit jaar)|(?P<next>el año que viene|el próximo año|el proximo año|próximo ano|proximo ano|l'année prochaine|"
+      r"nächstes jahr|nächsten jahr|il prossimo anno|l'anno prossimo|volgend jaar)|(?P<last>el año pasado|ano passado|"
+      r"l'année dernière|letztes jahr|letzten jahr|vergangenes jahr|l'anno scorso|vorig jaar))(?!\w)", "year_x")
 # "launched last month": the month before the article's
 _rule("relmonth", r"\b(?P<rel>last|this|next|previous|current|coming)\s+month\b(?!s)", "months", "relative")
 # "the second half of next year", "Q2 of this year": a part of a year said relative to the article's date
@@ -566,6 +571,8 @@ def _features(text: str) -> frozenset[str]:
         have.add("unit")
     if "end of" in low:
         have.add("end")
+    if _YEAR_WORD_X.search(low):
+        have.add("year_x")
     if _RELATIVE_ANY.search(low):
         have.add("relative")
     if _ORDINAL_ANY.search(low):
@@ -573,6 +580,7 @@ def _features(text: str) -> frozenset[str]:
     return frozenset(have)
 
 
+_YEAR_WORD_X = re.compile(r"(?<!\w)(?:año|ano|anno|année|jahr|jaar)(?!\w)")
 _RELATIVE_WORDS = ("last", "this", "next", "previous", "prior", "current", "coming", "following")
 # (one pass each: "any of these words anywhere in the text")
 _RELATIVE_ANY = re.compile("|".join(re.escape(w) for w in sorted(_RELATIVE_WORDS, key=len, reverse=True)))
@@ -715,6 +723,11 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     elif kind == "ytd":
         # "year to date": from January to the latest figure, whatever month that is
         return Mention(a, b, Period(None, None, "span", None, "ytd"), False)
+    elif kind == "relyear_x":
+        if anchor is None:
+            return None
+        period = whole_year(anchor.year + (1 if _group(m, "next") else -1 if _group(m, "last") else 0))
+        explicit = False
     elif kind == "relmonth":
         if anchor is None:
             return None

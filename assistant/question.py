@@ -131,6 +131,7 @@ _WHAT_DRIVES = re.compile(
     r"|how\s+(?:is|are|was|were|does|do|did|will)\s+(?:\w+\s+){1,5}?(?:funding|financing|paying for|fund|finance|pay for)\b)",
     re.I,
 )
+_POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.I)
 _FOLLOW_START = re.compile(
     r"^\s*(?:and|also|what about|how about|same for|what of|and what about|plus|now|then|und|y|et|e|¿y|et pour)\b",
     re.I,
@@ -594,8 +595,14 @@ def resolve(
         return q
     prior = resolve(users[-1], [m for m in history[: _last_user_index(history)]], lexicon, search, anchor)
     own_terms = {t for t in q.terms if t not in q.name_words()}
+    # ("what share of its revenue came from GPU services?": "its" before the clause's own names
+    # is someone named before)
+    possessive = _POSSESSIVE.search(text)
+    first_name = min((m.start() for n in q.names for m in re.finditer(re.escape(n.text), text)), default=-1)
+    backward = bool(q.names and prior.names and possessive and first_name > possessive.start())
     elliptical = (
-        bool(_FOLLOW_START.match(text))
+        backward
+        or bool(_FOLLOW_START.match(text))
         or (not q.names and (bool(_PRONOUN.search(text)) or len(own_terms) <= 3))
         or len(words(text)) <= 4
         or bool(_SHIFT.search(text))
@@ -604,6 +611,11 @@ def resolve(
         return q
     names = q.names or tuple(replace(n, carried=True) for n in prior.names)
     groups = q.groups if q.names else prior.groups
+    if backward and not {n.text for n in q.names} & {n.text for n in prior.names}:
+        # "... and what share of its revenue came from GPU services?": "its" is the one asked
+        # about before, beside the clause's own names
+        names = (*q.names, *(replace(n, carried=True) for n in prior.names))
+        groups = (*q.groups, *(tuple(i + len(q.names) for i in g) for g in prior.groups))
     answered = _answered_name(history, prior, lexicon) if "name" in prior.wants and (
         not q.names or _PRONOUN.search(text)) else None
     if answered is not None and q.names and _PRONOUN.search(text):

@@ -162,6 +162,7 @@ class Snapshot:
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
     _copies: dict[str, str] | None = None
+    _languages: dict[str, tuple[str, frozenset[str], int]] | None = None  # by article: language, title words, chunks
     _facts: Any = None
     _chunk_at: dict[tuple[str, int], int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -295,6 +296,26 @@ class Snapshot:
                 at = sections.index(heading)
                 # (and the chunk before, in which the heading may stand)
                 out += [k for i, k in enumerate(positions) if sections[i] == heading or i == at - 1][: limit + 1]
+        return out
+
+    def foreign_articles_about(self, name_words: Sequence[frozenset[str]], language: str, chunks: int = 6) -> list[int]:
+        """Positions of the chunks of each short article (at most ``chunks`` chunks) written in
+        another language than ``language`` whose title names one of the names (each given by its
+        stemmed words): read whole, as neither the question's vector nor its words find a passage
+        in Spanish ("invertiremos 1,450 millones") for a question in English."""
+        from assistant.lexicon import stem, words
+        from assistant.question import language as language_of
+
+        if self._languages is None:
+            self._languages = {}
+            for source, positions in self._source_positions().items():
+                sample = " ".join(self.texts[k] for k in positions[:2])[:3000]
+                title = str(self.metas[positions[0]].get("title") or "")
+                self._languages[source] = (language_of(sample), frozenset(stem(w) for w in words(title)), len(positions))
+        out: list[int] = []
+        for source, (lang, title, size) in self._languages.items():
+            if lang != language and size <= chunks and any(n and n <= title for n in name_words):
+                out += sorted(self._source_positions()[source], key=lambda k: int(self.metas[k].get("chunk", 0)))
         return out
 
     def article_opening(self, source: str, chunks: int = 2) -> list[int]:

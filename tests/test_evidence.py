@@ -1053,3 +1053,37 @@ def test_the_quarter_before_said_in_portuguese_is_dated(tmp_path: Path) -> None:
     })
     answer = a.ask("What revenue did Lusa Nuvem book in the April-June 2031 quarter?")
     assert not answer.abstained and "190,2" in answer.answer, answer.answer
+
+
+def test_an_english_question_reads_a_short_article_in_another_language_about_the_name_asked(tmp_path: Path) -> None:
+    """Neither the question's vector nor its words find "invertiremos 900 millones" for "invest":
+    the short Spanish interview whose title names the company is read whole, and its figure,
+    of the company, of the year asked, answers."""
+    a = assistant_over(tmp_path, {
+        "entrevista.md":
+        "---\ntitle: Entrevista con Korvane Nube\ndate: 2031-10-06\npublisher: Nube Semanal\n---\n\n"
+        "Korvane Nube es el mayor proveedor de nube de capital chileno.\n\n"
+        "**P: ¿Cuándo abre Valparaíso?**\n\n**R:** Abrirá en el primer semestre del año que viene.\n\n"
+        "**P: ¿Cuánto invertirán este año?**\n\n**R:** Este año invertiremos 900 millones de pesos en total.\n",
+        "regions.md":
+        "---\ntitle: Chile's cloud regions\ndate: 2031-09-20\npublisher: Andes Analytics\n---\n\n"
+        "Korvane Nube runs the only Chilean-owned multi-zone region, in Santiago. Two hyperscalers opened "
+        "regions near Santiago this year.\n",
+    })
+    answer = a.ask("How much does Korvane Nube plan to invest in 2031?")
+    assert not answer.abstained and "900 millones" in answer.answer, answer.answer
+
+
+def test_its_in_a_later_clause_is_the_company_asked_about_before(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "brill.md":
+        "---\ntitle: Brill Cloud results\ndate: 2031-08-04\npublisher: Fjord Ledger\n---\n\n"
+        "Brill Cloud has installed 2,048 GPUs in Tromso. In the first half, 12% of Brill Cloud's revenue came "
+        "from GPU services, mostly from banks.\n",
+        "other.md":
+        "---\ntitle: GPU services elsewhere\ndate: 2031-08-05\npublisher: Fjord Ledger\n---\n\n"
+        "At Skarn Data, GPU services brought in 31% of first-half revenue, up from 20%.\n",
+    })
+    answer = a.ask("How many GPUs has Brill Cloud installed, and what share of its first-half revenue came from GPU services?")
+    assert not answer.abstained and "2,048" in answer.answer and "12%" in answer.answer, answer.answer
+    assert "31%" not in answer.answer, answer.answer

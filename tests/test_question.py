@@ -70,6 +70,9 @@ ANCHOR = date(2031, 11, 20)
         ("the offer runs from 3 March to 28 March 2031", "3-28 March 2031"),  # (days, not whole months)
         ("debt at 30 June, by its count", "30 June 2031"),  # a day without its year: the nearest
         ("Debt $0.9bn (30 Jun 31)", "30 June 2031"),  # a slide's short date
+        ("R: Este año invertiremos 900 millones", "2031"),  # this, next and last year in other languages
+        ("ouvrira l'année prochaine", "2032"),
+        ("wuchs im letzten Jahr um 12%", "2030"),
     ],
 )
 def test_written_periods_become_values(text: str, label: str) -> None:
