@@ -1094,6 +1094,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why or "name" in q.wants) else 3)
     # "... do the sources agree?": every source's figure of what was asked, however it scores
     compares = bool(_COMPARES_SOURCES.search(q.text))
+    if _BREAKDOWN.search(q.text) and scorer.wants_figure:
+        limit = max(limit, 6)  # "break down its revenue by segment": each part's figure
     while len(chosen) < limit:
         best, gain = None, 0.0
         # "Who ...?" may have several answers: sentences naming others are looked for further down.
@@ -1567,6 +1569,10 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         gain += 0.3  # another figure the question gives ("22% or 25%?"): where each is stated
     if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
         gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
+    if scorer.wants_figure and _BREAKDOWN.search(q.text) and s.parts.get("kind", 0) >= 1.0 and any(
+            s.passage.source == c.passage.source and s.section == c.section for c in chosen) and new_terms == 0 and any(
+            t in s.words for t in scorer.terms):
+        gain += 0.3  # a part of the breakdown asked for, beside the others under its heading
     if not s.row and any(s.passage.id == c.passage.id and abs(s.start - c.end) < 3 for c in chosen):
         gain += 0.05  # the next sentence of one already quoted reads on from it (not the next row of a table)
     return gain * max(0.0, s.score - FLOOR + 0.3)
@@ -1793,6 +1799,9 @@ def compose(selection: Selection) -> Draft:
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=[*notes, *selection.missing])
 
 
+_BREAKDOWN = re.compile(
+    r"\b(?:break(?:s|ing)?\s+(?:\w+\s+){0,4}?down|breakdown|split|by (?:segment|region|country|product|business|unit|division|"
+    r"line|type|lot|customer|market)s?|(?:each|every|per) (?:segment|region|country|product|business|unit|division|lot))\b", re.I)
 _COMPARES_SOURCES = re.compile(
     r"\b(?:sources?|reports?|estimates?|trackers?|analysts?|firms?|figures?|articles?)\b[^?.]{0,40}\b(?:agree|disagree|differ|"
     r"diverge|match|compare|consistent|conflict)|\b(?:agree|disagree|differ|diverge)\b[^?.]{0,20}\b(?:sources?|reports?|estimates?)\b",

@@ -60,7 +60,7 @@ WANTS: dict[str, tuple[str, ...]] = {
                 "part", "penetration", "utilisation", "utilization", "nrr", "retention", "%"),
     "points": ("points", "percentage-point", "pp"),
     "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
-               "investing", "putting", "cost", "costs", "price", "pricing", "value", "worth", "budget", "backlog",
+               "investing", "putting", "cost", "costs", "price", "prices", "pricing", "value", "values", "valued", "worth", "budget", "budgets", "backlog",
                "rpo", "income", "profit", "profits", "earnings", "funding", "raised", "valuation", "size", "guidance", "guide",
                "guiding", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",

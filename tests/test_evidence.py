@@ -954,6 +954,8 @@ def test_a_release_s_highlights_headed_by_a_range_of_days_give_their_figures_tha
         "for the fourth quarter and for the fiscal year ended 30 June 2031.\n\n"
         "HIGHLIGHTS, FISCAL YEAR 2031 (1 JULY 2030 - 30 JUNE 2031)\n"
         "  * Revenue NOK 1,377 million (NOK 1,102 million), up 25%\n"
+        "  * Hosting revenue NOK 901 million (NOK 780 million), up 16%\n"
+        "  * Edge Cloud revenue NOK 476 million (NOK 322 million), up 48%\n"
         "  * Capital expenditure NOK 410 million\n\n"
         "HIGHLIGHTS, FOURTH QUARTER (1 APRIL - 30 JUNE 2031)\n"
         "  * Revenue NOK 366 million (NOK 301 million), up 22%\n\n"
@@ -964,6 +966,8 @@ def test_a_release_s_highlights_headed_by_a_range_of_days_give_their_figures_tha
     assert not answer.abstained and "1,377" in answer.answer, answer.answer
     answer = a.ask("How much revenue did Vellmark make in the April-June 2031 quarter?")
     assert not answer.abstained and "366" in answer.answer, answer.answer
+    answer = a.ask("break down Vellmark's fiscal 2031 revenue by segment")
+    assert not answer.abstained and "901" in answer.answer and "476" in answer.answer, answer.answer
     # under a heading that opens on the outlook, a bullet is what is expected
     answer = a.ask("What revenue does Vellmark expect for fiscal 2032?")
     assert not answer.abstained and "1,650-1,700" in answer.answer, answer.answer

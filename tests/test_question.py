@@ -634,3 +634,9 @@ def test_a_question_of_two_clauses_in_another_language_is_split_at_its_second_qu
 def test_a_where_question_asks_for_places_not_figures() -> None:
     assert not analyse("Where will Quillon add capacity next year?", LEXICON, _search).wants & {"quantity", "amount"}
     assert "quantity" in analyse("How much capacity will Quillon add next year?", LEXICON, _search).wants
+
+
+def test_values_prices_and_budgets_ask_for_amounts() -> None:
+    for text in ("What are the estimated values of the three lots in Quillon's tender?",
+                 "What prices does Quillon charge?", "How are the budgets of Quillon's lots split?"):
+        assert "amount" in analyse(text, LEXICON, _search).wants, text
