@@ -62,8 +62,9 @@ _WORLDWIDE = re.compile(r"\b(?:global(?:ly)?|worldwide|world(?:'s|’s)?|weltwei
 # Luxembourg trading"), and a question about one
 _STOCK_MOVE = re.compile(
     r"\bshares\b(?:[^.;]|\.(?=\d)){0,60}?"
-    r"\b(?:rose|fell|jumped|slid|slipped|gained|dropped|climbed|sank|surged|tumbled|were (?:up|down))\b(?:[^.;]|\.(?=\d)){0,60}?"
-    r"\b(?:trading|on (?:monday|tuesday|wednesday|thursday|friday)|morning|afternoon|midday|session|exchange)\b",
+    r"\b(?:rose|fell|jumped|slid|slipped|gained|dropped|climbed|sank|surged|tumbled|were (?:up|down)|closed|ended|finished|"
+    r"traded|edged)\b(?:[^.;]|\.(?=\d)){0,60}?"
+    r"\b(?:trading|on (?:monday|tuesday|wednesday|thursday|friday)|morning|afternoon|midday|session|exchange|lower|higher)\b",
     re.I)
 # A figure reported as wrongly given before: a correction notice's retracted figure
 _RETRACTED = re.compile(

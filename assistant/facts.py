@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 15
+VERSION = 16
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -386,7 +386,8 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
         raw = re.sub(r"[-–‑](?:based|headquartered|owned|listed|born)$", "", raw)
         tokens = raw.split()
         start = m.start()
-        opening = text[:start].strip() == "" or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
+        # (after a list's marker too: "▪ Active power 410 MW", "2) Revenue ...")
+        opening = not re.search(r"[^\W\d_]{2}", text[:start]) or text[max(0, start - 2) : start].strip() in (".", ":", "\"", "“")
         # Drop leading words that are capitalised only for opening the sentence ("Revenue at Fastly").
         while tokens and (
             _common(tokens[0], lexicon, opening, alone=len(tokens) == 1, text=text, acts=tokens[0] in actors)

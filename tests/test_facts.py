@@ -211,6 +211,17 @@ def test_a_stock_s_move_is_not_a_market_share() -> None:
     assert (fact.entity, fact.metric) == ("Quorra Cloud", "share price change")
 
 
+def test_a_close_lower_in_a_city_is_a_stock_s_move_too() -> None:
+    text = "Quorra Cloud shares closed 0.7% lower in Lima.\n"
+    fact = _one(_facts(text), "0.7%")
+    assert fact.metric == "share price change"
+
+
+def test_the_first_word_of_a_bulleted_line_is_no_owner() -> None:
+    text = "Quorra Cloud at a glance\n\n▪ Active power 410 MW | contracted power 1.3 GW\n"
+    assert _one(_facts(text, title="Quorra Cloud Investor Day 2031"), "410 MW").entity != "Active"
+
+
 def test_the_base_of_a_year_earlier_comparison_is_a_year_back_but_more_than_is_no_base() -> None:
     text = (
         "Brellin Cloud's revenue reached C$2.6 billion in fiscal 2026, up from C$2.1 billion in the year-earlier period. "
