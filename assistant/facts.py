@@ -217,7 +217,8 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     actors = frozenset(m.group(1) for m in _OWNER.finditer(text))
     read = [_names(s.text, lexicon, doc.publisher, actors) for s in sentences]
     # "The company", "its": the paragraph's named subject, else the article's (its title's name).
-    article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10])
+    # (else the one it names most in its opening, else anywhere: a syndicated copy's headline may name none)
+    article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10]) or _most_named(read)
     out: list[Fact] = []
     paragraph_subject = article_subject
     paragraph_measurer = ""

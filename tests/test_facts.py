@@ -418,3 +418,15 @@ def test_an_abbreviation_is_a_name_unless_the_article_spells_it_out_in_lower_cas
     )
     assert _one(found, "30%").entity == "QXC"
     assert all(f.entity != "PUE" for f in found)
+
+
+def test_a_headline_naming_no_company_leaves_the_figures_to_the_one_the_article_names_most() -> None:
+    filler = " ".join(f"Demand from sector {k} was steady." for k in range(10))
+    text = (
+        "Korvane raised its full-year forecast on Tuesday.\n\n"
+        f"{filler}\n\n"
+        "Revenue for the third quarter of fiscal 2032 rose 27% to $214.6 million.\n\n"
+        "Later, Korvane also said it would buy Quillfeather.\n"
+    )
+    fact = _one(_facts(text, title="Vendor beats estimates as demand grows", date="2031-12-03"), "$214.6 million")
+    assert fact.entity == "Korvane"
