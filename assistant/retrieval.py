@@ -162,7 +162,8 @@ class Snapshot:
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
     _copies: dict[str, str] | None = None
-    _languages: dict[str, tuple[str, frozenset[str], int]] | None = None  # by article: language, title words, chunks
+    _titled: dict[str, set[str]] | None = None  # a title's (stemmed) word -> the articles titled with it
+    _languages: dict[str, str] = field(default_factory=dict)  # by article, as read when needed
     _facts: Any = None
     _chunk_at: dict[tuple[str, int], int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -298,24 +299,38 @@ class Snapshot:
                 out += [k for i, k in enumerate(positions) if sections[i] == heading or i == at - 1][: limit + 1]
         return out
 
-    def foreign_articles_about(self, name_words: Sequence[frozenset[str]], language: str, chunks: int = 6) -> list[int]:
-        """Positions of the chunks of each short article (at most ``chunks`` chunks) written in
-        another language than ``language`` whose title names one of the names (each given by its
-        stemmed words): read whole, as neither the question's vector nor its words find a passage
-        in Spanish ("invertiremos 1,450 millones") for a question in English."""
+    def foreign_articles_about(
+        self, name_words: Sequence[frozenset[str]], language: str, chunks: int = 6, most: int = 2
+    ) -> list[int]:
+        """Positions of the chunks of the short articles (at most ``chunks`` chunks, at most
+        ``most`` articles) written in another language than ``language`` whose title names one of
+        the names (each given by its stemmed words): read whole, as neither the question's vector nor
+        its words find a passage in Spanish ("invertiremos 1,450 millones") for a question in English."""
         from assistant.lexicon import stem, words
         from assistant.question import language as language_of
 
-        if self._languages is None:
-            self._languages = {}
+        if self._titled is None:
+            titled: dict[str, set[str]] = {}
             for source, positions in self._source_positions().items():
-                sample = " ".join(self.texts[k] for k in positions[:2])[:3000]
-                title = str(self.metas[positions[0]].get("title") or "")
-                self._languages[source] = (language_of(sample), frozenset(stem(w) for w in words(title)), len(positions))
+                for w in {stem(w) for w in words(str(self.metas[positions[0]].get("title") or ""))}:
+                    titled.setdefault(w, set()).add(source)
+            self._titled = titled
         out: list[int] = []
-        for source, (lang, title, size) in self._languages.items():
-            if lang != language and size <= chunks and any(n and n <= title for n in name_words):
-                out += sorted(self._source_positions()[source], key=lambda k: int(self.metas[k].get("chunk", 0)))
+        found = 0
+        for name in name_words:
+            if not name:
+                continue
+            sources = set.intersection(*(self._titled.get(w, set()) for w in name))
+            for source in sorted(sources):
+                positions = self._source_positions()[source]
+                if len(positions) > chunks:
+                    continue
+                if source not in self._languages:
+                    sample = " ".join(self.texts[k] for k in positions[:2])[:3000]
+                    self._languages[source] = language_of(sample)
+                if self._languages[source] != language and found < most:
+                    found += 1
+                    out += sorted(positions, key=lambda k: int(self.metas[k].get("chunk", 0)))
         return out
 
     def article_opening(self, source: str, chunks: int = 2) -> list[int]:
