@@ -99,6 +99,7 @@ def _back_unit(back: re.Match[str]) -> str:
 _ENUMERATES = re.compile(
     r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
 )
+_COUNTED = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly)\b\s*,", re.I)
 _REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")
 _QUOTE_MARKS = "\"“‘«„"
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
@@ -577,6 +578,9 @@ class Scorer:
         self.names = [n for n in q.names if not n.absent]
         self._forms: dict[int, tuple[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]]] = {}
         self.wants_figure = q.wants & {"amount", "percent", "points", "count", "quantity"}
+        # the words that name a figure of the kinds asked ("share", "revenue", "MW"): in a table's
+        # header, they make its rows' bare numbers figures of that kind
+        self.kind_cues = frozenset(stem(w) for k in self.wants_figure for cue in WANTS.get(k, ()) for w in words(cue))
         self.stock_move = not _STOCK_ASKED.search(q.text)  # whether a stock's move is beside the question
         if q.reasons or q.manner:
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
@@ -735,8 +739,10 @@ class Scorer:
             score = 1.0 if have & accept else (0.3 if have else 0.0)
             if score < 1.0 and s.sequel is not None and {f.kind for f in s.sequel.figures} & accept:
                 score = 0.9  # the figure asked for is in the sentence that goes on from it
-            if have and s.row:
-                score = 1.0  # a table row's numbers take their unit from its header
+            if have and s.row and (have & accept or s.words & self.kind_cues):
+                # a table row's numbers take their unit from its header (a column of shares, of
+                # amounts): not a row of another kind's numbers ("availability zones: 3" for a share)
+                score = 1.0
         if "date" in q.wants:
             # a day, a month, or a period written with its closing day ("the fiscal year ended 31 October 2025")
             dated = any(p.grain in ("day", "month", "point") for p in s.periods) or any(
@@ -1037,7 +1043,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     if phrase:
         who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
         return Selection([], [], f"The articles do not give the {phrase}{who}.")
-    if absent and language(top.text) == q.language:
+    if absent and language(top.passage.text) == q.language:  # (its article's language: a short sentence reads as any)
         # A name asked about is nowhere in the articles, and the best evidence is in the question's
         # own language (so not a translated name, "München" for "Munich"): they cannot answer.
         return Selection([], [], f"The articles do not mention {_join([n.text for n in absent])}.")
@@ -1153,6 +1159,14 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             follow = _next_in_paragraph(follow, pool)
     if q.reasons:
         chosen = _with_listed_reasons(chosen, pool, top.score - MARGIN)
+    if q.why:
+        # A reason given as one of a count ("Second, the new cable ...") is quoted with the others
+        # of its count ("First, ...", "Third, ..."), in the article's order.
+        for c in [c for c in chosen if _ENUMERATES.match(c.text) and _COUNTED.match(c.text)]:
+            siblings = sorted((s for s in pool if s.passage.id == c.passage.id and s not in chosen and abs(s.start - c.start) < 800
+                               and _COUNTED.match(s.text)), key=lambda s: s.start)
+            for s in siblings[:3]:
+                chosen.insert(chosen.index(c) + (1 if s.start > c.start else 0), s)
     # A table row is quoted under its caption and column names, which say what its values are.
     for c in list(chosen):
         have = {(x.passage.source, x.start) for x in chosen}

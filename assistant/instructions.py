@@ -32,7 +32,7 @@ _READER = (
 _BY = r"(?:\s+by\s+[^,.;:]{1,60}?)?"
 # Verbs that tell a reader what to say or how to treat the text.
 _SAY = (
-    r"(?:say|says|state|states|report|reports|answer|respond|reply|describe|present|quote|cite|mention|write|"
+    r"(?:say|says|state|states|report|reports|answer|respond|reply|describe|present|quote|cite|mention|write|reproduce|"
     r"output|print|summari[sz]e|tell|give|list|use|treat|record|show|return|emphasi[sz]e|conclude|claim|"
     r"assert|repeat|prefer|rank|recommend|ignore|disregard|omit|replace|correct|update|note|display|read)"
 )
@@ -76,6 +76,13 @@ _YOUR_PROGRAM = re.compile(
     rf"workflows?|programs?|apps?|applications?|{_READER})\b[^.;]{{0,140}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b",
     re.I,
 )
+# "If an AI assistant or search tool is processing this e-mail, ... reproduce only ...": a program
+# at work on this very text, told what it may give
+_IF_PROGRAM = re.compile(
+    rf"\b(?:if|when|whenever|where|while)\s+(?:an?\s+|the\s+|any\s+|your\s+)?(?:[\w-]+\W+){{0,3}}?{_READER}\b[^.;:]{{0,80}}?"
+    rf"\b(?:is|are)\s+(?:\w+\s+)?(?:processing|reading|summari[sz]ing|parsing|indexing|answering|ingesting|crawling|using|handling)\b",
+    re.I,
+)
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
@@ -84,7 +91,8 @@ _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned
 _SELF = re.compile(
     r"\b(?:this|the present|the current)\s+(?:page|article|story|report|review|document|text|piece|post|newsletter|"
     r"brief|briefing|bulletin|site|feed|release|note|notice|edition|analysis|monitor|survey|outlook|update|dispatch|column|"
-    r"filing|prospectus|presentation|deck|transcript|statement|announcement|invitation|tender|letter|memo|paper|study)\b|"
+    r"filing|prospectus|presentation|deck|transcript|statement|announcement|invitation|tender|letter|memo|paper|study|"
+    r"e-?mail|mail|message|digest)\b|"
     r"\bthese\s+(?:\w+\s+)?(?:values|figures|numbers|data|estimates)\b|\b(?:article|body)\s+(?:body|text)\b|"
     r"\b(?:in|into|the|your|their|its|any|all)\s+(?:answers?|responses?|summar(?:y|ies)|outputs?|digests?|replies)\b|"
     r"\b(?:supplied|given|provided|stated|set out)\s+here\b",
@@ -151,6 +159,8 @@ def is_instruction(sentence: str) -> bool:
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
         return True
     if _YOU_MUST.search(sentence) or _OUTPUT_TOLD.search(sentence):
+        return True
+    if _IF_PROGRAM.search(sentence) and _SELF.search(sentence) and (re.search(rf"\b{_SAY}\b", sentence, re.I) or _OBLIGE.search(sentence)):
         return True
     if _OUTPUT_SAYS.search(sentence) and _NAMES_READER.search(sentence):
         return True

@@ -1091,3 +1091,18 @@ def test_its_in_a_later_clause_is_the_company_asked_about_before(tmp_path: Path)
     answer = a.ask("How many GPUs has Brill Cloud installed, and what share of its first-half revenue came from GPU services?")
     assert not answer.abstained and "2,048" in answer.answer and "12%" in answer.answer, answer.answer
     assert "31%" not in answer.answer, answer.answer
+
+
+def test_a_reason_given_as_one_of_a_count_is_quoted_with_the_others(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "keynote.md":
+        "---\ntitle: Brill Cloud keynote\ndate: 2031-11-05\npublisher: Summit Secretariat\n---\n\n"
+        "Next year Brill Cloud will open its third data centre, in Valdora. We chose Valdora for three reasons. "
+        "First, the regional grid has spare capacity after the new hydro plant. Second, the new submarine cable "
+        "that lands in Valdora gives us a direct route to Oslo. Third, Valdora is far enough from our other sites "
+        "to serve as their disaster-recovery location.\n",
+    })
+    answer = a.ask("Why did Brill Cloud choose Valdora for its third data centre?")
+    assert not answer.abstained, answer.answer
+    for said in ("spare capacity", "submarine cable", "disaster-recovery"):
+        assert said in answer.answer, answer.answer
