@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
-from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -624,7 +624,8 @@ class Scorer:
         forms = self._forms.get(id(n))
         if forms is None:
             own = tuple(stem(w) for w in words(n.text))
-            keys = [(sp, self._key(sp) if sp == own or (len(n.spellings) == 1 and sp[0] == own[:1]) else sp) for sp in n.spellings]
+            keys = [(sp, self._key(sp) if sp == own or (len(n.spellings) == 1 and sp[0] == own[:1]) else sp)
+                    for sp in n.spellings]
             forms = self._forms[id(n)] = (own, keys)
         return forms
 
@@ -1163,8 +1164,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         # A reason given as one of a count ("Second, the new cable ...") is quoted with the others
         # of its count ("First, ...", "Third, ..."), in the article's order.
         for c in [c for c in chosen if _ENUMERATES.match(c.text) and _COUNTED.match(c.text)]:
-            siblings = sorted((s for s in pool if s.passage.id == c.passage.id and s not in chosen and abs(s.start - c.start) < 800
-                               and _COUNTED.match(s.text)), key=lambda s: s.start)
+            siblings = sorted((s for s in pool if s.passage.id == c.passage.id and s not in chosen
+                               and abs(s.start - c.start) < 800 and _COUNTED.match(s.text)), key=lambda s: s.start)
             for s in siblings[:3]:
                 chosen.insert(chosen.index(c) + (1 if s.start > c.start else 0), s)
     # A table row is quoted under its caption and column names, which say what its values are.
@@ -1793,10 +1794,12 @@ def compose(selection: Selection) -> Draft:
     n = 0
     for s in chosen:
         start = s.start
-        if (s.name_in_context or _POINTS_BACK.match(s.text)) and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
+        reads_back = s.name_in_context or _POINTS_BACK.match(s.text)
+        if reads_back and s.prev_start is not None and not any(c.start == s.prev_start for c in chosen):
             # "The Roubaix-based group ..." is quoted with the sentence naming it, and "That is the
             # main reason ..." with the sentence it points back to
-            start = s.back_start if s.back_start is not None and not any(s.back_start <= c.start < s.start for c in chosen) else s.prev_start
+            back = s.back_start
+            start = back if back is not None and not any(back <= c.start < s.start for c in chosen) else s.prev_start
         n += 1
         quote = s.passage.text[start - s.passage.start : s.end - s.passage.start]
         cited[n] = (s.passage, start, s.end)
@@ -1846,12 +1849,14 @@ def _dated(s: Sentence) -> str:
         back = (published.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
         ahead = _WILL_BEFORE.search(s.text, max(0, m.start() - 50), m.start())
         day = published + timedelta(days=(-back) % 7 or 7) if ahead else published - timedelta(days=back)
-        out.append(f'"{m.group(0)}", counted from {s.passage.date} ({published.strftime("%A")}): {day.day} {day.strftime("%B %Y")}.')
+        weekday = published.strftime("%A")
+        out.append(f'"{m.group(0)}", counted from {s.passage.date} ({weekday}): {day.day} {day.strftime("%B %Y")}.')
     return " ".join(out)
 
 
 # what is still to come, said just before the day ("will open on Monday", not "said on Tuesday it would")
-_WILL_BEFORE = re.compile(r"\b(?:will|shall|is (?:due|set|scheduled|expected) to|are (?:due|set|scheduled|expected) to|is to|are to)\b[^.;,]{0,40}$", re.I)
+_WILL_BEFORE = re.compile(
+    r"\b(?:will|shall|is (?:due|set|scheduled|expected) to|are (?:due|set|scheduled|expected) to|is to|are to)\b[^.;,]{0,40}$", re.I)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY = re.compile(r"\b(?:on|last|this|next)\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
 

@@ -160,7 +160,8 @@ def is_instruction(sentence: str) -> bool:
         return True
     if _YOU_MUST.search(sentence) or _OUTPUT_TOLD.search(sentence):
         return True
-    if _IF_PROGRAM.search(sentence) and _SELF.search(sentence) and (re.search(rf"\b{_SAY}\b", sentence, re.I) or _OBLIGE.search(sentence)):
+    told = re.search(rf"\b{_SAY}\b", sentence, re.I) or _OBLIGE.search(sentence)
+    if _IF_PROGRAM.search(sentence) and _SELF.search(sentence) and told:
         return True
     if _OUTPUT_SAYS.search(sentence) and _NAMES_READER.search(sentence):
         return True

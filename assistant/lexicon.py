@@ -186,7 +186,8 @@ class Lexicon:
         """Whether the articles write these words one after the other anywhere."""
         if phrase not in self._phrases:
             first = phrase[0][:1]  # (looked for first: the search skips to it)
-            pattern = re.compile(rf"(?=[{re.escape(first.lower())}{re.escape(first.upper())}])\b" + r"\W+".join(re.escape(w) for w in phrase), re.I)
+            lead = rf"(?=[{re.escape(first.lower())}{re.escape(first.upper())}])\b"
+            pattern = re.compile(lead + r"\W+".join(re.escape(w) for w in phrase), re.I)
             self._phrases[phrase] = any(pattern.search(text) for text in self.texts)
         return self._phrases[phrase]
 

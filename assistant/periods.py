@@ -360,9 +360,11 @@ _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a
 # From a month's first day to a month's last ("1 October 2024 - 30 September 2025", "July 1 to
 # September 30, 2025"): the months between, one period, not two days
 _DAY_TO = r"\s*(?:-|–|—|to|through|until|thru)\s*"
-_rule("day_range", rf"\b(?:from\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m1')},?(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
+_rule("day_range", rf"\b(?:from\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m1')},?"
+      rf"(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
       rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH.format('m2')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
-_rule("day_range", rf"\b(?:from\s+)?{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
+_rule("day_range", rf"\b(?:from\s+)?{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?"
+      rf"(?:\s+{_YEAR4.format('y1')})?{_DAY_TO}"
       rf"{_MONTH.format('m2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?", "month_name", "quarter")
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
@@ -389,7 +391,8 @@ _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format
 _rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
 # a day without its year ("debt at 30 June", "on June 30"): the latest such day by the article's date
 _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.format('m')}(?![\w-])(?!,?\s+'?\d)", "month_name")
-_rule("day", rf"\b(?:on|at|by|as of|through|until|since|to|from|before|after)\s+{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.,%])(?!\s*(?:percent|per cent|pp\b|points))", "month_name")
+_rule("day", rf"\b(?:on|at|by|as of|through|until|since|to|from|before|after)\s+{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})"
+      rf"(?:st|nd|rd|th)?(?![\d.,%])(?!\s*(?:percent|per cent|pp\b|points))", "month_name")
 # a slide's or table's short date, the year in two digits ("30 Jun 25", "30 June '25")
 _rule("day", rf"\b(?P<d>\d{{1,2}})\s+{_MONTH.format('m')}\s+'?(?P<y>\d\d)(?=\s*(?:[)\]}},;:|]|$|\.(?!\d)))", "month_name")
 _rule("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>[01]\d)-(?P<d>[0-3]\d)\b", "iso")
@@ -633,6 +636,8 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         start_year = y if m1 <= m2 else y - 1
         period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
     elif kind == "day_range":
+        if y is None:
+            return None
         m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
         y1 = _group(m, "y1")
         start_year = int(y1) if y1 else (y if m1 <= m2 else y - 1)
@@ -686,7 +691,8 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
                 if anchor is None:
                     return None
                 # (the nearest: "debt at 30 June" in November is June's, "closes on 19 January" January's after)
-                day = min((date(anchor.year + k, month, int(m.group("d"))) for k in (-1, 0, 1)), key=lambda d: abs((d - anchor).days))
+                near = [date(anchor.year + k, month, int(m.group("d"))) for k in (-1, 0, 1)]
+                day = min(near, key=lambda d: abs((d - anchor).days))
                 explicit = False
             else:
                 day = date(_year_value(m.group("y"), anchor) or 0, month, int(m.group("d")))
