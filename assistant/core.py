@@ -304,10 +304,11 @@ class Assistant:
             if plan.question is not None and plan.question.summary and passages:
                 # a summary of an article: its opening, which says what it is about
                 more += snapshot.article_opening(passages[0].source)
-            if plan.question is not None and len([n for n in plan.question.names if not n.absent]) == 1:
+            present = [n for n in plan.question.names if not n.absent] if plan.question is not None else []
+            if plan.question is not None and len(present) == 1:
                 # a short article in another language about the one name asked about, read whole
-                named = [frozenset(stem(w) for w in words(n.text)) for n in plan.question.names if not n.absent]
-                more += snapshot.foreign_articles_about(named, plan.question.language)
+                name = frozenset(stem(w) for w in words(present[0].text))
+                more += snapshot.foreign_articles_about(name, plan.question.language)
             if plan.question is not None and plan.question.reasons:
                 # a why-question: the section of a retrieved article that gives reasons, whole
                 more += snapshot.reason_sections([p.source for p in passages[:5]])

@@ -95,6 +95,8 @@ def _back_unit(back: re.Match[str]) -> str:
     """The length of the period before that a phrase of ``_BACK`` names: quarter, half or year."""
     unit = (back.group("unit") or back.group("unit2") or back.group("unit3") or back.group("unit4")).lower()
     return _FOREIGN_UNIT.get(unit, unit)
+
+
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
 _ENUMERATES = re.compile(
     r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
@@ -584,6 +586,8 @@ class Scorer:
         self.stock_move = not _STOCK_ASKED.search(q.text)  # whether a stock's move is beside the question
         if q.reasons or q.manner:
             self.wants_figure = set()  # "why is it growing": reasons, not the growth rate
+        # "break down its revenue by segment": each part's figure
+        self.breakdown = bool(self.wants_figure) and bool(_BREAKDOWN.search(q.text))
         # figures the question itself gives ("Did it grow 22% or 25%?"): a sentence stating one speaks to it
         self.asked_figures = {(f.kind, f.value) for f in find_figures(q.text) if f.value is not None and f.kind != "count"}
 
@@ -1102,8 +1106,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     limit = max(len(chosen) + 1, 5 if (len(scorer.names) > 1 or len(q.periods) > 1 or q.why or "name" in q.wants) else 3)
     # "... do the sources agree?": every source's figure of what was asked, however it scores
     compares = bool(_COMPARES_SOURCES.search(q.text))
-    if _BREAKDOWN.search(q.text) and scorer.wants_figure:
-        limit = max(limit, 6)  # "break down its revenue by segment": each part's figure
+    if scorer.breakdown:
+        limit = max(limit, 6)
     while len(chosen) < limit:
         best, gain = None, 0.0
         # "Who ...?" may have several answers: sentences naming others are looked for further down.
@@ -1585,7 +1589,7 @@ def _gain(q: Question, s: Sentence, chosen: list[Sentence], scorer: Scorer) -> f
         gain += 0.3  # another figure the question gives ("22% or 25%?"): where each is stated
     if "name" in q.wants and s.parts.get("kind", 0) >= 1.0 and s.parts.get("words", 0) >= 0.5:
         gain += 0.3  # another one named in the relation asked about ("a partnership with ...")
-    if scorer.wants_figure and _BREAKDOWN.search(q.text) and s.parts.get("kind", 0) >= 1.0 and any(
+    if scorer.breakdown and s.parts.get("kind", 0) >= 1.0 and any(
             s.passage.source == c.passage.source and s.section == c.section for c in chosen) and new_terms == 0 and any(
             t in s.words for t in scorer.terms):
         gain += 0.3  # a part of the breakdown asked for, beside the others under its heading
@@ -1842,10 +1846,11 @@ def _dated(s: Sentence) -> str:
         if _RELATIVE.search(said) and re.search(r"\d{4}", label) and s.passage.date:
             out.append(f'"{said}", counted from {s.passage.date}: {label}.')
     published = P.parse_iso(s.passage.date)
-    for m in _WEEKDAY.finditer(s.text) if published else ():
-        # "closed the loan on Monday" in a story of Thursday 20 November: the Monday before it (the
-        # next one, of what is still to come)
-        assert published is not None
+    if published is None:
+        return " ".join(out)
+    # "closed the loan on Monday" in a story of Thursday 20 November: the Monday before it (the next
+    # one, of what is still to come)
+    for m in _WEEKDAY.finditer(s.text):
         back = (published.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
         ahead = _WILL_BEFORE.search(s.text, max(0, m.start() - 50), m.start())
         day = published + timedelta(days=(-back) % 7 or 7) if ahead else published - timedelta(days=back)

@@ -54,6 +54,13 @@ _FUNCTION = frozenset("that this these those which what who it its is was are we
 _ELIDED = re.compile(r"^(?:[dlnsjc]|qu|dell|all|nell|dall|sull|un)'(?=\w)")
 
 
+def _skip_to(letter: str) -> str:
+    """A lookahead for ``letter`` in either case, to open a pattern searched over every article:
+    the search skips to the letter rather than trying the pattern's assertions at every position
+    (three times faster, the same matches)."""
+    return f"(?=[{re.escape(letter.lower())}{re.escape(letter.upper())}])"
+
+
 def words(text: str) -> list[str]:
     found = _WORD.findall(text.lower().replace("’", "'"))  # lower case first: one pass, same words
     if "'" not in text and "’" not in text:
@@ -185,9 +192,7 @@ class Lexicon:
     def phrase_used(self, phrase: tuple[str, ...]) -> bool:
         """Whether the articles write these words one after the other anywhere."""
         if phrase not in self._phrases:
-            first = phrase[0][:1]  # (looked for first: the search skips to it)
-            lead = rf"(?=[{re.escape(first.lower())}{re.escape(first.upper())}])\b"
-            pattern = re.compile(lead + r"\W+".join(re.escape(w) for w in phrase), re.I)
+            pattern = re.compile(_skip_to(phrase[0][:1]) + r"\b" + r"\W+".join(re.escape(w) for w in phrase), re.I)
             self._phrases[phrase] = any(pattern.search(text) for text in self.texts)
         return self._phrases[phrase]
 
@@ -281,11 +286,9 @@ class Lexicon:
         small = rf"(?:[\s-]+(?:{joining}))?"
         # "R&D", "M&A": the "&" stands for the "and" between the two words
         last_small = r"[\s-]+(?:and|&|und|et|y)" if "&" in raw and len(letters) == 2 else small
-        # (the first letter looked for first: the search skips to it, three times faster over all
-        # the articles than trying the assertions at every position)
-        first = re.escape(letters[0]) + re.escape(letters[0].upper())
         pattern = re.compile(
-            rf"(?=[{first}])(?<![\w-])(?!(?:{small_words})\b)" + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters[:-1])
+            _skip_to(letters[0]) + rf"(?<![\w-])(?!(?:{small_words})\b)"
+            + (small + r"[\s-]+").join(rf"{c}[\w']*" for c in letters[:-1])
             + rf"{last_small}[\s-]+(?!(?:{small_words})\b){letters[-1]}[\w']*(?![\w-])", re.I
         )
         hit = search(pattern)

@@ -389,7 +389,7 @@ _rule("fy", rf"\b{_YEAR4.format('y')}\s+fiscal\s+year", "fiscal", "year4")
 _rule("end_of", rf"\b(?:(?:at\s+|by\s+)?the\s+)?end\s+of\s+{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?", "end", "month_name")
 _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH.format('m')},?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("day", rf"\b{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
-# a day without its year ("debt at 30 June", "on June 30"): the latest such day by the article's date
+# a day without its year ("debt at 30 June", "on June 30"): the nearest such day to the article's date
 _rule("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH.format('m')}(?![\w-])(?!,?\s+'?\d)", "month_name")
 _rule("day", rf"\b(?:on|at|by|as of|through|until|since|to|from|before|after)\s+{_MONTH.format('m')}\s+(?P<d>\d{{1,2}})"
       rf"(?:st|nd|rd|th)?(?![\d.,%])(?!\s*(?:percent|per cent|pp\b|points))", "month_name")
@@ -597,6 +597,11 @@ def _group(m: re.Match[str], name: str) -> str | None:
         return None
 
 
+def _grain_of(months: int) -> str:
+    """The grain of a span of whole months: a quarter, a half, a year, else just a span."""
+    return {3: "quarter", 6: "half", 12: "year"}.get(months, "span")
+
+
 def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, text: str) -> Mention | None:
     a, b = m.span()
     y = _year_value(_group(m, "y") or _group(m, "y2"), anchor)
@@ -614,7 +619,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         y = y or _latest_before(month, months, anchor)
         if y is None:
             return None
-        grain = {3: "quarter", 6: "half", 12: "year"}.get(months, "span")
+        grain = _grain_of(months)
         period = ending(y, month, months, grain)
         if unit == "year" or months == 12:
             period = Period(period.start, period.end, "year", (y, "") if (fiscal_word or unit == "year") else None)
@@ -634,7 +639,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         if y is None:
             return None
         start_year = y if m1 <= m2 else y - 1
-        period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
+        period = span(start_year, m1, months, _grain_of(months))
     elif kind == "day_range":
         if y is None:
             return None
@@ -654,7 +659,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
                 return None
             period = Period(first, final, "span")
         else:
-            period = span(start_year, m1, months, {3: "quarter", 6: "half", 12: "year"}.get(months, "span"))
+            period = span(start_year, m1, months, _grain_of(months))
     elif kind == "month_quarter":
         month = MONTHS[m.group("m").lower().rstrip(".")]
         y = y or _latest_before(month, 3, anchor)

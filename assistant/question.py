@@ -524,10 +524,10 @@ def analyse(
     for w in words(plain):
         s = stem(w)
         # ("lists", "names", "shows" say what is done, not what to do: "Which company lists GPUs")
-        asks = (s in QUESTION_WORDS or w.lower() in QUESTION_WORDS) and not (w != s and s in _IMPERATIVES)
+        asks = (s in QUESTION_WORDS or w in QUESTION_WORDS) and not (w != s and s in _IMPERATIVES)
         if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
-        light = s in _WHEN_WORDS or s == asked_with or w.lower() in _ABOUT_SOURCES
+        light = s in _WHEN_WORDS or s == asked_with or w in _ABOUT_SOURCES
         s = lexicon.repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
         terms[s] = terms.get(s, 0.0) + (0.3 if light else 1.0)

@@ -290,7 +290,7 @@ class Snapshot:
 
         out: list[int] = []
         for source in dict.fromkeys(sources):
-            positions = sorted(self._source_positions().get(source, []), key=lambda k: int(self.metas[k].get("chunk", 0)))
+            positions = self._in_article_order(self._source_positions().get(source, []))
             sections = [str(self.metas[k].get("section") or "") for k in positions]
             heading = next((h for h in sections if h and REASONS_HEADING.search(h)), None)
             if heading is not None:
@@ -299,13 +299,14 @@ class Snapshot:
                 out += [k for i, k in enumerate(positions) if sections[i] == heading or i == at - 1][: limit + 1]
         return out
 
-    def foreign_articles_about(
-        self, name_words: Sequence[frozenset[str]], language: str, chunks: int = 6, most: int = 2
-    ) -> list[int]:
+    def _in_article_order(self, positions: Sequence[int]) -> list[int]:
+        return sorted(positions, key=lambda k: int(self.metas[k].get("chunk", 0)))
+
+    def foreign_articles_about(self, name: frozenset[str], language: str, chunks: int = 6, most: int = 2) -> list[int]:
         """Positions of the chunks of the short articles (at most ``chunks`` chunks, at most
-        ``most`` articles) written in another language than ``language`` whose title names one of
-        the names (each given by its stemmed words): read whole, as neither the question's vector nor
-        its words find a passage in Spanish ("invertiremos 1,450 millones") for a question in English."""
+        ``most`` articles) written in another language than ``language`` whose title names ``name``
+        (its stemmed words): read whole, as neither the question's vector nor its words find a
+        passage in Spanish ("invertiremos 1,450 millones") for a question in English."""
         from assistant.lexicon import stem, words
         from assistant.question import language as language_of
 
@@ -316,26 +317,24 @@ class Snapshot:
                     titled.setdefault(w, set()).add(source)
             self._titled = titled
         out: list[int] = []
-        found = 0
-        for name in name_words:
-            if not name:
+        sources = set.intersection(*(self._titled.get(w, set()) for w in name)) if name else set()
+        for source in sorted(sources):
+            positions = self._source_positions()[source]
+            if len(positions) > chunks:
                 continue
-            sources = set.intersection(*(self._titled.get(w, set()) for w in name))
-            for source in sorted(sources):
-                positions = self._source_positions()[source]
-                if len(positions) > chunks:
-                    continue
-                if source not in self._languages:
-                    sample = " ".join(self.texts[k] for k in positions[:2])[:3000]
-                    self._languages[source] = language_of(sample)
-                if self._languages[source] != language and found < most:
-                    found += 1
-                    out += sorted(positions, key=lambda k: int(self.metas[k].get("chunk", 0)))
+            if source not in self._languages:
+                sample = " ".join(self.texts[k] for k in positions[:2])[:3000]
+                self._languages[source] = language_of(sample)
+            if self._languages[source] != language:
+                out += self._in_article_order(positions)
+                most -= 1
+                if most == 0:
+                    break
         return out
 
     def article_opening(self, source: str, chunks: int = 2) -> list[int]:
         """Positions of the first ``chunks`` chunks of the article ``source``."""
-        positions = sorted(self._source_positions().get(source, []), key=lambda k: int(self.metas[k].get("chunk", 0)))
+        positions = self._in_article_order(self._source_positions().get(source, []))
         return positions[:chunks]
 
     def document_lead(self, source: str) -> str:
