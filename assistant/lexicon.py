@@ -199,7 +199,8 @@ class Lexicon:
     def vocab(self) -> list[str]:
         with self._lock:
             if self._vocab is None:
-                self._vocab = [w for w in self.df if len(w) >= 4]
+                # (in a fixed order: a typo two article words are as near to is repaired alike in every process)
+                self._vocab = sorted(w for w in self.df if len(w) >= 4)
             return self._vocab
 
     # ---- finding a name --------------------------------------------------------------------

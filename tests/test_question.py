@@ -656,3 +656,9 @@ def test_values_prices_and_budgets_ask_for_amounts() -> None:
     for text in ("What are the estimated values of the three lots in Quillon's tender?",
                  "What prices does Quillon charge?", "How are the budgets of Quillon's lots split?"):
         assert "amount" in analyse(text, LEXICON, _search).wants, text
+
+
+def test_a_word_as_near_to_two_article_words_is_repaired_alike_whatever_order_they_came_in() -> None:
+    one = Lexicon.build(["The fourth quarto edition.", "Quando the board met."])
+    other = Lexicon.build(["Quando the board met.", "The fourth quarto edition."])
+    assert one.repair("quanto") == other.repair("quanto") is not None
