@@ -30,9 +30,10 @@ from assistant.evidence import SentenceData
 from assistant.figures import load_reading as load_figures
 from assistant.lexicon import Lexicon
 from assistant.query import QueryPlan, analyse, fold
+from assistant.reading import date_number
 from assistant.settings import RetrievalSettings
 from assistant.store import ChunkStore
-from assistant.sync import date_number, decode_sentences, scan_index
+from assistant.sync import decode_sentences, scan_index
 from assistant.types import Passage
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*%?|[\u4e00-\u9fff]")

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="Encoder precision; auto picks bfloat16 on CPUs with AMX/AVX-512 BF16."
     )
-    embedding_batch_size: int = Field(32, ge=1, le=4096, description="Texts per encoder batch.")
+    embedding_batch_size: int = Field(16, ge=1, le=4096, description="Texts per encoder batch.")
     embedding_workers: int = Field(
         0, ge=0, le=64, description="Encoder threads for large inputs; 0: the usable cores, at most 4."
     )

@@ -15,14 +15,12 @@ rename or reuse embeddings of unchanged chunks, and does not report duplicates b
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import logging
 import sys
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,14 +28,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from assistant import facts, figures
+from assistant import facts
 from assistant import periods as P
-from assistant.chunking import chunk_document, split_sentences
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, UnsupportedTypeError
-from assistant.instructions import instruction_spans
 from assistant.loaders import SUPPORTED_SUFFIXES, discover, read_document
-from assistant.neardup import clusters, signature
+from assistant.neardup import clusters
+from assistant.reading import Origin, ReadArticle, Reader
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Document, IngestSummary
@@ -90,11 +87,6 @@ def document_hash(doc: Document) -> str:
 def embed_text(doc: Document, chunk: Chunk) -> str:
     """What the encoder sees: the title gives each chunk its document's subject."""
     return f"{doc.title}\n{chunk.text}"
-
-
-def sentence_spans(chunk: Chunk) -> list[tuple[int, int]]:
-    """The chunk's sentences, as offsets into its text."""
-    return split_sentences(chunk.text)
 
 
 def encode_sentences(spans: Sequence[tuple[int, int]], vectors: np.ndarray, flagged: Iterable[int]) -> dict[str, str]:
@@ -317,30 +309,25 @@ class Indexer:
     ) -> dict[str, str]:
         """Chunk, embed (reusing stored vectors of unchanged chunk texts) and store; returns the
         ids written, each with its document's source."""
-        limits = self.settings.chunking
         by_hash: dict[str, list[str]] = {}
         for state in states.values():
             for doc_hash, ids in state.groups.items():
                 by_hash.setdefault(doc_hash, []).extend(ids)
         written: dict[str, str] = {}
         bar = _progress(len(pending), progress)
-        batch: list[tuple[_Pending, list[Chunk]]] = []
+        batch: list[tuple[_Pending, ReadArticle]] = []
         size = 0
-        chunk = functools.partial(
-            chunk_document,
-            count_tokens=self.embedder.count_tokens,
-            max_tokens=limits.max_tokens,
-            target_tokens=limits.target_tokens,
-        )
-        # Documents are chunked a few ahead on one thread and each group is stored on another, both
-        # while the encoder works; groups are still stored in order, one at a time, and all of them
-        # before this returns.
-        with ThreadPoolExecutor(1, "chunk") as chunker, ThreadPoolExecutor(1, "store") as writer:
+        reader = Reader(self.settings.chunking, self.embedder.count_tokens)
+        items = [(item.doc, Origin(item.root, item.file_hash, item.doc_hash)) for item in pending]
+        # Documents are read (chunks, facts, periods, instructions, fingerprints) ahead of the
+        # encoder, and each group is stored on a thread while the next is encoded; groups are still
+        # stored in order, one at a time, and all of them before this returns.
+        with reader, ThreadPoolExecutor(1, "store") as writer:
             storing: Future[None] | None = None
-            chunked = _ahead(chunker, chunk, [item.doc for item in pending], depth=16)
-            for i, (item, chunks) in enumerate(zip(pending, chunked, strict=True)):
-                batch.append((item, chunks))
-                size += len(chunks)
+            for i, (item, done) in enumerate(zip(pending, reader.read(items, time.time()), strict=True)):
+                self._fingerprints[item.doc.source] = done.fingerprint
+                batch.append((item, done))
+                size += len(done.chunks)
                 if size < EMBED_GROUP and i < len(pending) - 1:
                     continue
                 ids, vectors, texts, metas = self._embed(batch, by_hash, summary)
@@ -357,11 +344,11 @@ class Indexer:
 
     def _embed(
         self,
-        batch: list[tuple[_Pending, list[Chunk]]],
+        batch: list[tuple[_Pending, ReadArticle]],
         by_hash: dict[str, list[str]],
         summary: IngestSummary,
     ) -> tuple[list[str], np.ndarray, list[str], list[dict[str, Any]]]:
-        """The records of a group of chunked documents: ids, vectors, texts and metadata."""
+        """The records of a group of read documents: ids, vectors, texts and metadata."""
         # Vectors already stored for this source or for the same content (a rename), by text.
         reuse_ids: list[str] = []
         for item, _ in batch:
@@ -385,33 +372,14 @@ class Indexer:
         inputs: list[str] = []
         spans: list[list[tuple[int, int]]] = []
         flags: list[list[int]] = []
-        now = time.time()
-        for item, chunks in batch:
-            planted = instruction_spans(item.doc.text)
-            fingerprint = self._fingerprints[item.doc.source] = signature(item.doc.text)
-            # Facts are read from the whole article (a figure's owner may be named sentences
-            # before) and stored with the chunk their sentence starts in.
-            chunk_facts = facts.by_chunk(facts.extract(item.doc, planted), [(c.start, c.end) for c in chunks])
-            # The periods each sentence names are read now, as a question would read them (with
-            # the article's date and the fiscal year its chunks state), and stored with the chunk.
-            anchor = P.parse_iso(item.doc.date or "")
-            fiscal = P.fiscal_year_end("\n".join(c.text for c in chunks))
-            for chunk, found in zip(chunks, chunk_facts, strict=True):
+        for item, done in batch:
+            for chunk in done.chunks:
                 ids.append(f"{item.doc_hash[:24]}:{chunk.index}")
                 texts.append(chunk.text)
-                spans.append(sentence_spans(chunk))
-                pieces = [item.doc.title, *(chunk.text[a:b] for a, b in spans[-1])]
-                metas.append({
-                    **_metadata(item, chunk, len(chunks), now), "minhash": fingerprint,
-                    "facts": facts.encode(found), "facts_v": facts.VERSION,
-                    "periods": P.dump_reading(pieces, anchor, fiscal), "periods_v": P.RULES_VERSION,
-                    "figures": figures.dump_reading(pieces[1:]),
-                })
                 inputs.append(embed_text(item.doc, chunk))
-                flags.append([
-                    k for k, (a, b) in enumerate(spans[-1])
-                    if any(x < chunk.start + b and chunk.start + a < y for x, y in planted)
-                ])
+            metas.extend(done.metas)
+            spans.extend(done.spans)
+            flags.extend(done.flags)
             if item.previous and item.previous.current():
                 summary.updated += 1
             else:
@@ -459,17 +427,6 @@ def _near_duplicates(
     ]
 
 
-def _ahead(executor: ThreadPoolExecutor, fn: Callable[[T], R], items: Sequence[T], depth: int) -> Iterator[R]:
-    """``map(fn, items)`` computed on ``executor`` up to ``depth`` items ahead of the consumer."""
-    futures: deque[Future[R]] = deque()
-    for item in items:
-        futures.append(executor.submit(fn, item))
-        if len(futures) > depth:
-            yield futures.popleft().result()
-    while futures:
-        yield futures.popleft().result()
-
-
 def _count(
     summary: IngestSummary, states: dict[str, DocState], written: dict[str, str], deleted: Iterable[str]
 ) -> None:
@@ -481,38 +438,6 @@ def _count(
         owner.pop(chunk_id, None)
     summary.documents = len(set(owner.values()))
     summary.chunks = len(owner)
-
-
-def _metadata(item: _Pending, chunk: Chunk, n_chunks: int, now: float) -> dict[str, Any]:
-    doc = item.doc
-    date = doc.date or ""
-    return {
-        "source": doc.source,
-        "root": item.root,
-        "file_hash": item.file_hash,
-        "doc_hash": item.doc_hash,
-        "n_chunks": n_chunks,
-        "chunk": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "title": doc.title,
-        "date": date,
-        "date_num": date_number(date),
-        "publisher": doc.publisher or "",
-        "url": doc.url or "",
-        "author": doc.author or "",
-        "tags": ", ".join(doc.tags),
-        "aliases": " ".join(f"{short}={name}" for short, name in doc.aliases),
-        "page": doc.page_at(chunk.start) or 0,
-        "section": chunk.section,
-        "ingested_at": now,
-    }
-
-
-def date_number(iso: str) -> int:
-    """20250801 for "2025-08-01", 0 for no date: ISO dates compare as these numbers do (Chroma
-    filters on numbers only)."""
-    return int(iso.replace("-", "")[:8]) if iso[:4].isdigit() else 0
 
 
 def _reason(message: str, source: str) -> str:
