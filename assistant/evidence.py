@@ -1044,6 +1044,11 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if not related:
             return Selection([], [], "The articles do not contain an answer to this question.")
         top = related[0]
+    measure = _unknown_measure(q, scorer)
+    if measure and language(top.passage.text) == q.language:
+        # (in another language's article the word may be written in that language)
+        who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
+        return Selection([], [], f"The articles do not give the {measure}{who}.")
     phrase = _unmet_phrase(q, about, scorer)
     if phrase:
         who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
@@ -1315,6 +1320,42 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
         if lexicon.phrase_used(phrase):
             return " ".join(phrase)
     return None
+
+
+# The measure a question asks for, up to the first word that is not part of it: "What dividend has
+# ...", "how many employees does ...", "what is the weighted average lease expiry (WALE) of ...".
+# (a run opening on an auxiliary is a verb's question: "What does X say is driving ...")
+_ASKED_MEASURE = re.compile(
+    r"^\W*(?:according to [^,?]+,\s*)?(?:what|how many|how much)\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|its|their|a|an)\s+)?"
+    r"(?!(?:did|does|do|has|have|had|will|would|can|could|should|is|was|are|were)\b)"
+    r"((?:[\w-]+\s+){0,3}?[\w-]+)"
+    r"(?=\s+(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|of|for|in|at|on|by|to|from|with|"
+    r"per|over|during)\b|\s*[?,(]|\s*$)",
+    re.I,
+)
+
+
+def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
+    """The measure an English question asks for when its last word (its noun: "profit" of "net
+    profit") is a word no article uses, in any spelling, short form or listed translation: the
+    articles cannot give it ("What PUE is X targeting?" over articles that never write "PUE")."""
+    if q.why or q.language != "en" or q.followup:
+        return None
+    found = _ASKED_MEASURE.match(q.text)
+    if not found or re.search(r"\b(?:share|percentage|portion|proportion|slice|fraction)\s*$", found.group(1), re.I):
+        return None  # ("what proportion of its customers": a share of what follows)
+    measure = words(found.group(1))
+    if not measure:
+        return None
+    head = stem(measure[-1])
+    lexicon = scorer.lexicon
+    if head in q.name_words() or len(head) < 2 or not head.isalpha() or head in _PERIOD_WORDS:
+        return None
+    if lexicon.known(head) or lexicon.repair(head) or lexicon.known_equivalents(head) or any(
+        lexicon.known(w) for w in same_measure(head)
+    ):
+        return None
+    return found.group(1)
 
 
 def _hyphenated(phrase: tuple[str, str], found: frozenset[str]) -> bool:

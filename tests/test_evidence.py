@@ -1106,3 +1106,23 @@ def test_a_reason_given_as_one_of_a_count_is_quoted_with_the_others(tmp_path: Pa
     assert not answer.abstained, answer.answer
     for said in ("spare capacity", "submarine cable", "disaster-recovery"):
         assert said in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("What dividend did Vantablue propose for 2031?", "dividend"),
+    ("What PUE does Vantablue run its data centres at?", "PUE"),
+])
+def test_a_measure_no_article_names_is_said_to_be_missing(invented: Assistant, question: str, measure: str) -> None:
+    answer = invented.ask(question)
+    assert answer.abstained and measure in answer.answer
+    assert not answer.citations
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What revnue did Vantablue report for the quarter to 30 September 2031?", "212.4"),  # a typo is repaired
+    ("What proportion of Baltic cloud infrastructure spending did Vantablue hold in H1 2031?", "23%"),
+    ("How many data centres does Vantablue run?", "14"),
+])
+def test_a_measure_the_articles_name_in_some_form_is_answered(invented: Assistant, question: str, expected: str) -> None:
+    answer = invented.ask(question)
+    assert not answer.abstained and expected in answer.answer
