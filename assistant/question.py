@@ -463,8 +463,9 @@ def analyse(
         # A people's adjective before a noun ("the Polish public cloud market", "an Indonesian
         # company") qualifies what is asked; an article in that people's language may never write
         # it in English, so its absence does not say the articles cannot answer.
+        # (a possessive is a place's or a company's, never a people's: "Uzbekistan's market")
         qualifier = (not spellings and _PEOPLE_WORD.fullmatch(raw) is not None and bool(re.match(r"\s+[a-z]", text[b:]))
-                     and _other_language(lexicon))
+                     and not re.search(r"['’]s\s*$", text[a:b]) and _other_language(lexicon))
         names.append(Name(raw, tuple(spellings), required=lang == "en" and not common and not qualifier))
         if common:
             # an acronym in many of the articles ("AI", "GPU") adds weight, it does not decide,

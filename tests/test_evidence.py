@@ -1126,3 +1126,39 @@ def test_a_measure_no_article_names_is_said_to_be_missing(invented: Assistant, q
 def test_a_measure_the_articles_name_in_some_form_is_answered(invented: Assistant, question: str, expected: str) -> None:
     answer = invented.ask(question)
     assert not answer.abstained and expected in answer.answer
+
+
+def test_a_possessive_name_no_article_writes_is_said_to_be_missing(tmp_path: Path) -> None:
+    # "Veskaran's" ends like a people's adjective ("Indonesian"), but a possessive is a place's or a
+    # company's: an article in another language is no reason to think it is written otherwise.
+    a = assistant_over(tmp_path, {
+        "lumora.md": "---\ntitle: Lumora cloud market\ndate: 2031-03-02\npublisher: Steppe Ledger\n---\n\n"
+        "Lumora's public cloud market grew by 31% last year to 212 billion lumens, according to Ordo "
+        "Analytics.\n",
+        "ordo.md": "---\ntitle: Ordo Analytics über Lumora\ndate: 2031-03-03\npublisher: Ordo Analytics\n---\n\n"
+        "Der Markt für öffentliche Cloud-Dienste in Lumora wuchs im vergangenen Jahr um 31 Prozent, wie Ordo "
+        "mitteilt. Die größten Anbieter sind inländische Unternehmen, die ihre Rechenzentren mit Krediten von "
+        "Banken ausbauen; das ist neu. Der Umsatz des Marktführers hat sich verdoppelt und machte 40 Prozent "
+        "des Marktes aus.\n",
+    })
+    answer = a.ask("How big is Veskaran's public cloud market?")
+    assert answer.abstained and "Veskaran" in answer.answer
+    assert not a.ask("How big is Lumora's public cloud market?").abstained
+
+
+@pytest.mark.parametrize("article, question", [
+    ("La société genevoise Altinuage SA a publié mardi ses résultats annuels 2030. Son chiffre d'affaires "
+     "a progressé de 12 % pour atteindre 84 millions de francs.",
+     "On what date did Altinuage publish its 2030 results?"),
+    # (a sentence of its language's words, none of them a word the language check knows)
+    ("Borsa İstanbul'da işlem gören Altinuage Bilişim A.Ş., salı günü Kamuyu Aydınlatma Platformu'na gönderdiği "
+     "açıklamada 2030 yılında 8,4 milyar TL gelir elde ettiğini duyurdu. Şirketin geliri bu yıl %12 arttı ve "
+     "bir önceki yıla göre daha hızlı büyüdü.",
+     "On what date did Altinuage disclose its 2030 results?"),
+])
+def test_a_weekday_written_in_another_language_is_dated(tmp_path: Path, article: str, question: str) -> None:
+    a = assistant_over(tmp_path, {
+        "altinuage.md": f"---\ntitle: Altinuage\ndate: 2031-03-06\npublisher: Ledger\n---\n\n{article}\n",
+    })
+    answer = a.ask(question)  # 6 March 2031 is a Thursday: the Tuesday before it is 4 March
+    assert not answer.abstained and "4 March 2031" in answer.answer
