@@ -1037,6 +1037,8 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
             s for s in about
             if s.score >= FLOOR and (
                 s.parts.get("words", 0) > 0.05 or s.parts.get("dense", 0) >= 0.5
+                # (a sentence in another language shares no words: the names asked and the kind of figure)
+                or (s.parts.get("names", 0) >= 1.0 and s.parts.get("kind", 0) >= 0.5 and language(s.passage.text) != q.language)
                 # what was asked for, for the period asked: "When did X's fiscal 2025 end?"
                 or (s.parts.get("kind", 0) >= 0.5 and s.parts.get("period", 0) >= 0.9)
             )
@@ -1892,8 +1894,10 @@ def _dated(s: Sentence) -> str:
     # "closed the loan on Monday" in a story of Thursday 20 November: the Monday before it (the next
     # one, of what is still to come)
     for m in _WEEKDAY.finditer(s.text):
-        back = (published.weekday() - _WEEKDAYS.index(m.group(1).lower())) % 7
-        ahead = _WILL_BEFORE.search(s.text, max(0, m.start() - 50), m.start())
+        if m.group(2) and re.search(r"\b[A-Z]\w*\s+$", s.text[max(0, m.start() - 30) : m.start()]):
+            continue  # a name's word after a name's word: "Santo Domingo"
+        back = (published.weekday() - P.WEEKDAYS[(m.group(1) or m.group(2)).lower()]) % 7
+        ahead = m.group(1) and _WILL_BEFORE.search(s.text, max(0, m.start() - 50), m.start())
         day = published + timedelta(days=(-back) % 7 or 7) if ahead else published - timedelta(days=back)
         weekday = published.strftime("%A")
         out.append(f'"{m.group(0)}", counted from {s.passage.date} ({weekday}): {day.day} {day.strftime("%B %Y")}.')
@@ -1903,8 +1907,14 @@ def _dated(s: Sentence) -> str:
 # what is still to come, said just before the day ("will open on Monday", not "said on Tuesday it would")
 _WILL_BEFORE = re.compile(
     r"\b(?:will|shall|is (?:due|set|scheduled|expected) to|are (?:due|set|scheduled|expected) to|is to|are to)\b[^.;,]{0,40}$", re.I)
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAY = re.compile(r"\b(?:on|last|this|next)\s+(" + "|".join(_WEEKDAYS) + r")\b", re.I)
+# (an English day after its preposition, "said on Tuesday"; another language's day as written: "a publié
+# mardi", "salı günü", "w środę")
+_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(
+    r"\b(?:on|last|this|next)\s+(" + "|".join(_ENGLISH_DAYS) + r")\b|(?<![\w-])("
+    + "|".join(sorted((d for d in P.WEEKDAYS if d not in _ENGLISH_DAYS), key=len, reverse=True)) + r")(?![\w-])",
+    re.I,
+)
 
 
 def merge(drafts: Sequence[Draft]) -> Draft:

@@ -62,9 +62,6 @@ _FILLER = frozenset(
     "across within without throughout through into onto toward towards around against along amid amongst "
     "analysts analyst shares share sales sale revenue".split()
 )
-_WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag samstag sonntag".split()
-)
 # Words that open a sentence before its subject ("Taken together, AWS ..."); dropped only when alone.
 _INTRO = frozenset(
     "taken overall still further elsewhere separately similarly instead indeed notably combined together globally "
@@ -403,7 +400,7 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
             continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
         while len(tokens) > 1 and re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d{4}", tokens[-1]):
             tokens = tokens[:-1]  # "Brennick Data Centres Q3": the name, then its quarter
-        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in _WEEKDAYS for t in tokens):
+        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in P.WEEKDAYS for t in tokens):
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()

@@ -47,6 +47,23 @@ for _n, _names in enumerate(
 ):
     for _name in _names.split():
         MONTHS[_name] = _n
+WEEKDAYS: dict[str, int] = {}
+# Monday is 0. The same languages as the months; a name that is also a common word is left out
+# (Indonesian "minggu" is also "week", Turkish "pazar" also "market"; "segunda" alone is "second").
+for _n, _names in enumerate(
+    (
+        "monday montag lundi lunes lunedì lunedi segunda-feira maandag senin poniedziałek pazartesi måndag mandag",
+        "tuesday dienstag mardi martes martedì martedi terça-feira terca-feira dinsdag selasa wtorek salı tisdag tirsdag",
+        "wednesday mittwoch mercredi miércoles miercoles mercoledì mercoledi quarta-feira woensdag rabu środa środę "
+        "çarşamba onsdag",
+        "thursday donnerstag jeudi jueves giovedì giovedi quinta-feira donderdag kamis czwartek perşembe torsdag",
+        "friday freitag vendredi viernes venerdì venerdi sexta-feira vrijdag jumat piątek cuma fredag",
+        "saturday samstag samedi sábado sabado sabato zaterdag sabtu sobota sobotę cumartesi lördag lørdag",
+        "sunday sonntag dimanche domingo domenica zondag niedziela niedzielę söndag søndag",
+    )
+):
+    for _name in _names.split():
+        WEEKDAYS[_name] = _n
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
