@@ -32,7 +32,7 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
-from assistant.question import ACCORDING, REASONS_HEADING, WANTS, Name, Question, language
+from assistant.question import ACCORDING, MEASURE_INITIALS, REASONS_HEADING, WANTS, Name, Question, language
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -86,15 +86,22 @@ _BACK = re.compile(
     r"\b(?:(?:last|the previous|the prior|the preceding)\s+(?P<unit>quarter|half|year)|a\s+(?P<unit2>quarter|half|year)\s+(?:earlier|before|ago)|"
     # in the languages articles come in ("no trimestre imediatamente anterior", "le trimestre précédent")
     r"(?P<unit3>trimestre|semestre)\s+(?:\w+mente\s+)?(?:anterior|precedente|précédent|passado|pasado|scorso)|"
-    r"(?P<unit4>vorquartal|vorhalbjahr))\b", re.I
+    r"(?P<unit4>vorquartal|vorhalbjahr)|"
+    # ("geçen çeyrekte", "w poprzednim kwartale", "föregående kvartal", "vorig kwartaal", "kuartal sebelumnya"; not
+    # their years: "bir önceki yılın aynı dönemi" is the same period a year before, not the year before)
+    r"(?:geçen|önceki|poprzedni\w*|ubiegł\w*|föregående|forrige|vorig|vorige)\s+(?P<unit5>çeyre[kğ]\w*|kwarta[łl]\w*|"
+    r"kvartal\w*|kwartaal)|"
+    r"(?P<unit6>kuartal)\s+(?:sebelumnya|lalu))\b", re.I
 )
-_FOREIGN_UNIT = {"trimestre": "quarter", "semestre": "half", "vorquartal": "quarter", "vorhalbjahr": "half"}
+# (the words of other languages for the three lengths, by how they begin)
+_FOREIGN_UNIT = {"trimestre": "quarter", "semestre": "half", "vorquartal": "quarter", "vorhalbjahr": "half", "çeyre": "quarter",
+                 "kwarta": "quarter", "kvartal": "quarter", "kuartal": "quarter"}
 
 
 def _back_unit(back: re.Match[str]) -> str:
     """The length of the period before that a phrase of ``_BACK`` names: quarter, half or year."""
-    unit = (back.group("unit") or back.group("unit2") or back.group("unit3") or back.group("unit4")).lower()
-    return _FOREIGN_UNIT.get(unit, unit)
+    unit = next(u for u in back.group("unit", "unit2", "unit3", "unit4", "unit5", "unit6") if u).lower()
+    return next((length for start, length in _FOREIGN_UNIT.items() if unit.startswith(start)), unit)
 
 
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
@@ -298,7 +305,13 @@ def read_passage(
         context_periods = context_periods or heading_periods or title_periods
         period_at = [(m.start, m.period) for m in mentions]
         period_end = {m.start: m.end for m in mentions}
-        backs = list(_BACK.finditer(raw)) if context_periods else []
+        if mentions and context_periods and all(raw[: m.start].rstrip().endswith("(") for m in mentions):
+            # "EBITDA was DKK 158 million (Q1 2024/25: DKK 149 million)": a period that opens a bracket
+            # is the comparison's; the sentence's own is its paragraph's (or heading's)
+            periods = [*context_periods, *periods]
+            period_at[:0] = [(0, p) for p in context_periods]
+            period_end[0] = 0
+        backs = list(_BACK.finditer(raw)) if context_periods or periods else []
         if not context_periods and not periods and anchor is not None:
             # "GMV reached $412 million last quarter" with no period before it in the article:
             # the quarter (or half) before the one the article was published in
@@ -317,7 +330,9 @@ def read_passage(
             # written after it (the quarter before the paragraph's, of its unit only)
             for back in backs:
                 unit = _back_unit(back)
-                for reading in (p for p in context_periods if p.grain == unit and unit != "year"):
+                # (else the sentence's own: "Fourth-quarter revenue was X, up from Y in the previous quarter")
+                readings = [p for p in context_periods if p.grain == unit] or [p for p in periods if p.grain == unit]
+                for reading in (p for p in readings if unit != "year"):
                     prior = reading.shifted(-1)
                     if prior is not None and prior not in periods:
                         periods = [*periods, prior]
@@ -553,8 +568,8 @@ def _own_subject(text: str, lexicon: Lexicon) -> bool:
     w = stem(first)
     if w in _SUBJECT_FILLER or not first[0].isupper():
         return False
-    if w in lexicon.measure_acronyms:
-        return False  # "GMV", spelled out in lower-case words ("gross marketplace volume"): a measure
+    if w in lexicon.measure_acronyms or w in MEASURE_INITIALS:
+        return False  # "GMV", spelled out in lower-case words ("gross marketplace volume"), "EBITDA": a measure
     # (a word set off by an apposition is a name, however seldom the articles write it: "Spotlane,
     # its closest rival, reported ...")
     apposed = lexicon.lower.get(w, 0) == 0 and _APPOSITION.match(text, m.end()) is not None

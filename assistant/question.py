@@ -62,7 +62,7 @@ WANTS: dict[str, tuple[str, ...]] = {
     "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
                "investing", "putting", "cost", "costs", "price", "prices", "pricing", "value", "values", "valued", "worth",
                "budget", "budgets", "backlog",
-               "rpo", "income", "profit", "profits", "earnings", "funding", "raised", "valuation", "size", "guidance", "guide",
+               "rpo", "income", "profit", "profits", "earnings", "ebitda", "ebit", "arr", "mrr", "opex", "funding", "raised", "valuation", "size", "guidance", "guide",
                "guiding", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
                "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
@@ -498,7 +498,9 @@ def analyse(
     for kind, cues in WANTS.items():
         seen = undated if kind == "date" else folded
         for cue in cues:
-            if (cue in seen) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-])", seen):
+            # (a measure's initials before "margin" or "growth" name a percentage: "EBITDA margin")
+            after = r"(?!\s+(?:margins?|growth))" if cue in MEASURE_INITIALS else ""
+            if (cue in seen) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-]){after}", seen):
                 wants.add(kind)
                 break
     # (a share of an amount is a percentage: "what slice of total spending", "the portion of sales")
@@ -522,6 +524,7 @@ def analyse(
     plain = text
     for m in sorted(mentions, key=lambda m: -m.start):
         plain = plain[: m.start] + " " + plain[m.end :]  # period words are read as periods
+    plain = re.sub(r"\bfinancial(?=\s+years?\b)", "fiscal", plain, flags=re.I)  # ("its 2025/26 financial year": when)
     for w in words(plain):
         s = stem(w)
         # ("lists", "names", "shows" say what is done, not what to do: "Which company lists GPUs")

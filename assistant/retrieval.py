@@ -303,7 +303,7 @@ class Snapshot:
     def _in_article_order(self, positions: Sequence[int]) -> list[int]:
         return sorted(positions, key=lambda k: int(self.metas[k].get("chunk", 0)))
 
-    def foreign_articles_about(self, name: frozenset[str], language: str, chunks: int = 6, most: int = 2) -> list[int]:
+    def foreign_articles_about(self, name: frozenset[str], language: str, chunks: int = 12, most: int = 2) -> list[int]:
         """Positions of the chunks of the short articles (at most ``chunks`` chunks, at most
         ``most`` articles) written in another language than ``language`` whose title names ``name``
         (its stemmed words): read whole, as neither the question's vector nor its words find a

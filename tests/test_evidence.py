@@ -1162,3 +1162,40 @@ def test_a_weekday_written_in_another_language_is_dated(tmp_path: Path, article:
     })
     answer = a.ask(question)  # 6 March 2031 is a Thursday: the Tuesday before it is 4 March
     assert not answer.abstained and "4 March 2031" in answer.answer
+
+
+def test_the_previous_quarter_is_the_one_before_the_sentence_s_own(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "brisvale.md": "---\ntitle: Brisvale full-year results\ndate: 2031-02-10\npublisher: Ledger\n---\n\n"
+        "Brisvale Cloud reported revenue for 2030 of €3.9 billion, up 30%. Fourth-quarter revenue was €1.08 "
+        "billion, up from €980 million in the previous quarter.\n",
+    })
+    answer = a.ask("What revenue did Brisvale Cloud report for the third quarter of 2030?")
+    assert not answer.abstained and "980" in answer.answer
+
+
+@pytest.mark.parametrize("said", [
+    "Geçen çeyrekte şirketin geliri 4,21 milyar TL olmuştu.",
+    "W poprzednim kwartale przychody spółki wyniosły 4,21 mld zł.",
+])
+def test_the_quarter_before_said_in_other_languages_is_dated(tmp_path: Path, said: str) -> None:
+    a = assistant_over(tmp_path, {
+        "brisvale.md": "---\ntitle: Brisvale Bulut\ndate: 2031-02-12\npublisher: Ledger\n---\n\n"
+        "Brisvale Bulut 2030 yılının dördüncü çeyreğinde 4,86 milyar TL gelir elde ettiğini duyurdu. "
+        f"{said}\n",
+    })
+    answer = a.ask("What revenue did Brisvale report for the third quarter of 2030?")
+    assert not answer.abstained and "4,21" in answer.answer
+
+
+def test_a_period_opening_a_bracket_is_the_comparison_s(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "kestle.txt": "KESTLE COMPUTE A/S\nCompany announcement no. 4/2031\nAarhus, 29 April 2031\n\n"
+        "INTERIM REPORT FOR THE FIRST QUARTER OF 2031\n\n"
+        "Kestle Compute operates colocation data centres in Denmark.\n\n"
+        "HIGHLIGHTS FOR Q1 2031\n\n"
+        "  * Revenue rose 18.2% to DKK 428 million (Q1 2030: DKK 362 million).\n"
+        "  * EBITDA was DKK 158 million, a margin of 36.9% (Q1 2030: DKK 149 million, 41.2%).\n",
+    })
+    answer = a.ask("What EBITDA did Kestle Compute report for the first quarter of its 2031 financial year?")
+    assert not answer.abstained and "158" in answer.answer
