@@ -1317,6 +1317,10 @@ def _serves(part: Part, s: Sentence) -> bool:
     return own is None or (own < len(s.name_cover) and (s.name_cover[own] or 0.0) >= 0.6)
 
 
+# Initials that name a measure of their own (not a comparison or an accounting basis: "YoY", "TTM", "GAAP")
+_NAMED_MEASURES = MEASURE_INITIALS - {"yoy", "qoq", "ttm", "ltm", "gaap", "ifrs", "kpi", "sla", "cagr"}
+
+
 def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
     """A measure the question names in two or more rare words ("operating income", "gross margin")
     that the articles use somewhere, but never in a sentence about the asked names."""
@@ -1326,14 +1330,21 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
     source = ACCORDING.match(q.text)  # ("According to the press roundup, ...": a source, not a measure)
     # (capitalised words inside the question are names, not a measure: "..., per Brightwater Research?")
     tokens = [stem(w) if not (w[:1].isupper() and i > 0) else "" for i, w in enumerate(words(q.text[source.end() if source else 0 :]))]
-    phrases = []
+    phrases: list[tuple[str, ...]] = []
     for a, b in zip(tokens, tokens[1:], strict=False):
         if all(lexicon.known(w) and lexicon.share(w) < 0.05 and w not in q.name_words() and w.isalpha() and len(w) > 3 for w in (a, b)):
             phrases.append((a, b))
+    # (a measure's initials say as much alone: "What EBITDA did X report?")
+    initials = [stem(w) for w in words(q.text) if w.lower() in _NAMED_MEASURES and lexicon.known(stem(w))]
+    phrases += [(w,) for w in initials if not any(w in p for p in phrases)]
     for phrase in phrases:
-        used = [s for s in about[:40] if s.score >= FLOOR and (all(w in s.words for w in phrase) or _hyphenated(phrase, s.words))]
+        used = [s for s in about[:40] if s.score >= FLOOR and (all(w in s.words for w in phrase) or (
+            len(phrase) == 2 and _hyphenated(phrase, s.words)))]
         if used:
             continue
+        if len(phrase) == 1:
+            written = re.search(rf"(?<!\w){re.escape(phrase[0])}(?!\w)", q.text, re.I)
+            return written.group(0) if written else phrase[0]  # (as asked: "EBITDA")
         if lexicon.phrase_used(phrase):
             return " ".join(phrase)
     return None

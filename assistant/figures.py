@@ -19,7 +19,13 @@ _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
     r"dollars?|dólares|dólar|dollari|euros?|pounds?|libras?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|"
     r"kroner|kronor|krone|"
-    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺"
+    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺|"
+    # (the other currencies' names and signs, as written in English: "148 billion tenge", "₸148 billion")
+    r"tenge|₸|soms?|drams?|lari|manats?|cedis?|kwacha|birr|dinars?|rials?|taka|kyats?|riels?|dong|₫|hryvnias?|₴|"
+    # (not the ones that are also common words or names: "sol", "lei", "lev", "pula")
+    r"forints?|koruna|korun|leva|kuna|krona|kronur|pesetas?|soles|guaranis?|bolivianos?|quetzales|quetzals?|"
+    r"colones|colón|lempiras?|córdobas?|balboas?|rufiyaa|rupee|ngultrum|afghanis?|tugriks?|₮|"
+    r"ariary|ouguiyas?|dalasis?|leones?|nakfa|₦|₱|₪|shekels?|₲|₡"
 )
 # Before a number, any ISO-style code of three capitals is a currency ("NOK 1.84 billion", "PLN 612
 # million"); after one it could be a unit ("300 GPU clusters"), so only the listed ones count there.

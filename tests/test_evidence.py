@@ -1199,3 +1199,15 @@ def test_a_period_opening_a_bracket_is_the_comparison_s(tmp_path: Path) -> None:
     })
     answer = a.ask("What EBITDA did Kestle Compute report for the first quarter of its 2031 financial year?")
     assert not answer.abstained and "158" in answer.answer
+
+
+def test_a_measure_s_initials_never_written_of_the_company_asked_about_are_said_to_be_missing(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "market.md": "---\ntitle: Steppe cloud market\ndate: 2031-02-05\npublisher: Steppe Ledger\n---\n\n"
+        "Korgan Cloud reported revenue of 31.6 billion tenge for 2030, up 41%. Korgan now has 1,870 business "
+        "customers.\n\nAltyn Data, its rival, reported EBITDA of 9.2 billion tenge for 2030, a margin of 38%.\n",
+    })
+    answer = a.ask("What EBITDA did Korgan Cloud report for 2030?")
+    assert answer.abstained and "EBITDA" in answer.answer and "Korgan" in answer.answer
+    assert "9.2" in a.ask("What EBITDA did Altyn Data report for 2030?").answer
+    assert "41%" in a.ask("What was Korgan Cloud's revenue growth YoY in 2030?").answer  # (YoY: a comparison, not a measure)

@@ -196,6 +196,14 @@ def test_a_currency_glued_to_its_number_is_a_currency() -> None:
     ]
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("EBITDA of 9.2 billion tenge", "amount"), ("₸148 billion", "amount"), ("revenue of 12.4 billion dinars", "amount"),
+    ("4.2 billion forints", "amount"), ("2 billion users", "quantity"),
+])
+def test_currencies_of_every_region_are_amounts(text: str, kind: str) -> None:
+    assert [f.kind for f in find_figures(text)] == [kind]
+
+
 def test_a_currency_is_not_read_into_a_word_cut_at_the_edge_of_the_window() -> None:
     # "subscribe|rs" is not rupees: both counts are counts of people
     text = "The service had 2.41 million paying subscribers at the end of June, up from 1.87 million at the end of March."
