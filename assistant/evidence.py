@@ -645,6 +645,10 @@ class Scorer:
             own = tuple(stem(w) for w in words(n.text))
             keys = [(sp, self._key(sp) if sp == own or (len(n.spellings) == 1 and sp[0] == own[:1]) else sp)
                     for sp in n.spellings]
+            # (and its first word, when the articles never write it in lower case and seldom at all: a
+            # name's short form, "Turan" for "Turan Analytics", however rare its other words)
+            keys += [(sp, sp[:1]) for sp, key in keys if len(sp) > 1 and key != sp[:1] and sp == own
+                     and self.lexicon.lower.get(sp[0], 0) == 0 and 0 < self.lexicon.share(sp[0]) < 0.2]
             forms = self._forms[id(n)] = (own, keys)
         return forms
 

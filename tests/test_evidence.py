@@ -1211,3 +1211,17 @@ def test_a_measure_s_initials_never_written_of_the_company_asked_about_are_said_
     assert answer.abstained and "EBITDA" in answer.answer and "Korgan" in answer.answer
     assert "9.2" in a.ask("What EBITDA did Altyn Data report for 2030?").answer
     assert "41%" in a.ask("What was Korgan Cloud's revenue growth YoY in 2030?").answer  # (YoY: a comparison, not a measure)
+
+
+def test_a_name_s_first_word_alone_is_the_name(tmp_path: Path) -> None:
+    # "Kestrel" for "Kestrel Analytics": its other word is rarer, but the short form is the first
+    a = assistant_over(tmp_path, {
+        "steppe.md": "---\ntitle: Steppe cloud spending\ndate: 2031-02-05\npublisher: Steppe Ledger\n---\n\n"
+        "Steppe public cloud spending grew by 34% last year to 148 billion tenge, according to Kestrel Analytics, "
+        "a research firm. Kestrel forecasts that spending will reach 520 billion tenge by 2035, as banks move "
+        "systems out of their own server rooms.\n\nKestrel also counts 41 providers in the market.\n",
+        **{f"other-{k}.md": f"---\ntitle: Market note {k}\ndate: 2031-01-0{k}\npublisher: Wire\n---\n\n"
+           f"Data-centre vacancy in city {k} fell to {k + 3}% in 2030, brokers said.\n" for k in range(1, 6)},
+    })
+    answer = a.ask("What does Kestrel Analytics forecast for 2035?")
+    assert not answer.abstained and "520" in answer.answer
