@@ -1328,8 +1328,8 @@ _NAMED_MEASURES = MEASURE_INITIALS - {"yoy", "qoq", "ttm", "ltm", "gaap", "ifrs"
 def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | None:
     """A measure the question names in two or more rare words ("operating income", "gross margin")
     that the articles use somewhere, but never in a sentence about the asked names."""
-    if q.why or q.language != "en" or not scorer.names:
-        return None
+    if q.why or q.language != "en" or not scorer.names or all(n.carried for n in scorer.names):
+        return None  # (a follow-up's names are the earlier turn's: what is about them is read loosely)
     lexicon = scorer.lexicon
     source = ACCORDING.match(q.text)  # ("According to the press roundup, ...": a source, not a measure)
     # (capitalised words inside the question are names, not a measure: "..., per Brightwater Research?")

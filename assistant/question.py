@@ -503,6 +503,11 @@ def analyse(
             if (cue in seen) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-]){after}", seen):
                 wants.add(kind)
                 break
+    # ("how much does it have under construction?" with no money word: capacity as much as money)
+    if "amount" in wants and re.search(r"\bhow much\b", folded) and not any(
+        re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", folded) for c in WANTS["amount"] if c != "how much"
+    ):
+        wants.add("quantity")
     # (a share of an amount is a percentage: "what slice of total spending", "the portion of sales")
     share_of = (r"\bwhat (?:\w+ )?(?:share|percentage|portion|proportion|slice|fraction)\b|"
                 r"(?:\b(?:share|percentage|portion|proportion|slice|fraction)|%) of\b|\bhow much capacity\b")

@@ -1225,3 +1225,34 @@ def test_a_name_s_first_word_alone_is_the_name(tmp_path: Path) -> None:
     })
     answer = a.ask("What does Kestrel Analytics forecast for 2035?")
     assert not answer.abstained and "520" in answer.answer
+
+
+def test_how_much_with_no_money_word_asks_for_capacity_too(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "snapshot.txt": "Data Centre Market Snapshot | Lumen City | H2 2031\n\n"
+        "SUPPLY BY OPERATOR, LUMEN CITY, END OF DECEMBER 2031 (IT MW)\n\n"
+        "  Operator              Live    Under construction    Planned\n"
+        "  Orvane                  46                    24         60\n"
+        "  Kessler DC              31                    12         40\n",
+    })
+    answer = a.ask("How much does Orvane have under construction and planned?")
+    assert not answer.abstained and "24" in answer.answer and "60" in answer.answer
+
+
+def test_a_follow_up_s_measure_is_found_beside_the_earlier_turn_s_market(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "study.md": "---\ntitle: Cloud services in Lumeria\ndate: 2031-03-01\npublisher: Lumerian Markets Council\n---\n\n"
+        "In the Council's survey of 614 Lumerian businesses, 44% said egress fees had stopped them from "
+        "switching provider.\n\n"
+        "The median egress fee in the price lists reviewed was SEK 0.85 per gigabyte.\n\n"
+        "Brokers expect the median rent for wholesale colocation to rise next year.\n",
+        # (a corpus of some size, where "median" and "egress" are rare words)
+        **{f"note-{k}.md": f"---\ntitle: Market note {k}\ndate: 2031-01-{k:02d}\npublisher: Wire\n---\n\n"
+           f"Data-centre vacancy in city {k} fell to {k + 3}% in 2030, brokers said.\n" for k in range(1, 26)},
+    })
+    history = [
+        {"role": "user", "content": "What share of Lumerian businesses said egress fees had stopped them from switching?"},
+        {"role": "assistant", "content": "44% of the 614 businesses surveyed."},
+    ]
+    answer = a.ask("and what was the median egress fee?", history=history)
+    assert not answer.abstained and "0.85" in answer.answer
