@@ -1358,7 +1358,9 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
 # ...", "how many employees does ...", "what is the weighted average lease expiry (WALE) of ...".
 # (a run opening on an auxiliary is a verb's question: "What does X say is driving ...")
 _ASKED_MEASURE = re.compile(
-    r"^\W*(?:according to [^,?]+,\s*)?(?:what|how many|how much)\s+(?:(?:is|was|are|were)\s+)?(?:(?:the|its|their|a|an)\s+)?"
+    # (after "how much" a verb's participle is no measure: "How much was spent on ...")
+    r"^\W*(?:according to [^,?]+,\s*)?(?:what\s+(?:(?:is|was|are|were)\s+(?=(?:the|its|their|a|an)\s))?|how many\s+|how much\s+)"
+    r"(?:(?:the|its|their|a|an)\s+)?"
     r"(?!(?:did|does|do|has|have|had|will|would|can|could|should|is|was|are|were)\b)"
     r"((?:[\w-]+\s+){0,3}?[\w-]+)"
     r"(?=\s+(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|of|for|in|at|on|by|to|from|with|"
