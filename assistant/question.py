@@ -559,7 +559,9 @@ def analyse(
         opening.group(1) == "how" and (opening.group(2) or "") not in ("much", "many", "big", "large", "fast", "high", "long")
     ))
     reasons = opening is not None and (opening.group(1) in _WHY_WORDS or " ".join(opening.groups("")) in _WHY_WORDS)
-    reasons = reasons or bool(_WHAT_DRIVES.match(text))
+    # (after the source it is asked of: "According to X's chief executive, what is behind ...")
+    according = ACCORDING.match(text)
+    reasons = reasons or bool(_WHAT_DRIVES.match(text, according.end() if according else 0))
     why = asks_how or reasons or (bool(_WHY.search(text)) and not wants - {"name"})
     forecast: bool | None = None
     if _ACTUAL_Q.search(text) or ((_DID.search(text) or _WAS.match(text)) and not _FORECAST_Q.search(text)):

@@ -1256,3 +1256,16 @@ def test_a_follow_up_s_measure_is_found_beside_the_earlier_turn_s_market(tmp_pat
     ]
     answer = a.ask("and what was the median egress fee?", history=history)
     assert not answer.abstained and "0.85" in answer.answer
+
+
+def test_a_why_question_after_the_source_it_is_asked_of_gets_reasons(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "live.md": "---\ntitle: Orvik Cloud capital markets day, live\ndate: 2031-02-10\npublisher: Fjord Ledger\n---\n\n"
+        "**11:20** Public sector. Chief executive Maja Lind says public-sector customers made up 31% of Orvik "
+        "Cloud's revenue in 2030, up from 24% a year earlier. She puts it down to two things: the framework "
+        "agreement Orvik won last spring with the state's purchasing body; and agencies' wish to keep data "
+        "under national jurisdiction.\n\n"
+        "**11:05** Orvik Cloud opened its fourth data centre, in Bodø, at the end of 2030, with 12 MW of capacity.\n",
+    })
+    answer = a.ask("According to Orvik Cloud's chief executive, what is behind the rise in its public-sector revenue?")
+    assert not answer.abstained and "framework agreement" in answer.answer
