@@ -1369,6 +1369,10 @@ _ASKED_MEASURE = re.compile(
 )
 
 
+# The single words that say what kind of figure is asked ("share", "growth", "revenue", "capacity")
+_KIND_CUES = frozenset(stem(c) for cues in WANTS.values() for c in cues if c.isalpha())
+
+
 def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
     """The measure an English question asks for when its last word (its noun: "profit" of "net
     profit") is a word no article uses, in any spelling, short form or listed translation: the
@@ -1385,6 +1389,8 @@ def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
     lexicon = scorer.lexicon
     if head in q.name_words() or len(head) < 2 or not head.isalpha() or head in _PERIOD_WORDS:
         return None
+    if head in _KIND_CUES and head not in MEASURE_INITIALS:
+        return None  # a kind of figure, written in other words as often as not ("held 30% of the market")
     if lexicon.known(head) or lexicon.repair(head) or lexicon.known_equivalents(head) or any(
         lexicon.known(w) for w in same_measure(head)
     ):
