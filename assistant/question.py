@@ -62,7 +62,8 @@ WANTS: dict[str, tuple[str, ...]] = {
     "amount": ("revenue", "revenues", "sales", "spend", "spending", "spent", "capex", "investment", "invest",
                "investing", "putting", "cost", "costs", "price", "prices", "pricing", "value", "values", "valued", "worth",
                "budget", "budgets", "backlog",
-               "rpo", "income", "profit", "profits", "earnings", "ebitda", "ebit", "arr", "mrr", "opex", "funding", "raised", "valuation", "size", "guidance", "guide",
+               "rpo", "income", "profit", "profits", "earnings", "ebitda", "ebit", "arr", "mrr", "opex", "funding", "raised",
+               "valuation", "size", "guidance", "guide",
                "guiding", "run-rate",
                "deal", "umsatz", "ingresos", "chiffre", "dollars", "euros", "billion", "million", "$", "€", "£",
                "charge", "fee", "fees", "paid", "pay", "money", "commitment", "commitments", "amount", "amounts",
@@ -500,7 +501,8 @@ def analyse(
         for cue in cues:
             # (a measure's initials before "margin" or "growth" name a percentage: "EBITDA margin")
             after = r"(?!\s+(?:margins?|growth))" if cue in MEASURE_INITIALS else ""
-            if (cue in seen) if not cue.isalpha() or " " in cue else re.search(rf"(?<![\w-]){re.escape(cue)}(?![\w-]){after}", seen):
+            pattern = rf"(?<![\w-]){re.escape(cue)}(?![\w-]){after}"
+            if (cue in seen) if not cue.isalpha() or " " in cue else re.search(pattern, seen):
                 wants.add(kind)
                 break
     # ("how much does it have under construction?" with no money word: capacity as much as money)
