@@ -175,11 +175,21 @@ def _find_figures(text: str) -> list[Figure]:
         elif m.group("unit"):
             kind = "quantity"
         else:
-            if _is_year_or_day(text, m.start("num"), m.end("num"), num):
+            if _is_year_or_day(text, m.start("num"), m.end("num"), num) or _in_clock_time(text, m.start("num"), m.end("num")):
                 continue
             kind = "count"
         out.append(Figure(start, m.end(), text[start : m.end()].strip(), kind, _value(num)))
     return _word_figures(text, out)
+
+
+# A time of day or a recording's timestamp ("08:40 —", "[00:02:15]"): no figure
+_CLOCK = re.compile(r"(?<![\d.,:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
+
+
+def _in_clock_time(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 6) : end + 6]
+    offset = max(0, start - 6)
+    return any(m.start() + offset <= start and end <= m.end() + offset for m in _CLOCK.finditer(window))
 
 
 def _word_figures(text: str, out: list[Figure]) -> list[Figure]:

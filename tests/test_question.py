@@ -204,6 +204,15 @@ def test_currencies_of_every_region_are_amounts(text: str, kind: str) -> None:
     assert [f.kind for f in find_figures(text)] == [kind]
 
 
+@pytest.mark.parametrize("text, figures", [
+    ("08:40 — Shares up 6.1% in early trading.", ["6.1%"]),  # a liveblog's entry
+    ("[00:02:15] HOST: You reported 4 new regions last week.", ["4"]),  # a transcript's timestamp
+    ("a ratio of 3:1", ["3", "1"]),  # not a time
+])
+def test_a_time_of_day_is_no_figure(text: str, figures: list[str]) -> None:
+    assert [f.text for f in find_figures(text)] == figures
+
+
 def test_a_currency_is_not_read_into_a_word_cut_at_the_edge_of_the_window() -> None:
     # "subscribe|rs" is not rupees: both counts are counts of people
     text = "The service had 2.41 million paying subscribers at the end of June, up from 1.87 million at the end of March."
