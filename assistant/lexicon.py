@@ -365,13 +365,17 @@ _EQUIVALENT_WORDS = (
     "market | marché markt mercado mercato rynek rynku marknad pasar pazar pazarı",
     "construction | bau construcción costruzione aanbouw construção budowie pembangunan",
     "operational operating operation | betrieb operación operativa operativi operationeel operacional beroperasi",
-    "employees engineers | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
+    "employees engineers staff headcount workforce | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
     "medewerkers funcionários engenheiros pracownicy inżynierowie anställda ingenjörer karyawan insinyur",
     "target | objectif ziel objetivo obiettivo doel mål",
     "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi "
     "beklenti beklentisi tahmin",
     "contract | contrat vertrag contrato contratto umowa avtal kontrak",
     "value worth valuation | valeur wert valor valore waarde wartość nilai değer",
+    "rent rents | loyer loyers miete mieten alquiler alquileres affitto affitti huur aluguel aluguéis czynsz hyra sewa kira",
+    "vacancy | vacance leerstand vacancia sfitto leegstand vacância pustostany vakans kekosongan",
+    "dividend dividends | dividende dividenden dividendo dividendos dywidenda utdelning dividen temettü",
+    "ebitda | favök",
     "margin margins | marge marges margen márgenes margine margini margem margens marża marży marj marjı",
     "spending spend | dépenses ausgaben gasto gastos spesa uitgaven wydatki utgifter belanja harcama",
     # (an acquisition is written as buying just as often: "agreed to buy X for $145 million")

@@ -491,7 +491,10 @@ def analyse(
         else:
             groups.append([len(names) - 1])
     folded = text.lower()
-    expanded_text = " ".join(lexicon.repair(stem(w)) or w for w in words(text))
+    # (a typo is repaired in an English question only: another language's word the articles do not
+    # use is no typo, "loyer" is not "lower", "gros" not "growth")
+    repair: Callable[[str], str | None] = lexicon.repair if lang == "en" else (lambda w: None)
+    expanded_text = " ".join(repair(stem(w)) or w for w in words(text))
     folded = f"{folded} {expanded_text}"
     wants = set()
     # ("year to date", "so far to date" ask for a running total, not for a date)
@@ -539,7 +542,7 @@ def analyse(
         if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
         light = s in _WHEN_WORDS or s == asked_with or w in _ABOUT_SOURCES
-        s = lexicon.repair(s) or s
+        s = repair(s) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
         terms[s] = terms.get(s, 0.0) + (0.3 if light else 1.0)
     # Two words the articles write hyphenated ("public sector" as "public-sector"): the compound

@@ -1269,3 +1269,16 @@ def test_a_why_question_after_the_source_it_is_asked_of_gets_reasons(tmp_path: P
     })
     answer = a.ask("According to Orvik Cloud's chief executive, what is behind the rise in its public-sector revenue?")
     assert not answer.abstained and "framework agreement" in answer.answer
+
+
+def test_another_language_s_word_is_not_repaired_as_a_typo(tmp_path: Path) -> None:
+    # "loyer" is rent, not a typo of "lower"; "gros" is wholesale, not a short form of "growth"
+    a = assistant_over(tmp_path, {
+        "lumen.md": "---\ntitle: Lumen City data-centre market, H2 2031\ndate: 2032-01-14\npublisher: Vale Advisors\n---\n\n"
+        "In Lumen City, power prices fell to a lower level in the second half of 2031, and growth in demand for "
+        "colocation slowed to 3%.\n\n"
+        "The average asking rent for wholesale colocation was US$165 per kW per month in the second half of 2031.\n\n"
+        "Live capacity in Lumen City rose to 167 MW.\n",
+    })
+    answer = a.ask("Quel était le loyer moyen demandé pour la colocation de gros à Lumen City au second semestre 2031 ?")
+    assert not answer.abstained and "165" in answer.answer
