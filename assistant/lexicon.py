@@ -365,7 +365,8 @@ _EQUIVALENT_WORDS = (
     "market | marché markt mercado mercato rynek rynku marknad pasar pazar pazarı",
     "construction | bau construcción costruzione aanbouw construção budowie pembangunan",
     "operational operating operation | betrieb operación operativa operativi operationeel operacional beroperasi",
-    "employees engineers staff headcount workforce | employés ingénieurs mitarbeiter ingenieure empleados ingenieros dipendenti ingegneri "
+    "employees engineers staff headcount workforce | employés ingénieurs mitarbeiter ingenieure empleados ingenieros "
+    "dipendenti ingegneri "
     "medewerkers funcionários engenheiros pracownicy inżynierowie anställda ingenjörer karyawan insinyur",
     "target | objectif ziel objetivo obiettivo doel mål",
     "forecast guidance outlook | prévision prévisions prognose ausblick previsión previsione prognoza prognos proyeksi "
