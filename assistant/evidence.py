@@ -112,6 +112,7 @@ _COUNTED = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:l
 _REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")
 _QUOTE_MARKS = "\"“‘«„"
 _GOES_ON = re.compile(r"\W*(?:that|this|these|those|it|which)\b", re.I)
+_LIST_ITEM = re.compile(r"\s*(?:[*•·▪◦‣–-]|\d{1,2}[.)])\s+\S")
 _OPENS_ON_PRONOUN = re.compile(r"\W*(?:its?|the (?:company|group|firm))\b", re.I)
 _PERIOD_WORDS = frozenset(
     "quarter quarterly year yearly annual half month fiscal fy calendar period end ended ending latest last "
@@ -236,6 +237,7 @@ def read_passage(
     above_words = {j: frozenset(stem(w) for w in words(t)) for j, t in above_lines.items()}
     above_periods = {j: [m.period for m in P.find(t, anchor, fiscal_end)] for j, t in above_lines.items()}
     paragraph: list[Sentence] = []
+    list_lead: frozenset[str] = frozenset()  # the words of the first item of the list being read
     before_periods: list[P.Period] = []  # the periods of the paragraph before, when it names any
     # A chunk that starts inside a paragraph reads on from the sentence before it.
     lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
@@ -277,6 +279,15 @@ def read_passage(
             # A paragraph that opens on "Its ..." or "The company ..." goes on about the subject of
             # the one before ("Humain was launched ... / Its launch came with ... Nvidia will").
             carried = paragraph[-1].words | paragraph[-1].context_words if paragraph and _OPENS_ON_PRONOUN.match(raw) else frozenset()
+            # An item of a list goes on about what its first item names ("* Live capacity in Santiago
+            # rose ... / * Vacancy fell to 6.8% ..."): the items of one list, line after line.
+            item = _LIST_ITEM.match(raw) is not None
+            if item and list_lead and text[max(0, a - 2) : a] != "\n\n" and "\n\n" not in text[max(0, a - 3) : a]:
+                carried = carried | list_lead
+            elif item:
+                list_lead = sentence_words
+            else:
+                list_lead = frozenset()
             # A paragraph that names no period reads on from the one before ("... for the six
             # months to August. / Revenue reached R2.9 billion, up from ..."), not from further back.
             # (of what it reports, a period over by the article's date: not "it kept its target of

@@ -1282,3 +1282,16 @@ def test_another_language_s_word_is_not_repaired_as_a_typo(tmp_path: Path) -> No
     })
     answer = a.ask("Quel était le loyer moyen demandé pour la colocation de gros à Lumen City au second semestre 2031 ?")
     assert not answer.abstained and "165" in answer.answer
+
+
+def test_an_item_of_a_list_goes_on_about_what_its_first_item_names(tmp_path: Path) -> None:
+    a = assistant_over(tmp_path, {
+        "snapshot.txt": "VALE REAL ESTATE ADVISORS\nData Centre Market Snapshot  |  Lumen City  |  H2 2031\n"
+        "Published 14 January 2032\n\nKEY POINTS\n\n"
+        " * Live IT capacity in Lumen City rose to 167 MW at the end of December 2031, from 152 MW at the end of June 2031.\n"
+        " * Vacancy fell to 6.8% in H2 2031, from 9.1% in H1 2031, as AI tenants took up space.\n"
+        " * A further 84 MW is under construction and 195 MW is planned.\n"
+        " * Lumen City accounts for about 88% of the country's live capacity, which is about 190 MW nationwide.\n",
+    })
+    answer = a.ask("What was the data-centre vacancy rate in Lumen City in the second half of 2031?")
+    assert not answer.abstained and "6.8%" in answer.answer
