@@ -1076,12 +1076,10 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         if not related:
             return Selection([], [], "The articles do not contain an answer to this question.")
         top = related[0]
-    measure = _unknown_measure(q, scorer)
-    if measure and language(top.passage.text) == q.language:
-        # (in another language's article the word may be written in that language)
-        who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
-        return Selection([], [], f"The articles do not give the {measure}{who}.")
-    phrase = _unmet_phrase(q, about, scorer)
+    # (a word no article writes counts only beside evidence in the question's language: another
+    # language's article may write it in that language)
+    measure = _unknown_measure(q, scorer) if language(top.passage.text) == q.language else None
+    phrase = measure or _unmet_phrase(q, about, scorer)
     if phrase:
         who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
         return Selection([], [], f"The articles do not give the {phrase}{who}.")
@@ -1391,8 +1389,8 @@ def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
     if q.why or q.language != "en" or q.followup:
         return None
     found = _ASKED_MEASURE.match(q.text)
-    if not found or re.search(r"\b(?:share|percentage|portion|proportion|slice|fraction)\s*$", found.group(1), re.I):
-        return None  # ("what proportion of its customers": a share of what follows)
+    if not found:
+        return None
     measure = words(found.group(1))
     if not measure:
         return None
@@ -1401,7 +1399,9 @@ def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
     if head in q.name_words() or len(head) < 2 or not head.isalpha() or head in _PERIOD_WORDS:
         return None
     if head in _KIND_CUES and head not in MEASURE_INITIALS:
-        return None  # a kind of figure, written in other words as often as not ("held 30% of the market")
+        # a kind of figure, written in other words as often as not ("held 30% of the market"), or a
+        # share of what follows ("what proportion of its customers")
+        return None
     if lexicon.known(head) or lexicon.repair(head) or lexicon.known_equivalents(head) or any(
         lexicon.known(w) for w in same_measure(head)
     ):

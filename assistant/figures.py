@@ -187,9 +187,8 @@ _CLOCK = re.compile(r"(?<![\d.,:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
 
 
 def _in_clock_time(text: str, start: int, end: int) -> bool:
-    window = text[max(0, start - 6) : end + 6]
-    offset = max(0, start - 6)
-    return any(m.start() + offset <= start and end <= m.end() + offset for m in _CLOCK.finditer(window))
+    lo = max(0, start - 6)
+    return any(lo + m.start() <= start and end <= lo + m.end() for m in _CLOCK.finditer(text[lo : end + 6]))
 
 
 def _word_figures(text: str, out: list[Figure]) -> list[Figure]:

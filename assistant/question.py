@@ -8,6 +8,7 @@ Word lists here only describe how questions are asked (question words, "how much
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -206,6 +207,7 @@ _ENGLISH = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # (asked of the same passages for many of their sentences)
 def language(text: str) -> str:
     if len(_CJK.findall(text)) >= 3:
         return "zh"

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -40,9 +40,6 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk, Document, IngestSummary
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 EMBED_GROUP = 128  # chunks embedded and written together (progress kept if a run is killed)
 
