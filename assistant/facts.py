@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 18
+VERSION = 19
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -45,8 +45,10 @@ FIELDS = (
     "id", "entity", "entity_group", *_ROW[1:12], "source", "title", "date", "publisher", "url", "start", "end", "quote", "origin",
 )
 
+# (the capitals of the Latin alphabets too: "Øresund", "Şirket", "Łódź")
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 _NAME = re.compile(
-    r"(?:[A-Z][\w&'’.-]*[\w&]|[A-Z])(?:(?:\s+(?:of|de|du|von|&)\s+|\s+|-)(?:[A-Z][\w&'’.-]*[\w&]|[A-Z]{1,2}\b))*"
+    rf"(?:[{_UPPER}][\w&'’.-]*[\w&]|[{_UPPER}])(?:(?:\s+(?:of|de|du|von|&)\s+|\s+|-)(?:[{_UPPER}][\w&'’.-]*[\w&]|[{_UPPER}]{{1,2}}\b))*"
 )
 # Words that are written capitalised but name no company: question and time words, generic
 # technology abbreviations. Used only to skip a candidate name; the next candidate takes its place.
@@ -124,7 +126,7 @@ _CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:while|whereas|but|although|th
 _CURRENCIES = (
     (r"(?<![A-Za-z])A\$", "AUD"), (r"(?<![A-Za-z])C\$|CA\$", "CAD"), (r"(?<![A-Za-z])S\$", "SGD"), (r"HK\$", "HKD"),
     (r"NT\$", "TWD"), (r"(?<![A-Za-z])R\$|reais|real", "BRL"),
-    (r"US\$|USD|(?<![A-Za-z])\$|dollars?|dólares|dólar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
+    (r"US\$|USD|(?<![A-Za-z])\$|dollars?|dólares|dólar|\bdolar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
     (r"(?<![A-Za-z])RM(?=\d)|ringgits?", "MYR"), (r"(?<![A-Za-z])R(?=\d)|\brand\b", "ZAR"), (r"\bbaht\b", "THB"),
     (r"\bnaira\b", "NGN"), (r"(?<![A-Za-z])TL\b|₺|\blira\b", "TRY"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
@@ -212,14 +214,11 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     # Who the article quotes for figures ("according to Canalys") measures wherever it is named;
     # a name it writes after "in" ("in Saudi Arabia") and never as a company acting is a place.
     actors = frozenset(m.group(1) for m in _OWNER.finditer(text))
-    read = [_names(s.text, lexicon, doc.publisher, actors) for s in sentences]
-    # "The company", "its": the paragraph's named subject, else the article's (its title's name).
-    # (else the one it names most in its opening, else anywhere: a syndicated copy's headline may name none)
-    article_subject = _first_entity(doc.title, lexicon, read) or _most_named(read[:10]) or _most_named(read)
-    out: list[Fact] = []
-    paragraph_subject = article_subject
-    paragraph_measurer = ""
-    previous: list[str] = []  # the names of the sentence before, for "the three together"
+    # (the codes it writes amounts in, "DKK 158 million", are currencies wherever they stand: "(DKK million)")
+    money = frozenset(
+        f.text[:3] for s in sentences for f in s.figures if f.kind == "amount" and re.match(r"[A-Z]{3}(?![^\W\d_])", f.text)
+    ) | {code for _, code in _CURRENCIES}
+    read = [_names(s.text, lexicon, doc.publisher, actors, money) for s in sentences]
     # (not a company the article also shows doing business: "according to Microsoft" in one
     # sentence, "Microsoft announced that Azure revenue ..." in another)
     analysts = {n.text for found in read for n in found if n.role == "analyst"} - {
@@ -228,6 +227,17 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
     places = {n.text for found in read for n in found if n.role == "place"} - {
         n.text for s, found in zip(sentences, read, strict=True) for n in found if _ACTS.match(s.text, n.end)
     }
+    # "The company", "its": the paragraph's named subject, else the article's: its title's name, else
+    # the name that opens one of its first sentences, else the one it names most in its opening, else
+    # anywhere (a syndicated copy's headline may name none)
+    article_subject = (
+        _first_entity(doc.title, lexicon, read) or _opening_subject(sentences[:10], read[:10], places)
+        or _most_named(read[:10]) or _most_named(read)
+    )
+    out: list[Fact] = []
+    paragraph_subject = article_subject
+    paragraph_measurer = ""
+    previous: list[str] = []  # the names of the sentence before, for "the three together"
     for s, spotted in zip(sentences, read, strict=True):
         names = [
             _Name(n.text, n.start, n.end, "analyst") if n.role == "name" and _known_analyst(n.text, analysts)
@@ -297,6 +307,15 @@ _OBJECT_BEFORE = re.compile(
     r"like|against|versus|than|signed|won|by|agreement|deal|contract)\s+(?:the\s+|its\s+)?$",
     re.I,
 )
+# Who a person is, written before or after their name (a boost to telling people from companies;
+# a role not listed leaves the name a candidate owner, as before).
+_ROLES = (
+    r"chief(?:\s+\w+){1,2}|ceo|cfo|cto|coo|cio|founder|co-founder|president|chair(?:man|woman)?|director|head|"
+    r"analyst|minister|spokes(?:person|man|woman)|economist|partner|manager|officer|executive|vice[- ]president|"
+    r"(?:Mr|Ms|Mrs|Dr|Prof)\.?"
+)
+_PERSON_BEFORE = re.compile(rf"(?:^|\W)(?:{_ROLES})\s+$", re.I)
+_PERSON_AFTER = re.compile(rf",\s+(?:the\s+|its\s+|our\s+|a\s+|an\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_ROLES})\b", re.I)
 _GREETED = re.compile(r"(?:^|\W)(?:thanks|thank you|hi|hello|good (?:morning|afternoon|evening)),?\s+$", re.I)
 # What stands between two items of a list: "Quebec, Ontario and British Columbia".
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|or|y|e|et|und|en|och|og))\s*")
@@ -343,6 +362,17 @@ def _spelled_lower(tokens: list[str], lexicon: Lexicon) -> bool:
     return False
 
 
+def _opening_subject(sentences: Sequence[Sentence], read: Sequence[list[_Name]], places: set[str]) -> str:
+    """The first name to open a sentence and act ("Østervik Sky A/S (Nasdaq: OSKY) runs ..."): not a
+    place, a dateline ("Oslo, 3 May") or a hyphened word ("Machine-generated transcript")."""
+    for s, found in zip(sentences, read, strict=True):
+        n = found[0] if found else None
+        if (n and n.role == "name" and n.start < 3 and n.text not in places and not re.search(r"[-–][a-z]", n.text)
+                and re.match(r"\s*(?:\(|[a-z])", s.text[n.end :])):
+            return n.text
+    return ""
+
+
 def _most_named(opening: Sequence[list[_Name]]) -> str:
     """The name an article opens on most (twice at least), when its title names none; ``opening``
     holds the names of its first sentences."""
@@ -366,10 +396,12 @@ class _Name:
     role: str  # "name", "analyst" (measures, wherever named), "measurer" (here), "place" or "aside"
 
 
-def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset[str] = frozenset()) -> list[_Name]:
+def _names(
+    text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset[str] = frozenset(), money: frozenset[str] = frozenset()
+) -> list[_Name]:
     """The names of a sentence and the part each plays; ``actors`` are the article's words that act
     ("Kanazawi holds", "Kanazawi said"), which a word shaped like a people's name
-    ("Kenyan", "Saudi") is then not."""
+    ("Kenyan", "Saudi") is then not; ``money``, the currency codes it writes, are no names."""
     out: list[_Name] = []
     asides = [(m.start(), m.end()) for m in _APPOSITIVE.finditer(text)]
     # the words of a written amount ("KZT 21.4 billion", "NOK 1.3 billion") are its currency, not a name
@@ -382,6 +414,13 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
             continue
         raw = re.sub(r"(?:'s|’s|'|’)(?:\s.*)?$", "", m.group(0)).strip(" .-")  # "Alibaba's AI" -> "Alibaba"
         raw = re.sub(r"[-–‑](?:based|headquartered|owned|listed|born)$", "", raw)
+        raw = re.sub(r"^\S+[-–‑](?:based|headquartered|owned|listed|born)\s+(?=\S)", "", raw)  # "Helsinki-listed Pohjola"
+        # A case ending after an apostrophe ("Esenyurt'taki", "Türkiye'de": in, at, from) names where,
+        # not who; a genitive ("Analitik'in") still owns, as "'s" does.
+        inflected = re.search(r"['’]([^\W\d_]{1,5})$", raw)
+        oblique = bool(inflected) and not inflected.group(1).lower().endswith(("n", "s"))  # type: ignore[union-attr]
+        if inflected:
+            raw = raw[: inflected.start()]
         tokens = raw.split()
         start = m.start()
         # (after a list's marker too: "▪ Active power 410 MW", "2) Revenue ...")
@@ -394,6 +433,8 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
             start = text.index(tokens[0], start) + len(tokens[0])
             start += len(text[start:]) - len(text[start:].lstrip())
             tokens = tokens[1:]
+        if tokens and tokens[0] in money:
+            tokens = tokens[1:]  # "DKK million": a currency
         if not tokens or all(_generic(t) for t in tokens) or re.fullmatch(r"[\d\W]+", "".join(tokens)):
             continue
         if _spelled_lower(tokens, lexicon) or (len(tokens) > 1 and all(t.isupper() for t in tokens) and any(len(t) > 3 for t in tokens)):
@@ -404,6 +445,11 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()
+        if len(tokens) > 1 and len(tokens[-1]) == 1 and text[end : end + 1] == "/":
+            tokens, name = tokens[:-1], " ".join(tokens[:-1])  # "Øresund Compute A/S": its legal form
+            end = start + len(name)
+        if len(name) == 1 or re.match(r"\s+(?:quarter|half|year)\b|\s*=", text[end:], re.I):
+            continue  # "E" of an estimate's column; "Fourth quarter": a period; "Buy = ...": a term defined
         demonym = len(tokens) == 1 and bool(_DEMONYM.fullmatch(name)) and name not in actors
         group = _DEMONYM_GROUP.match(text, end) if demonym else None
         if group:  # "European providers", "Korean operators": a group named by where it is from
@@ -429,9 +475,11 @@ def _names(text: str, lexicon: Lexicon, publisher: str | None, actors: frozenset
             # a speaker's name before what they said, on a call ("Priya Venkataraman: Mostly ..."),
             # or one greeted ("Thanks, Dana.")
             role = "aside"
+        elif len(tokens) > 1 and (_PERSON_BEFORE.search(before) or _PERSON_AFTER.match(text, end)):
+            role = "aside"  # a person ("CFO Oskar Nilsson", "Aino Virtanen, chief executive"): their figures are their company's
         elif inside or _DESCRIBES.match(text, end) or re.match(r"(?:,\s+[A-Z][\w. ]*)?[-–‑](?:based|headquartered)\b", text[m.end() - len(m.group(0)) + len(raw) :]):
             role = "aside"  # "Nebius, which is listed in Amsterdam,"; "the Paris-based group"
-        elif _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (demonym and not group):
+        elif oblique or _PLACE_MARKET.match(text, start) or _NAMED_MARKET.match(text, end) or (demonym and not group):
             role = "place"  # "the Chinese market", "South Korea's public cloud market"
         elif _PLACE_BEFORE.search(before) and not re.match(r"\s*(?:'s|’s)", after) and lexicon.capitalised(stem(tokens[0])) >= 0.5:
             role = "place"
@@ -560,8 +608,8 @@ def _facts(
     if _THRESHOLD.search(text, 0, f.start):
         return []  # "customers with more than $100,000 in ARR": a bar the others clear, not a figure of its own
     value, unit = _value_unit(f, text)
-    if value is None:
-        return []
+    if value is None or _DURATION.fullmatch(unit) or re.match(r"-(?:year|month|week|day|hour)", text[f.end :], re.I):
+        return []  # "a 15-year agreement", "over 12 months": how long something runs, not a figure of it
     c_start, c_end = _clause(text, f.start)
     owners = [n for n in names if n.role == "name"]
     entities: list[str] = []
@@ -646,11 +694,14 @@ def _facts(
     # A forecast when the words before the figure in its clause say so ("expects revenue of"), or
     # its period has not begun by the article's date.
     forecast = bool(_FORWARD.search(text, c_start, f.start)) or bool(period and anchor and period.start and period.start > anchor)
+    # Nothing says when ("Pohjola currently operates 92 MW"): as of the article's date, a label only,
+    # so a question or filter naming a period never takes it for one
+    as_of = f"as of {anchor.day} {anchor:%B %Y}" if anchor and not period else ""
     start_iso = period.start.isoformat() if period and period.start else None
     end_iso = period.end.isoformat() if period and period.end else None
     return [
         Fact(
-            entity=entity, metric=metric, value=value, value_max=None, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else "",
+            entity=entity, metric=metric, value=value, value_max=None, unit=unit, figure=f.text.rstrip(" ."), period=period.label() if period else as_of,
             period_start=start_iso, period_end=end_iso, scope=_scope(text, c_start, c_end, names, entity, f.start),
             measured_by=measured_by, forecast=forecast, start=s.start, end=s.end,
         )
@@ -713,6 +764,7 @@ _MONTH_AFTER = re.compile(
     r"(?:" + "|".join(sorted(P.MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])",
     re.I,
 )
+_DURATION = re.compile(r"(?i)(?:years?|months?|weeks?|days?|hours?)")
 _UNIT_STOP = frozenset("in at of for to from on by with across that which and or as than per a an the its".split())
 
 
@@ -744,8 +796,10 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
     if re.fullmatch(r"\d{1,3}\.\d{3}", number) and f.value == float(number.replace(".", "")) and re.search(r"(?i)\d\s?(?:billion|million|trillion|bn|mn|m|b)\b", written):
         f = replace(f, value=float(number))  # "$1.125 billion": a decimal point, not German thousands
     scale = 1.0
+    # (said in words, only a last scale word multiplies: "one thousand five hundred" is 1,500 as it stands)
+    last = "" if re.search(r"\d", written) else "$"
     for pattern, factor in _SCALES:
-        if re.search(rf"(?:\d|\s)-?(?:{pattern})\b", written, re.I):
+        if re.search(rf"(?:\d|\s)-?(?:{pattern})\b{last}", written, re.I):
             scale = factor
             break
     if f.kind == "amount":

@@ -13,11 +13,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from text_to_num import alpha2digit
+
 from assistant import readings
 
 _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
-    r"dollars?|dólares|dólar|dollari|euros?|pounds?|libras?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|"
+    r"dollars?|dólares|dólar|dollari|dolar\w*|euros?|pounds?|libras?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|"
     r"kroner|kronor|krone|"
     r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺|"
     # (the other currencies' names and signs, as written in English: "148 billion tenge", "₸148 billion")
@@ -48,7 +50,7 @@ _GLUED = r"(?:(?<![\w.,])|(?<=\bR)|(?<=\bRM)|(?<=\bRp)|(?<=\bRs)|(?<=\bKSh))"  #
 _FIGURE = re.compile(
     # (a percent sign or word may stand before the number: "%62", "yüzde 62")
     # (a currency may be glued to the number, "Rp112 trillion", "R2.9 billion", "RM1.05 billion")
-    rf"(?:(?P<cur>{_CURRENCY})|(?P<code>{_CODE})|(?P<pre>%|yüzde\s)|(?<![\w.,])(?P<glued>(?-i:RM|R))(?=\d))?\s?"
+    rf"(?:(?<![^\W\d_])(?P<cur>{_CURRENCY})|(?<![^\W\d_])(?P<code>{_CODE})|(?P<pre>%|yüzde\s)|(?<![\w.,])(?P<glued>(?-i:RM|R))(?=\d))?\s?"
     rf"{_GLUED}(?P<num>{_NUMBER})(?![\w]*\d)"
     rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b|proc\.|procent\b|por cento\b|per cento\b|persen\b)"
     rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b|puan\w*"
@@ -148,7 +150,7 @@ def load_reading(raw: str, pieces: Sequence[str]) -> bool:
 def _find_figures(text: str) -> list[Figure]:
     out: list[Figure] = []
     if not _DIGIT.search(text):
-        return _word_figures(text, out) if _SCALE_WORD.search(text) else out
+        return _word_figures(text, out) if _SCALE_WORD.search(text) or _SPOKEN_CUE.search(text) else out
     for m in _figure_matches(text):
         num = m.group("num")
         code = m.group("code") if not (m.group("pct") or m.group("pp") or m.group("unit")) else None
@@ -192,11 +194,77 @@ def _in_clock_time(text: str, start: int, end: int) -> bool:
 
 
 def _word_figures(text: str, out: list[Figure]) -> list[Figure]:
-    """``out`` with the figures written in words ("one million chips", "eine Milliarde")."""
+    """``out`` with the figures written in words ("one million chips", "eine Milliarde", and as
+    spoken: "three hundred and ten million dollars", "nine point five percent")."""
+    spoken = list(_spoken_figures(text)) if _SPOKEN_CUE.search(text) else []
+    out.extend(spoken)
     for m in _WORD_NUMBER.finditer(text):
+        if any(f.start <= m.start() < f.end for f in spoken):
+            continue
         kind = "amount" if _money_near(text, m.start(), m.end()) else "quantity"
         out.append(Figure(m.start(), m.end(), m.group(0), kind, _WORD_VALUES.get(m.group("word").lower())))
     return out
+
+
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_BIG = ("million", "billion", "trillion")
+_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, "hundred", "thousand", *_BIG])
+# (a figure spoken in words has a tens word or a scale word; "one of the two" is none)
+_SPOKEN_CUE = re.compile(r"(?i)\b(?:" + "|".join([*_TENS, "hundred", "thousand"]) + r")\b|\b(?:" + "|".join(_SMALL) + r")\s+point\b")
+_SPOKEN_WORD = re.compile(r"[A-Za-z]+")
+_PERCENT_AFTER = re.compile(r"\s?(?:percent|per cent|%)(?![\w])", re.I)
+
+
+def _spoken_figures(text: str) -> Iterator[Figure]:
+    """The numbers a transcript writes as they were said ("forty-eight megawatts", "one thousand
+    five hundred and thirty-six GPUs", "four point eight six billion lira"), valued by text2num."""
+    run: list[re.Match[str]] = []
+    for m in [*_SPOKEN_WORD.finditer(text), None]:
+        word = m.group(0).lower() if m else ""
+        joined = bool(run) and m is not None and re.fullmatch(r"[\s-]+", text[run[-1].end() : m.start()]) is not None
+        if m and word in _NUMBER_WORDS and (not run or joined):
+            run.append(m)
+            continue
+        if m and run and joined and word in ("and", "point"):
+            run.append(m)
+            continue
+        while run and run[-1].group(0).lower() in ("and", "point"):
+            run.pop()
+        if run:
+            figure = _spoken(text, run)
+            if figure:
+                yield figure
+        run = [m] if m and word in _NUMBER_WORDS else []
+
+
+def _spoken(text: str, run: list[re.Match[str]]) -> Figure | None:
+    words = [m.group(0).lower() for m in run]
+    if not any(w in _TENS or w in ("hundred", "thousand", "point", *_BIG) for w in words) or not any(w in _SMALL or w in _TENS for w in words):
+        return None  # ("one", "two": words; "per thousand tokens": a rate's base)
+    core = run
+    while core and core[-1].group(0).lower() in _BIG:
+        core = core[:-1]
+    if not core:
+        return None
+    digits = alpha2digit(text[core[0].start() : core[-1].end()], "en")
+    if not re.fullmatch(r"\d+(?:\.\d+)?", digits):
+        return None
+    start, end = run[0].start(), run[-1].end()
+    percent = _PERCENT_AFTER.match(text, end)
+    if percent:
+        return Figure(start, percent.end(), text[start : percent.end()], "percent", float(digits))
+    scaled = len(core) < len(run)
+    if re.match(rf"\s(?:{_UNIT})\b", text[end:], re.I):
+        kind = "quantity"  # "forty-eight megawatts"
+    elif (scaled or float(digits) >= 20) and _money_near(text, start, end):
+        kind = "amount"
+    else:
+        kind = "quantity" if scaled else "count"
+    if kind == "count" and float(digits) < 100:
+        return None  # "the top twenty", "twenty years": a word more than a figure
+    return Figure(start, end, text[start:end], kind, float(digits))
 
 
 _MONEY_WORD = re.compile(rf"(?<![a-z])(?:{_CURRENCY})(?![a-z])", re.I)

@@ -263,6 +263,73 @@ def test_a_fall_is_a_negative_growth() -> None:
     assert (fell.metric, fell.value) == ("revenue growth", -5.7)
 
 
+def test_a_currency_is_no_owner_and_no_currency_hides_inside_a_word() -> None:
+    text = (
+        "KEY FIGURES (NOK million unless stated)\n\n"
+        "Varden Compute reported revenue of NOK 412 million for the quarter to March 2026.\n\n"
+        "Operating costs rose to NOK 250 million.\n\n"
+        "Pazar harcamaları 2025'te 3,1 milyar dolar oldu.\n\n"
+        "Other regional providers 8.1 9.6\n"
+    )
+    found = _facts(text)
+    assert _one(found, "NOK 250 million").entity == "Varden Compute"
+    assert not [f for f in found if f.entity in ("NOK", "N")]
+    # "ları" is no lari, "rs" of "providers" no rupee: the Turkish amount is in dollars
+    dollars = _one(found, "3,1 milyar dolar")
+    assert (dollars.value, dollars.unit) == (3.1e9, "USD")
+    assert not [f for f in found if f.unit in ("GEL", "INR") or f.figure.startswith(("ları", "rs"))]
+
+
+def test_a_name_with_a_case_ending_names_a_place_and_a_capital_beyond_ascii_opens_a_name() -> None:
+    text = (
+        "Østervik Sky A/S (Nasdaq Copenhagen: OSKY) runs data centres in Jutland.\n\n"
+        "Østervik Sky A/S has 52 MW in operation.\n\n"
+        "Şirket, Konya Selçuklu'da toplam 36 MW kapasiteli bir kampüs kuruyor.\n\n"
+        "Helsinki-listed Revontuli Data said it will add 20 MW next year.\n"
+    )
+    found = _facts(text, title="QUARTERLY REPORT")
+    campus = _one(found, "36 MW")
+    assert "Selçuklu" not in campus.entity and campus.scope == "Konya Selçuklu"
+    assert _one(found, "36 MW").entity in ("Østervik Sky", "market")
+    assert _one(found, "20 MW").entity == "Revontuli Data"
+    assert _one(found, "52 MW").entity == "Østervik Sky"
+
+
+def test_a_person_s_figure_is_their_company_s() -> None:
+    text = (
+        "On Tuesday Kestrel Grid reported results.\n\n"
+        "CFO Ingrid Solberg set the 2028 targets: revenue above SEK 9 billion.\n\n"
+        "Tomas Ekdal, the chief executive, said the company would add 30 MW in 2027.\n"
+    )
+    found = _facts(text, title="Kestrel Grid lifts targets")
+    assert _one(found, "SEK 9 billion").entity == "Kestrel Grid"
+    assert _one(found, "30 MW").entity == "Kestrel Grid"
+
+
+def test_how_long_something_runs_is_no_figure_and_an_undated_figure_is_as_of_the_article() -> None:
+    text = "Brisa Cloud signed a 15-year power purchase agreement and currently operates 64 MW in Porto.\n"
+    found = _facts(text, date="2026-03-09")
+    assert [f.figure for f in found] == ["64 MW"]
+    capacity = found[0]
+    assert (capacity.period, capacity.period_start, capacity.period_end) == ("as of 9 March 2026", None, None)
+
+
+def test_figures_said_in_words_are_read_whole() -> None:
+    text = (
+        "Lumen Ridge reported revenue of four point two billion lira for 2025.\n\n"
+        "Lumen Ridge will spend three hundred and ten million dollars on a campus of forty-eight megawatts.\n\n"
+        "Lumen Ridge runs one thousand five hundred and thirty-six GPUs.\n"
+    )
+    found = _facts(text, title="Lumen Ridge results")
+    lira = _one(found, "four point two billion")
+    assert (lira.value, lira.unit, lira.metric) == (4.2e9, "TRY", "revenue")
+    money = _one(found, "three hundred and ten million")
+    assert (money.value, money.unit) == (310e6, "USD")
+    assert (_one(found, "forty-eight").value, _one(found, "forty-eight").unit) == (48.0, "MW")
+    assert _one(found, "one thousand five hundred and thirty-six").value == 1536.0
+    assert not [f for f in found if f.figure in ("ten million", "one thousand", "two billion")]
+
+
 # ---- in the index ----------------------------------------------------------------------------
 
 FIRM_A = """---
