@@ -18,7 +18,9 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof inc corp co ltd plc llc vs etc e.g i.e approx est no fig jan feb mar apr "
-    "jun jul aug sep sept oct nov dec st u.s u.k u.n sr jr dept gov bn mn".split()
+    "jun jul aug sep sept oct nov dec st u.s u.k u.n sr jr dept gov bn mn "
+    # (German scale words before a currency: "412,6 Mio. Euro", "1,2 Mrd. Franken")
+    "mio mrd tsd".split()
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)\]]*(?=\s|$)|[。！？]")
 _PARAGRAPH = re.compile(r"\n\s*\n")

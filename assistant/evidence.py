@@ -1937,6 +1937,13 @@ def _dated(s: Sentence) -> str:
         label = period.label()
         if _RELATIVE.search(said) and re.search(r"\d{4}", label) and s.passage.date:
             out.append(f'"{said}", counted from {s.passage.date}: {label}.')
+    for at, period in s.period_at:
+        if period.fiscal and period.start and period.end and (period.end.month != 12 or period.grain != "year"):
+            # "2H FY2026" of a company whose fiscal year ends in March: in calendar months
+            said = " ".join(s.text[at : s.period_end.get(at, at)].split())
+            span = f"{period.start:%B %Y} to {period.end:%B %Y}"
+            if re.search(r"\d", said) and not re.search(r"(?i)\bend", said) and not any(span in o for o in out):
+                out.append(f'"{said}" is the fiscal period from {span}.')
     published = P.parse_iso(s.passage.date)
     if published is None:
         return " ".join(out)

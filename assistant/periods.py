@@ -229,7 +229,8 @@ def fiscal_period(year: int, part: str, fy_end_month: int | None) -> Period:
     grain = {"Q": "quarter", "H": "half"}.get(part[:1], "year")
     if fy_end_month is None:
         return Period(None, None, grain, (year, part))
-    fy_start = _add_months(date(year, fy_end_month, 1), -11)
+    month, named_by_start = _fy_end(fy_end_month)
+    fy_start = _add_months(date(year + named_by_start, month, 1), -11)
     if part.startswith("Q"):
         first = _add_months(fy_start, 3 * (int(part[1]) - 1))
         return span(first.year, first.month, 3, grain, (year, part))
@@ -369,6 +370,9 @@ _rule("ending", rf"\b(?P<n>three|six|nine|twelve|3|6|9|12)[- ]months?\s+(?:perio
 # ("the quarter to end-September", "the half-year to August 2025")
 _rule("ending", rf"\b(?:(?P<fy>fiscal\s+)?(?P<unit>half[- ]year|year|quarter|half)(?:\s+(?:that|which))?\s+(?:ended|ending|ends|closed|closing|closes|to|through)\s+(?:on\s+|in\s+)?)(?:the\s+)?(?:end(?:\s+of\s+|-))?"
       rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MONTH.format('m')}(?:\s+(?P<d2>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?,?(?:\s+{_YEAR4.format('y')})?", "month_name", "unit")
+# ("nine-month 2025 revenue", "six months of 2025", "9M 2025", "9M25": the first months of the year)
+_rule("first_n", rf"\b(?P<n>three|six|nine|3|6|9)[- ]months?\s+(?:of\s+)?{_YEAR4.format('y')}", "months", "year4")
+_rule("first_n", rf"(?<![\w.])(?P<n>3|6|9)m\s*'?{_YEAR.format('y')}(?!\w)", "year4")
 _rule("first_n", rf"\b(?:first|erste[nr]?)\s+(?P<n>three|six|nine|3|6|9|drei|sechs|neun)\s+(?:months|monate[n]?)(?:\s+(?:of|des\s+jahres|von)\s+{_YEAR4.format('y')})?", "months")
 _rule("month_range", rf"\b{_MONTH.format('m1')}\s*(?:to|through|thru|-|–|bis|a|à|do|hingga|sampai)\s*{_MONTH.format('m2')},?\s+(?:de\s+|del\s+)?{_YEAR4.format('y')}", "month_name", "year4")
 # without a year ("The second quarter (October to December) brought in ..."): the latest such
@@ -385,7 +389,7 @@ _rule("day_range", rf"\b(?:from\s+)?{_MONTH.format('m1')}\s+(?P<d1>\d{{1,2}})(?:
       rf"{_MONTH.format('m2')}\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4.format('y')}", "month_name", "year4")
 _rule("month_quarter", rf"\b(?:the\s+)?{_MONTH.format('m')}(?:\s+{_YEAR4.format('y')})?\s+quarter(?:\s+(?:of\s+)?{_YEAR4.format('y2')})?", "month_name", "quarter")
 _rule("q", rf"\b(?:{_FISCAL})?q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "quarter")
-_rule("q", rf"\b(?P<q>[1-4])q\s*{_YEAR.format('y')}(?!\w)", "quarter")
+_rule("q", rf"\b(?P<q>[1-4])q\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}(?!\w)", "quarter")
 _rule("q", rf"\b{_YEAR4.format('y')}\s*-?q(?P<q>[1-4])(?!\w)", "quarter", "year4")
 _rule("q", rf"\b(?:{_FISCAL})?{_ORD.format('o')}[- ](?:fiscal[- ])?(?P<fiscalw>fiscal[- ])?(?:quarter|quartal|trimestre|kwartaal|kwarta[łl]\w*|kvartalet|kvartal|kuartal|çeyre\w*)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|their\s+|the company's\s+|het\s+)?)?"
       rf"(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}{_FISCAL_AFTER})?", "quarter", "ordinal")
@@ -398,7 +402,7 @@ _rule("q", rf"(?<![\w.])(?P<roman>iv|i{{1,3}})\s+{_QUARTER_WORD}(?:\s+(?:de\s+|d
 # the year first, as Turkish writes it ("2026 yılının üçüncü çeyreği": the third quarter of 2026)
 _rule("q", rf"\b{_YEAR4.format('y')}\s+(?:yılının|yili|yılı)\s+{_ORD.format('o')}\s+çeyre\w*", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
-_rule("h", rf"\b(?P<h>[12])h\s*{_YEAR.format('y')}(?!\w)", "half")
+_rule("h", rf"\b(?P<h>[12])h\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}(?!\w)", "half")
 _rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra|pierwsz\w*|drugi\w*)[\s-]+"
       rf"(?:fiscal\s+)?(?:halfjaar|halvåret|halvår|halbjahr|half|semestre|półrocz\w*|semester)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|het\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}{_FISCAL_AFTER})?", "half")
 _rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
@@ -639,7 +643,9 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         grain = _grain_of(months)
         period = ending(y, month, months, grain)
         if unit == "year" or months == 12:
-            period = Period(period.start, period.end, "year", (y, "") if (fiscal_word or unit == "year") else None)
+            # (named by the year it begins in, when the article names its fiscal years so)
+            named = y - _fy_end(fy_end)[1] if fy_end and _fy_end(fy_end)[0] == month else y
+            period = Period(period.start, period.end, "year", (named, "") if (fiscal_word or unit == "year") else None)
     elif kind == "first_n":
         n = m.group("n").lower()
         months = _WORD_NUMBER.get(n) or int(n)
@@ -843,8 +849,16 @@ def _latest_fiscal(anchor: date, fy_end_month: int, part: str) -> int:
 
 
 def _fiscal_year_of(day: date, fy_end_month: int) -> int:
-    """The fiscal year (named by the calendar year it ends in) holding ``day``."""
-    return day.year if day.month <= fy_end_month else day.year + 1
+    """The fiscal year (named by the calendar year it ends in, or begins in) holding ``day``."""
+    month, named_by_start = _fy_end(fy_end_month)
+    return (day.year if day.month <= month else day.year + 1) - named_by_start
+
+
+def _fy_end(fy_end_month: int) -> tuple[int, int]:
+    """The month a fiscal year ends in, and 1 when its years are named by the calendar year they
+    begin in ("FY2025 = fiscal year ending March 31, 2026", as Japanese companies write it), as
+    :func:`fiscal_year_end` encodes them (100 added to the month)."""
+    return fy_end_month % 100, fy_end_month // 100
 
 
 _FY_END = re.compile(
@@ -862,7 +876,21 @@ def fiscal_year_end(text: str) -> int | None:
     if not m:
         return None
     month = MONTHS[m.group("m").lower().rstrip(".")]
+    named = _FY_NAMED.search(text)
+    if named and month != 12:
+        fy = int(named.group("fy"))
+        fy += 2000 if fy < 100 else 0
+        if int(named.group("end")) == fy + 1:
+            return month + 100  # FY2025 is the year ending in March 2026
     return None if month == 12 else month
+
+
+# "FY2025 = fiscal year ending March 31, 2026", "FY2025 (Fiscal Year Ending March 31, 2026)"
+_FY_NAMED = re.compile(
+    rf"\bFY\s?'?(?P<fy>\d{{4}}|\d\d)\s*(?:=|\(|:|is|,)?\s*(?:the\s+)?(?:fiscal|financial)\s+year\s+(?:ending|ended|ends)\s+"
+    rf"(?:on\s+)?(?:\d{{1,2}}\s+)?{_MONTH.format('m2')}\s*(?:\d{{1,2}},?\s*)?(?P<end>\d{{4}})",
+    re.I,
+)
 
 
 _FY_WORDS = ("fiscal", "financial", "business", "geschäfts")

@@ -1295,3 +1295,29 @@ def test_an_item_of_a_list_goes_on_about_what_its_first_item_names(tmp_path: Pat
     })
     answer = a.ask("What was the data-centre vacancy rate in Lumen City in the second half of 2031?")
     assert not answer.abstained and "6.8%" in answer.answer
+
+
+def test_a_fiscal_half_is_given_in_calendar_months_when_a_date_is_asked(tmp_path: Path) -> None:
+    """A company that names its fiscal years by the year they begin in ("FY2030 = fiscal year ending
+    March 31, 2031"): its "2H FY2031" runs from October 2031 to March 2032, and a question asking
+    when gets those months as a note under the quoted sentence."""
+    a = assistant_over(tmp_path, {
+        "sakuragi.md":
+        "---\ntitle: Sakuragi Data third-quarter results\ndate: 2031-02-07\npublisher: Sakuragi Data\n---\n\n"
+        "Results for the third quarter of FY2030 (fiscal year ending March 31, 2031).\n\n"
+        "The Noda campus will have 40 MW. Its first hall is scheduled for completion in 2H FY2031.\n",
+    })
+    answer = a.ask("In calendar terms, when is Sakuragi Data's first Noda hall due for completion?")
+    assert not answer.abstained and "October 2031 to March 2032" in answer.answer, answer.answer
+
+
+def test_a_german_scale_abbreviation_does_not_end_a_sentence_and_nine_months_is_a_span() -> None:
+    from assistant import periods as P
+    from assistant.chunking import split_sentences
+
+    text = "Der Umsatz stieg auf 212,6 Mio. Euro (Vorjahr: 180,1 Mio. Euro). Das EBITDA lag bei 1,2 Mrd. Franken."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Der Umsatz stieg auf 212,6 Mio. Euro (Vorjahr: 180,1 Mio. Euro).", "Das EBITDA lag bei 1,2 Mrd. Franken."]
+    for said in ("nine-month 2031 revenue", "nine months of 2031", "9M 2031"):
+        assert [m.period.label() for m in P.find(said)] == ["Jan-Sep 2031"], said
+    assert [m.period.label() for m in P.find("six-month 2031 results")] == ["H1 2031"]
