@@ -262,7 +262,7 @@ def extract(doc: Document, planted: Sequence[tuple[int, int]] = ()) -> list[Fact
             if k < len(figures) and _is_range(s.text, f, figures[k]):
                 high = figures[k]
                 k += 1
-                span = Figure(f.start, high.end, s.text[f.start : high.end], high.kind, high.value)
+                span = Figure(f.start, high.end, s.text[f.start : high.end], f.kind if f.kind == "amount" else high.kind, high.value)
                 low = _low_end(f, high, s.text)
                 found.extend(
                     replace(x, value=low, value_max=x.value)
@@ -541,7 +541,14 @@ def _opens_measure(tokens: list[str], lexicon: Lexicon, sentence_start: bool, af
 
 
 def _generic(token: str) -> bool:
-    return token.casefold().strip(".") in _NOT_NAMES or bool(re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d[\w.]*", token))
+    word = token.casefold().strip(".")
+    return word in _NOT_NAMES or word in _NUMBER_WORDS or bool(re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d[\w.]*", token))
+
+
+# ("Nine months (April–December 2025): net sales ...": a number opening a line)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve first second third fourth half".split()
+)
 
 
 def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()) -> str:
@@ -552,6 +559,8 @@ def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()
     found: list[str] = []
     for n in _names(title, lexicon, None):
         kept = [t for t in n.text.split() if lexicon.capitalised(stem(t)) >= 0.5 or any(c.isupper() for c in t[1:])]
+        # (what is left of "Fiscal Year Ending March" is a month, no name)
+        kept = [] if all(t.casefold().strip(".") in P.MONTHS or t.casefold() in P.WEEKDAYS for t in kept) else kept
         if n.role == "name" and kept:
             found.append(" ".join(kept))
     if not found:
@@ -713,6 +722,8 @@ def _is_range(text: str, low: Figure, high: Figure) -> bool:
     """Whether two figures are the ends of one range ("5% to 7%", "between $12 billion and $14
     billion", "$5.05-5.15 billion"), not a change ("rose from $20 billion to $23 billion")."""
     between = text[low.end : high.start]
+    if low.kind == "amount" and high.kind == "quantity" and re.fullmatch(r"\s*(?:-|–|—)\s*", between):
+        return True  # "DKK 1,780-1,860 million": the currency written once, before the low end
     if low.kind != high.kind and low.kind != "count":
         return False  # "grew 18% to $9.2 billion"
     if re.fullmatch(r"\s*(?:-|–|—)\s*", between):
@@ -732,7 +743,10 @@ def _low_end(low: Figure, high: Figure, text: str) -> float | None:
     """The low end of a range in the high end's unit: "$5.05 to $5.15 billion" is 5.05e9."""
     if low.value is None:
         return None
-    if high.kind in ("percent", "points") or (low.kind == high.kind and low.text != str(low.value) and re.search(r"[a-zA-Z]", low.text)):
+    own_scale = any(re.search(rf"\d\s?-?(?:{pattern})\b", low.text, re.I) for pattern, _ in _SCALES)
+    if high.kind in ("percent", "points") or (low.kind == high.kind and own_scale):
+        # (a low end with its own scale, "5 million to 1.2 billion"; not "A$255–270 million", whose
+        # letters are its currency's)
         value, _ = _value_unit(replace(low, kind=high.kind), text)
         return value
     value, _ = _value_unit(replace(high, value=low.value, text=high.text.replace(_number(high.text), _number(low.text), 1)), text)

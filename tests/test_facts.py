@@ -330,6 +330,13 @@ def test_figures_said_in_words_are_read_whole() -> None:
     assert not [f for f in found if f.figure in ("ten million", "one thousand", "two billion")]
 
 
+def test_a_range_whose_scale_is_written_once_has_both_ends_scaled() -> None:
+    found = _facts("Tarnvik Data now expects EBITDA of A$255–270 million, and capex of DKK 1,780-1,860 million.\n",
+                   title="Tarnvik Data")
+    assert (_one(found, "A$255–270 million").value, _one(found, "A$255–270 million").value_max) == (255e6, 270e6)
+    assert (_one(found, "DKK 1,780-1,860 million").value, _one(found, "DKK 1,780-1,860 million").value_max) == (1.78e9, 1.86e9)
+
+
 # ---- in the index ----------------------------------------------------------------------------
 
 FIRM_A = """---
