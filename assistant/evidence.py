@@ -52,7 +52,14 @@ _CAUSE = re.compile(
     # what a plan is for, and what brought something about
     r"(?:aim|goal|purpose|idea|intention|objective) (?:is|was) to|in a bid to|designed to|intended to|hop(?:es|ed|ing) to|"
     r"seek(?:s|ing)? to|put .{0,40}\bdown to|(?:secondary|side|knock-on) effect|led to|triggered|stemm(?:ed|s) from|"
-    r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?)\b",
+    r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?|"
+    # the same in the other languages articles come in (a reason is a reason in any of them):
+    # es, pt, fr, it, de, nl, the Nordic languages, pl, tr, id, vi
+    r"debido a|gracias a|razón|razones|motivos?|ventajas?|devido a|graças a|razão|razões|vantage(?:m|ns)|"
+    r"en raison de|grâce à|raisons?|avantages?|perché|a causa di|vantaggi|wegen|aufgrund|dank|gründen?|grund|"
+    r"vorteile?n?|omdat|vanwege|dankzij|redenen|voordelen|eftersom|på grund av|tack vare|fordi|på grunn av|"
+    r"takket være|skyldes|fordele?|fördelar|ponieważ|dzięki|z powodu|çünkü|nedeniyle|sayesinde|karena|berkat|"
+    r"alasan|keunggulan|bởi vì|lý do|nhờ vào|lợi thế)\b",
     re.I,
 )
 _FORWARD_HEADING = re.compile(r"\W*(?:outlook|guidance|forecasts?|targets?|projections?|expectations?)\b", re.I)
@@ -1078,7 +1085,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         top = related[0]
     # (a word no article writes counts only beside evidence in the question's language: another
     # language's article may write it in that language)
-    measure = _unknown_measure(q, scorer) if language(top.passage.text) == q.language else None
+    measure = _unknown_measure(q, scorer, about) if language(top.passage.text) == q.language else None
     phrase = measure or _unmet_phrase(q, about, scorer)
     if phrase:
         who = f" for {_join([n.text for n in scorer.names])}" if scorer.names else ""
@@ -1382,10 +1389,12 @@ _ASKED_MEASURE = re.compile(
 _KIND_CUES = frozenset(stem(c) for cues in WANTS.values() for c in cues if c.isalpha())
 
 
-def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
+def _unknown_measure(q: Question, scorer: Scorer, about: Sequence[Sentence] = ()) -> str | None:
     """The measure an English question asks for when its last word (its noun: "profit" of "net
     profit") is a word no article uses, in any spelling, short form or listed translation: the
-    articles cannot give it ("What PUE is X targeting?" over articles that never write "PUE")."""
+    articles cannot give it ("What PUE is X targeting?" over articles that never write "PUE"); nor
+    when no article about the names asked uses it, and every one of them is in English (a
+    dividend asked of a company whose articles never speak of one, though others' do)."""
     if q.why or q.language != "en" or q.followup:
         return None
     found = _ASKED_MEASURE.match(q.text)
@@ -1402,10 +1411,15 @@ def _unknown_measure(q: Question, scorer: Scorer) -> str | None:
         # a kind of figure, written in other words as often as not ("held 30% of the market"), or a
         # share of what follows ("what proportion of its customers")
         return None
-    if lexicon.known(head) or lexicon.repair(head) or lexicon.known_equivalents(head) or any(
-        lexicon.known(w) for w in same_measure(head)
-    ):
-        return None
+    repaired = lexicon.repair(head) if not lexicon.known(head) else None  # ("revnue": revenue)
+    spelled = {w for h in {head, repaired} if h for w in (h, *lexicon.known_equivalents(h), *same_measure(h))}
+    if lexicon.known(head) or repaired or any(lexicon.known(w) for w in spelled - {head}):
+        # known to the articles: unknown only to every article about the names asked
+        articles = {s.passage.source: s for s in about if scorer.names and scorer.covers(s)}
+        if not articles or not all(language(s.passage.text) == "en" for s in articles.values()):
+            return None
+        if any(spelled & s.doc_words or _prefix_in(head, s.doc_words) for s in articles.values()):
+            return None
     return found.group(1)
 
 

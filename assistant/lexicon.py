@@ -10,6 +10,7 @@ spellings, never remove one.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -261,8 +262,17 @@ class Lexicon:
         return None
 
     def known_equivalents(self, term: str) -> frozenset[str]:
-        """The words of other languages for ``term`` (see :func:`equivalents`) that the articles use."""
-        return frozenset(a for a in equivalents(term) if self.known(a))
+        """The words of other languages for ``term`` (see :func:`equivalents`) that the articles use,
+        and the compounds the articles open on one ("Dividendenvorschlag" for a dividend)."""
+        found = {a for a in equivalents(term) if self.known(a)}
+        vocab = self.vocab()
+        for a in equivalents(term):
+            if len(a) >= 6:
+                k = bisect.bisect_left(vocab, a)
+                while k < len(vocab) and vocab[k].startswith(a):
+                    found.add(vocab[k])
+                    k += 1
+        return frozenset(found)
 
     def root_name(self, word: str) -> str | None:
         """The name the articles write that an unknown word is formed from: "peruvian" -> peru,
@@ -373,7 +383,12 @@ _EQUIVALENT_WORDS = (
     "beklenti beklentisi tahmin",
     "contract | contrat vertrag contrato contratto umowa avtal kontrak",
     "value worth valuation | valeur wert valor valore waarde wartość nilai değer",
-    "rent rents | loyer loyers miete mieten alquiler alquileres affitto affitti huur aluguel aluguéis czynsz hyra sewa kira",
+    "rent rents | loyer loyers miete mieten alquiler alquileres renta rentas affitto affitti huur aluguel aluguéis czynsz "
+    "hyra sewa kira",
+    "availability available | disponibilidad disponibilité verfügbarkeit disponibilità beschikbaarheid disponibilidade "
+    "dostępność tillgänglighet ketersediaan",
+    "occupancy utilisation utilization | ocupación taux d'occupation auslastung occupazione bezetting ocupação obłożenie "
+    "beläggning okupansi doluluk",
     "vacancy | vacance leerstand vacancia sfitto leegstand vacância pustostany vakans kekosongan",
     "dividend dividends | dividende dividenden dividendo dividendos dywidenda utdelning dividen temettü",
     "ebitda | favök",
@@ -385,10 +400,19 @@ _EQUIVALENT_WORDS = (
 )
 
 
+# Words that qualify a measure rather than name one ("the average wholesale rent"): translated the
+# same way, but no measure of their own.
+_EQUIVALENT_QUALIFIERS = (
+    "average | moyenne moyen durchschnitt durchschnittlich promedio media medio gemiddeld gemiddelde média médio średnia "
+    "genomsnitt genomsnittlig rata-rata ortalama",
+    "wholesale | gros großhandel mayorista ingrosso groothandel atacado hurtowy grossist grosir toptan",
+)
+
+
 @functools.cache
 def _equivalents() -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
-    for line in _EQUIVALENT_WORDS:
+    for line in (*_EQUIVALENT_WORDS, *_EQUIVALENT_QUALIFIERS):
         english, theirs = (frozenset(stem(w) for w in side.split()) for side in line.split("|"))
         for w in english:
             out[w] = out.get(w, frozenset()) | theirs

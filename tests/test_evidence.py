@@ -1321,3 +1321,70 @@ def test_a_german_scale_abbreviation_does_not_end_a_sentence_and_nine_months_is_
     for said in ("nine-month 2031 revenue", "nine months of 2031", "9M 2031"):
         assert [m.period.label() for m in P.find(said)] == ["Jan-Sep 2031"], said
     assert [m.period.label() for m in P.find("six-month 2031 results")] == ["H1 2031"]
+
+
+def test_a_measure_no_article_about_the_company_speaks_of_is_not_given(tmp_path: Path) -> None:
+    """Another company's article speaks of a dividend; none about the one asked does: the articles
+    do not give its dividend, and the one that has one still gets its answer."""
+    a = assistant_over(tmp_path, {
+        "orvik.md":
+        "---\ntitle: Orvik Cloud raises its payout\ndate: 2031-03-06\npublisher: Desk\n---\n\n"
+        "Orvik Cloud declared a dividend of 0.85 euros per share for 2030, up from 0.70 euros.\n",
+        "brenmark.md":
+        "---\ntitle: Brenmark Data grows\ndate: 2031-03-07\npublisher: Desk\n---\n\n"
+        "Brenmark Data reported revenue of 412 million euros for 2030, up 18%.\n\n"
+        "The company will open a 40 MW campus near Lyon in 2032.\n",
+    })
+    answer = a.ask("What dividend did Brenmark Data declare for 2030?")
+    assert answer.abstained and "dividend" in answer.answer, answer.answer
+    answer = a.ask("What dividend did Orvik Cloud declare for 2030?")
+    assert not answer.abstained and "0.85" in answer.answer, answer.answer
+
+
+def test_a_why_question_finds_the_reason_an_article_in_another_language_gives(tmp_path: Path) -> None:
+    """Asked in English why, over a Spanish article: the sentence naming the advantages ("dos
+    ventajas: ...") is the answer, not the one giving the campus's size."""
+    a = assistant_over(tmp_path, {
+        "nubeval.md":
+        "---\ntitle: Nubeval adelanta su campus de Valdivia\ndate: 2031-05-06\npublisher: Diario Austral\n---\n\n"
+        "Nubeval adelantará su campus de Valdivia, que tendrá 24 MW y una inversión de 300 millones de dólares.\n\n"
+        "La primera fase de Valdivia, de 8 MW, entrará en operación en 2032, un año antes de lo previsto.\n\n"
+        "El campus de Valdivia empleará a 120 personas y ocupará 14 hectáreas al sur de la ciudad.\n\n"
+        "Nubeval ya opera 40 MW en Santiago y 12 MW en Concepción, con una ocupación del 88%.\n\n"
+        "Los ingresos de Nubeval crecieron 21% en 2030, hasta 180 millones de dólares.\n\n"
+        "La empresa tiene 1.400 clientes, entre ellos 30 bancos y 12 ministerios.\n\n"
+        "El campus de Valdivia tendrá tres salas de datos y una subestación propia de 66 kV.\n\n"
+        "Nubeval invertirá otros 90 millones de dólares en Santiago durante 2031.\n\n"
+        "Según la directora, Valdivia ofrece dos ventajas: el agua fría del río para refrigerar y el cable submarino "
+        "que llega a la ciudad.\n",
+    })
+    answer = a.ask("Why is Nubeval building its new campus in Valdivia?")
+    assert not answer.abstained and "ventajas" in answer.answer, answer.answer
+
+
+def test_an_english_question_finds_the_rent_a_spanish_article_gives_among_table_rows(tmp_path: Path) -> None:
+    """"average wholesale rent" over a Spanish report whose table rows name the city too: the
+    sentence of "la renta mayorista promedio" answers, not a row of megawatts."""
+    a = assistant_over(tmp_path, {
+        "bajio.md":
+        "---\ntitle: Reporte de centros de datos de Celaya\ndate: 2031-02-10\npublisher: Observatorio Bajío\n---\n\n"
+        "La capacidad de colocation en operación en Celaya llegó a 140 MW al cierre de 2030.\n\n"
+        "Cuadro 1. Capacidad de colocation en Celaya por operador, MW\n\n"
+        "| Operador | En operación | En construcción |\n|---|---:|---:|\n"
+        "| Celaya Norte DC | 60 | 20 |\n| Laja Cloud | 45 | 30 |\n| Otros | 35 | 10 |\n| Total | 140 | 60 |\n\n"
+        "La renta mayorista promedio se ubicó en US$ 131 por kW al mes, frente a US$ 127 un año antes.\n",
+    })
+    answer = a.ask("What's the average wholesale colocation rent in Celaya right now?")
+    assert not answer.abstained and "131" in answer.answer, answer.answer
+
+
+
+def test_a_compound_that_opens_on_a_translated_measure_is_that_measure() -> None:
+    """German writes measures inside compounds ("Dividendenvorschlag", "Umsatzwachstum"): the
+    compound counts as the measure's translation, so an English question's word finds it."""
+    from assistant.lexicon import Lexicon, stem
+
+    lexicon = Lexicon.build(["Der Dividendenvorschlag liegt bei 0,55 Euro. Das Umsatzwachstum betrug 14 Prozent."])
+    assert stem("dividendenvorschlag") in lexicon.known_equivalents(stem("dividend"))
+    assert stem("umsatzwachstum") in lexicon.known_equivalents(stem("revenue"))
+    assert stem("umsatzwachstum") not in lexicon.known_equivalents(stem("dividend"))
