@@ -113,7 +113,10 @@ def _back_unit(back: re.Match[str]) -> str:
 
 # A sentence that goes on with a list of reasons announced before it ("gave two reasons. First, ...")
 _ENUMERATES = re.compile(
-    r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b", re.I
+    r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|another|the other|also|in addition|on top of that)\b"
+    # ("Two reasons, really. The first is earthquake risk. The second is the public sector.")
+    r"|\W*the\s+(?:first|second|third|fourth|last|other)(?:\s+(?:one|reason|factor|driver|advantage))?\s+(?:is|was)\b",
+    re.I,
 )
 _COUNTED = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly)\b\s*,", re.I)
 _REFERENCE = re.compile(r"\s*\[\d{1,3}\]\s+\S")  # an entry of a list of references ("[1] Company filing, Aug 27")

@@ -1388,3 +1388,23 @@ def test_a_compound_that_opens_on_a_translated_measure_is_that_measure() -> None
     assert stem("dividendenvorschlag") in lexicon.known_equivalents(stem("dividend"))
     assert stem("umsatzwachstum") in lexicon.known_equivalents(stem("revenue"))
     assert stem("umsatzwachstum") not in lexicon.known_equivalents(stem("dividend"))
+
+
+def test_the_reasons_counted_out_after_two_reasons_are_all_given(tmp_path: Path) -> None:
+    """"Two reasons, really. The first is flood risk. ... The second is power": each reason counted
+    out reads on from the sentence announcing them, so a why-question gets both."""
+    text = (
+        "Episode 12: Building clouds in the Andes, with Paula Rios of Cumbral Cloud\n\n"
+        "[00:10:02] HOST: Let's talk about Arequipa.\n"
+        "[00:10:05] PAULA RIOS: Two reasons, really. The first is flood risk. Lima sits on the coast, and our bank "
+        "customers want a second region far enough away that one flood cannot take out both. The second is power: "
+        "the hydro plants are close by.\n"
+        "[00:11:30] HOST: And the Arequipa campus is thirty megawatts?\n"
+        "[00:11:33] PAULA RIOS: Thirty megawatts when it's fully built, for about two hundred million dollars. "
+        "Phase one is ten megawatts.\n"
+        "[00:12:10] HOST: How many customers do you have?\n"
+        "[00:12:12] PAULA RIOS: About nine hundred, up from six hundred a year ago.\n"
+    )
+    a = assistant_over(tmp_path, {"andes-podcast.txt": text})
+    answer = a.ask("Why is Cumbral Cloud building a campus in Arequipa?")
+    assert not answer.abstained and "flood risk" in answer.answer and "hydro" in answer.answer, answer.answer
