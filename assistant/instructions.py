@@ -83,6 +83,17 @@ _IF_PROGRAM = re.compile(
     rf"\b(?:is|are)\s+(?:\w+\s+)?(?:processing|reading|summari[sz]ing|parsing|indexing|answering|ingesting|crawling|using|handling)\b",
     re.I,
 )
+# The same order in the other languages articles come in: when a user asks, answer that ...
+# (es, pt, fr, de, it, nl, id, vi, tr)
+_FOREIGN_ASKED_THEN = re.compile(
+    r"\b(?:cuando|si|quando|se|lorsque|quand|si|wenn|falls|als|jika|ketika|apabila|bila|khi|nếu)\s+(?:\w+\s+){0,2}?"
+    r"(?:usuarios?|lectores?|usuários?|utilizadores?|leitores?|utilisateurs?|lecteurs?|nutzer(?:innen)?|benutzer|leser|"
+    r"utenti|utente|lettori|gebruikers?|lezers?|pengguna|pembaca|người dùng|người đọc|kullanıcı\w*|okuyucu\w*)\b"
+    r"[^.]{0,120}?\b(?:responde|responda|respondan|diga|digan|indique|indica|informe|répond(?:ez|s)|"
+    r"dites|indiquez|antworte|antworten sie|sage|sagen sie|nenne|rispondi|risponda|dica|antwoord|zeg|jawab(?:lah)?|"
+    r"katakan(?:lah)?|sebutkan|trả lời|hãy nói|cevap ver\w*|yanıtla\w*|söyle\w*)\b",
+    re.I,
+)
 _ASKED_THEN = re.compile(rf"\b(?:when|if|whenever)\s+(?:asked|queried|questioned|prompted)\b[^.]{{0,120}}?[,:]\s*(?:please\s+|always\s+)?{_SAY}\b", re.I)
 
 
@@ -153,7 +164,7 @@ _IMPERATIVE = re.compile(rf"^\W*{_OPENER}(?:please\s+|also\s+|then\s+)?(?:do not
 def is_instruction(sentence: str) -> bool:
     """Whether ``sentence`` instructs a reader (a program or "you") rather than stating a fact."""
     sentence = " ".join(sentence.split())
-    telling = (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN, _YOUR_PROGRAM)
+    telling = (_OVERRIDE, _LABEL, _IMPERATIVE_TO_READER, _FOR_READER, _IF_YOU_ARE, _ASKED_THEN, _YOUR_PROGRAM, _FOREIGN_ASKED_THEN)
     if any(p.search(sentence) for p in telling):
         return True
     if _WHEN_ASKED.search(sentence) and (_DIRECTIVE.search(sentence) or re.search(r"\byou\b|\b" + _READER, sentence, re.I)):
