@@ -36,7 +36,7 @@ from assistant.question import ACCORDING, MEASURE_INITIALS, REASONS_HEADING, WAN
 from assistant.types import Passage
 
 _FORWARD = re.compile(
-    r"\b(?:expects?|expected|expecting|forecasts?|forecasted|projects?|projected|projections?|guidance|guided|guides|"
+    r"\b(?:expects?|expected|expecting|forecasts?|forecasted|projects?|projected|projections?|guidance|guided|guides|guiding|"
     r"outlook|will|would|plans? to|planned|aims? to|targets?|targeting|could|should reach|is set to|are set to|"
     r"anticipates?|estimates? that .{0,40}\bwill|by 20\d\d|prognostiziert|erwartet|wird|werden|prevé|prevén|prévoit|prévoient|"
     r"devrait|devraient|prevede|prevedono|dovrebbe|dovrebbero|entro il 20\d\d|d'ici 20\d\d|bis 20\d\d|para 20\d\d|"
@@ -249,6 +249,7 @@ def read_passage(
     paragraph: list[Sentence] = []
     list_lead: frozenset[str] = frozenset()  # the words of the first item of the list being read
     before_periods: list[P.Period] = []  # the periods of the paragraph before, when it names any
+    before_forward: list[P.Period] = []  # the periods of a plan the paragraph before ends on
     # A chunk that starts inside a paragraph reads on from the sentence before it.
     lead_words: frozenset[str] = frozenset(stem(w) for w in words(data.before)) if data and data.before else frozenset()
     for k, (a, b) in enumerate(spans):
@@ -283,7 +284,7 @@ def read_passage(
             section = raw.strip()
             heading_words = sentence_words
             heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
-            paragraph, lead_words, before_periods = [], frozenset(), []
+            paragraph, lead_words, before_periods, before_forward = [], frozenset(), [], []
             continue
         if starts_paragraph:
             # A paragraph that opens on "Its ..." or "The company ..." goes on about the subject of
@@ -304,6 +305,10 @@ def read_passage(
             # 250 MW by the end of 2026")
             before_periods = next((e.periods for e in reversed(paragraph) if e.periods and not e.row and (
                 any(p.end is not None and p.end <= anchor for p in e.periods) if anchor else not e.forward)), [])
+            # (what is planned reads on from a plan: "For 2026 we are guiding for growth of 20%. /
+            # Capex will be about Rp 5.5 trillion")
+            before_forward = next((e.periods for e in reversed(paragraph) if e.periods and not e.row), []) if (
+                paragraph and paragraph[-1].forward) else []
             paragraph, lead_words = [], sentence_words | carried
         mentions = P.find(raw, anchor, fiscal_end)
         dateline = _DATELINE_OPENING.match(raw) if mentions else None
@@ -318,6 +323,8 @@ def read_passage(
             if earlier.periods:
                 context_periods = earlier.periods
                 break
+        if not context_periods and not before_periods and before_forward and _FORWARD.search(raw):
+            context_periods = before_forward
         if not context_periods and before_periods:
             # ("Net profit for the quarter rose ..." after a paragraph of a quarter and a year:
             # the quarter's)

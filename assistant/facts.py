@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 19
+VERSION = 20
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",

@@ -445,5 +445,21 @@ def same_measure(term: str) -> frozenset[str]:
 
 def equivalents(term: str) -> frozenset[str]:
     """The stemmed words of other languages for ``term`` (an English word's translations; another
-    language's word's English words and translations), itself excluded."""
-    return _equivalents().get(term, frozenset()) - {term}
+    language's word's English words and translations), itself excluded. A compound not listed is
+    read by its last part, as German, Dutch and the Nordic languages build them ("nettogewinn":
+    gewinn, a profit)."""
+    table = _equivalents()
+    found = table.get(term)
+    if found is None:
+        found = _compound_head(term)
+    return found - {term}
+
+
+@functools.cache
+def _compound_head(term: str) -> frozenset[str]:
+    table = _equivalents()
+    for k in range(1, len(term) - 4):
+        head = term[k:]
+        if head in table and len(head) >= 5:
+            return table[head] | {head}
+    return frozenset()

@@ -1390,6 +1390,16 @@ def test_a_compound_that_opens_on_a_translated_measure_is_that_measure() -> None
     assert stem("umsatzwachstum") not in lexicon.known_equivalents(stem("dividend"))
 
 
+def test_a_question_s_compound_is_read_by_its_last_part() -> None:
+    """"Nettogewinn" in a German question is a profit, "Umsatzwachstum" a growth: the English
+    words a sentence may use for them."""
+    from assistant.lexicon import equivalents, stem
+
+    assert stem("profit") in equivalents(stem("nettogewinn"))
+    assert stem("growth") in equivalents(stem("umsatzwachstum"))
+    assert not equivalents(stem("kelpie"))
+
+
 def test_the_reasons_counted_out_after_two_reasons_are_all_given(tmp_path: Path) -> None:
     """"Two reasons, really. The first is flood risk. ... The second is power": each reason counted
     out reads on from the sentence announcing them, so a why-question gets both."""

@@ -504,3 +504,16 @@ def test_a_headline_naming_no_company_leaves_the_figures_to_the_one_the_article_
     )
     fact = _one(_facts(text, title="Vendor beats estimates as demand grows", date="2031-12-03"), "$214.6 million")
     assert fact.entity == "Korvane"
+
+
+def test_a_plan_reads_on_from_the_plan_before_it() -> None:
+    """"For 2032 we are guiding for ... / Capex will be about €450 million": the capex is 2032's,
+    not last year's ("Capex for the year was €310 million" of 2031 before it)."""
+    text = (
+        "Brisa Cloud fourth-quarter 2031 earnings call\n\n"
+        "CFO: Revenue for 2031 was €820 million, up 19 percent. Capex for the year was €310 million.\n\n"
+        "For 2032 we are guiding for revenue growth of 15 to 18 percent and an EBITDA margin of 40 percent.\n"
+        "Capex will be about €450 million, of which around half goes to the new Porto campus.\n"
+    )
+    capex = _one(_facts(text, title="Brisa Cloud call", date="2032-02-20"), "€450 million")
+    assert (capex.metric, capex.period, capex.forecast) == ("capex", "2032", True)
