@@ -1425,7 +1425,7 @@ def _unknown_measure(q: Question, scorer: Scorer, about: Sequence[Sentence] = ()
     spelled = {w for h in {head, repaired} if h for w in (h, *lexicon.known_equivalents(h), *same_measure(h))}
     if lexicon.known(head) or repaired or any(lexicon.known(w) for w in spelled - {head}):
         # known to the articles: unknown only to every article about the names asked
-        articles = {s.passage.source: s for s in about if scorer.names and scorer.covers(s)}
+        articles = {s.passage.source: s for s in about if scorer.covers(s)} if scorer.names else {}
         if not articles or not all(language(s.passage.text) == "en" for s in articles.values()):
             return None
         if any(spelled & s.doc_words or _prefix_in(head, s.doc_words) for s in articles.values()):

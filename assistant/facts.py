@@ -441,7 +441,7 @@ def _names(
             continue  # "PUE" for "power usage effectiveness (PUE)"; "THIRSTY COMPUTE", a shouted headline
         while len(tokens) > 1 and re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d{4}", tokens[-1]):
             tokens = tokens[:-1]  # "Brennick Data Centres Q3": the name, then its quarter
-        if P.find(" ".join(tokens)) or all(t.casefold().strip(".") in P.MONTHS or t.casefold() in P.WEEKDAYS for t in tokens):
+        if P.find(" ".join(tokens)) or _calendar_words(tokens):
             continue  # "September", "Q3" are periods
         name = " ".join(tokens)
         end = start + len(name) if text[start : start + len(name)] == name else m.end()
@@ -540,6 +540,11 @@ def _opens_measure(tokens: list[str], lexicon: Lexicon, sentence_start: bool, af
     )
 
 
+def _calendar_words(tokens: Sequence[str]) -> bool:
+    """Whether every one of ``tokens`` is a month or a day of the week ("September", "Monday")."""
+    return all(t.casefold().strip(".") in P.MONTHS or t.casefold() in P.WEEKDAYS for t in tokens)
+
+
 def _generic(token: str) -> bool:
     word = token.casefold().strip(".")
     return word in _NOT_NAMES or word in _NUMBER_WORDS or bool(re.fullmatch(r"(?:FY|Q|H)\d+\w*|\d[\w.]*", token))
@@ -560,8 +565,7 @@ def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()
     for n in _names(title, lexicon, None):
         kept = [t for t in n.text.split() if lexicon.capitalised(stem(t)) >= 0.5 or any(c.isupper() for c in t[1:])]
         # (what is left of "Fiscal Year Ending March" is a month, no name)
-        kept = [] if all(t.casefold().strip(".") in P.MONTHS or t.casefold() in P.WEEKDAYS for t in kept) else kept
-        if n.role == "name" and kept:
+        if n.role == "name" and kept and not _calendar_words(kept):
             found.append(" ".join(kept))
     if not found:
         return ""
@@ -617,7 +621,7 @@ def _facts(
     if _THRESHOLD.search(text, 0, f.start):
         return []  # "customers with more than $100,000 in ARR": a bar the others clear, not a figure of its own
     value, unit = _value_unit(f, text)
-    if value is None or _DURATION.fullmatch(unit) or re.match(r"-(?:year|month|week|day|hour)", text[f.end :], re.I):
+    if value is None or _DURATION.fullmatch(unit) or re.match(rf"-(?:{_DURATION.pattern})", text[f.end :], re.I):
         return []  # "a 15-year agreement", "over 12 months": how long something runs, not a figure of it
     c_start, c_end = _clause(text, f.start)
     owners = [n for n in names if n.role == "name"]
@@ -722,11 +726,12 @@ def _is_range(text: str, low: Figure, high: Figure) -> bool:
     """Whether two figures are the ends of one range ("5% to 7%", "between $12 billion and $14
     billion", "$5.05-5.15 billion"), not a change ("rose from $20 billion to $23 billion")."""
     between = text[low.end : high.start]
-    if low.kind == "amount" and high.kind == "quantity" and re.fullmatch(r"\s*(?:-|–|—)\s*", between):
+    dash = re.fullmatch(r"\s*(?:-|–|—)\s*", between) is not None
+    if low.kind == "amount" and high.kind == "quantity" and dash:
         return True  # "DKK 1,780-1,860 million": the currency written once, before the low end
     if low.kind != high.kind and low.kind != "count":
         return False  # "grew 18% to $9.2 billion"
-    if re.fullmatch(r"\s*(?:-|–|—)\s*", between):
+    if dash:
         return True
     if re.fullmatch(r"\s*and\s+", between):
         return bool(re.search(r"\bbetween\s+(?:about\s+)?$", text[max(0, low.start - 20) : low.start]))
@@ -778,7 +783,7 @@ _MONTH_AFTER = re.compile(
     r"(?:" + "|".join(sorted(P.MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])",
     re.I,
 )
-_DURATION = re.compile(r"(?i)(?:years?|months?|weeks?|days?|hours?)")
+_DURATION = re.compile(r"(?:years?|months?|weeks?|days?|hours?)", re.I)
 _UNIT_STOP = frozenset("in at of for to from on by with across that which and or as than per a an the its".split())
 
 

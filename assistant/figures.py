@@ -243,11 +243,9 @@ def _spoken(text: str, run: list[re.Match[str]]) -> Figure | None:
     words = [m.group(0).lower() for m in run]
     if not any(w in _TENS or w in ("hundred", "thousand", "point", *_BIG) for w in words) or not any(w in _SMALL or w in _TENS for w in words):
         return None  # ("one", "two": words; "per thousand tokens": a rate's base)
-    core = run
-    while core and core[-1].group(0).lower() in _BIG:
+    core = run  # (a number word stands before any scale word at its end: one is left)
+    while core[-1].group(0).lower() in _BIG:
         core = core[:-1]
-    if not core:
-        return None
     digits = alpha2digit(text[core[0].start() : core[-1].end()], "en")
     if not re.fullmatch(r"\d+(?:\.\d+)?", digits):
         return None

@@ -86,7 +86,7 @@ _IF_PROGRAM = re.compile(
 # The same order in the other languages articles come in: when a user asks, answer that ...
 # (es, pt, fr, de, it, nl, id, vi, tr)
 _FOREIGN_ASKED_THEN = re.compile(
-    r"\b(?:cuando|si|quando|se|lorsque|quand|si|wenn|falls|als|jika|ketika|apabila|bila|khi|nếu)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:cuando|si|quando|se|lorsque|quand|wenn|falls|als|jika|ketika|apabila|bila|khi|nếu)\s+(?:\w+\s+){0,2}?"
     r"(?:usuarios?|lectores?|usuários?|utilizadores?|leitores?|utilisateurs?|lecteurs?|nutzer(?:innen)?|benutzer|leser|"
     r"utenti|utente|lettori|gebruikers?|lezers?|pengguna|pembaca|người dùng|người đọc|kullanıcı\w*|okuyucu\w*)\b"
     r"[^.]{0,120}?\b(?:responde|responda|respondan|diga|digan|indique|indica|informe|répond(?:ez|s)|"

@@ -458,8 +458,8 @@ def equivalents(term: str) -> frozenset[str]:
 @functools.cache
 def _compound_head(term: str) -> frozenset[str]:
     table = _equivalents()
-    for k in range(1, len(term) - 4):
+    for k in range(1, len(term) - 4):  # (a last part of five letters at least)
         head = term[k:]
-        if head in table and len(head) >= 5:
+        if head in table:
             return table[head] | {head}
     return frozenset()
