@@ -60,7 +60,10 @@ def _is_quote_strip(line: str) -> bool:
     tokens = line.split()
     if len(tokens) < 4:
         return False
-    return all(_QUOTE_TOKEN.match(t) for t in tokens) and any(t.isalpha() for t in tokens)
+    # (two tickers or a move at least: "EMEA 112,318 88,402 314,760" is a table's row)
+    tickers = sum(t.isalpha() for t in tokens)
+    moves = any(t == "--" or t.endswith("%") or t[:1] in "+-−–" for t in tokens if not t.isalpha())
+    return all(_QUOTE_TOKEN.match(t) for t in tokens) and tickers >= 1 and (tickers >= 2 or moves)
 
 
 _ITEM = re.compile(r"^\s*(?:[-*•·▪‣◦–]|\d{1,3}[.)]|\[\d{1,3}\]|[a-z][.)])\s")

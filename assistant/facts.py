@@ -35,7 +35,7 @@ from assistant.types import Document, Passage
 # Bumped when extraction changes (of facts, of the planted instructions that are flagged and
 # never quoted, or of how an article is read and split into sentences): a sync re-reads the
 # articles stored under another version (vectors of unchanged chunks are reused).
-VERSION = 20
+VERSION = 21
 # Stored per chunk as a JSON list of rows in this order (Chroma metadata holds scalars only).
 _ROW = (
     "entity", "metric", "value", "value_max", "unit", "figure", "period", "period_start", "period_end",
@@ -127,7 +127,7 @@ _CURRENCIES = (
     (r"(?<![A-Za-z])A\$", "AUD"), (r"(?<![A-Za-z])C\$|CA\$", "CAD"), (r"(?<![A-Za-z])S\$", "SGD"), (r"HK\$", "HKD"),
     (r"NT\$", "TWD"), (r"(?<![A-Za-z])R\$|reais|real", "BRL"),
     (r"US\$|USD|(?<![A-Za-z])\$|dollars?|dólares|dólar|\bdolar", "USD"), (r"€|EUR|euros?", "EUR"), (r"£|GBP|pounds?", "GBP"),
-    (r"(?<![A-Za-z])RM(?=\d)|ringgits?", "MYR"), (r"(?<![A-Za-z])R(?=\d)|\brand\b", "ZAR"), (r"\bbaht\b", "THB"),
+    (r"(?<![A-Za-z])RM(?=\s?\d)|ringgits?", "MYR"), (r"(?<![A-Za-z])R(?=\d)|\brand\b", "ZAR"), (r"\bbaht\b", "THB"),
     (r"\bnaira\b", "NGN"), (r"(?<![A-Za-z])TL\b|₺|\blira\b", "TRY"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
     (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
@@ -135,7 +135,7 @@ _CURRENCIES = (
 )
 _SCALES = (
     (r"trillion|tn|billones|billionen|triliun", 1e12),
-    (r"billion|bn|bln|b|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
+    (r"billion|bn|bln|b|mds?|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
     (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon|juta", 1e6),
     (r"thousand|k|tausend|mille|tys\.?|ribu", 1e3),
     (r"crores?", 1e7), (r"lakhs?", 1e5),
@@ -556,6 +556,10 @@ _NUMBER_WORDS = frozenset(
 )
 
 
+# An exchange and ticker after a company's name: "(KLSE: KSTL)", "(NASDAQ: ABC)", "(IDX: XYZA)"
+_TICKER = re.compile(r"\s*\((?:[A-Z]{2,8}(?:\s[A-Z]{2,8})?)\s?:\s?[A-Z0-9][A-Z0-9.]{0,9}\)")
+
+
 def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()) -> str:
     """The name a title is about: of its names (counting only words the article itself writes
     capitalised, as a headline capitalises every word), the one the article names most, else the
@@ -564,6 +568,10 @@ def _first_entity(title: str, lexicon: Lexicon, body: Sequence[list[_Name]] = ()
     found: list[str] = []
     for n in _names(title, lexicon, None):
         kept = [t for t in n.text.split() if lexicon.capitalised(stem(t)) >= 0.5 or any(c.isupper() for c in t[1:])]
+        if _TICKER.match(title, n.end):
+            kept = n.text.split()  # a listed company's name as it stands: "Kestrel Networks Bhd (KLSE: KSTL)"
+        elif any(m.start() <= n.start and n.end <= m.end() for m in _TICKER.finditer(title)):
+            continue  # (the ticker itself is no name of its own)
         # (what is left of "Fiscal Year Ending March" is a month, no name)
         if n.role == "name" and kept and not _calendar_words(kept):
             found.append(" ".join(kept))
@@ -618,6 +626,8 @@ def _facts(
     text = s.text
     if f.kind == "count" and not _counted(text, f):
         return []  # a bare number: a page, a list item, part of a name ("Maia 100")
+    if any(at <= f.start and f.end <= s.period_end.get(at, at) for at, _ in s.period_at):
+        return []  # a number of a period as written ("FY25/26"): no figure
     if _THRESHOLD.search(text, 0, f.start):
         return []  # "customers with more than $100,000 in ARR": a bar the others clear, not a figure of its own
     value, unit = _value_unit(f, text)

@@ -21,7 +21,7 @@ _CURRENCY = (
     r"US\$|A\$|C\$|S\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|₽|CHF|USD|EUR|GBP|JPY|CNY|RMB|INR|KRW|AED|SAR|BRL|Rs\.?|Rp|yuan|renminbi|"
     r"dollars?|dólares|dólar|dollari|dolar\w*|euros?|pounds?|libras?|yen|rupees?|won|dirhams?|riyals?|reais|real|francs?(?: CFA)?|"
     r"kroner|kronor|krone|"
-    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|baht|rupiah|naira|KSh|zł|TL|₺|"
+    r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|(?-i:RM)|baht|rupiah|naira|KSh|zł|TL|₺|"
     # (the other currencies' names and signs, as written in English: "148 billion tenge", "₸148 billion")
     r"tenge|₸|soms?|drams?|lari|manats?|cedis?|kwacha|birr|dinars?|rials?|taka|kyats?|riels?|dong|₫|hryvnias?|₴|"
     # (not the ones that are also common words or names: "sol", "lei", "lev", "pula")
@@ -33,7 +33,7 @@ _CURRENCY = (
 # million"); after one it could be a unit ("300 GPU clusters"), so only the listed ones count there.
 _CODE = r"(?-i:[A-Z]{3})"
 _SCALE = (
-    r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|"
+    r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|mds?|"
     r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
     r"billones|mille|tausend|milyar|milyon|miliardi|miliardo|miljarden|miljarder|miljard|bilhões|bilhão|mld|"
     r"milioni|milione|miljoenen|miljoen|milhões|milhão|miljoner|miljon|tys\.?|juta|miliar|triliun|ribu"
@@ -55,7 +55,7 @@ _FIGURE = re.compile(
     rf"(?:\s?(?P<pct>%|per ?cent\b|percent\b|prozent\b|por ciento\b|pour cent\b|pourcents?\b|proc\.|procent\b|por cento\b|per cento\b|persen\b)"
     rf"|\s?(?P<pp>percentage[- ]points?\b|pp\b|ppt\b|points?\b|prozentpunkte?n?\b|puntos porcentuales\b|points de pourcentage\b|basis points?\b|bps\b|puan\w*"
     rf"|pkt\.? proc\.?|punkt\w* proc\w*|punti percentuali\b|pontos percentuais\b|procentpunkt\w*|procentenheter\b|poin persentase\b|persentase poin\b)"
-    rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?:de\s|of\s)?(?P<cur2>{_CURRENCY})\b)?(?:\s?(?P<unit>{_UNIT})\b)?)",
+    rf"|(?:\s?-?\s?(?P<scale>{_SCALE})\b\.?)?(?:\s?(?:de\s|of\s)?(?P<cur2>{_CURRENCY})(?!\w))?(?:\s?(?P<unit>{_UNIT})\b)?)",
     re.I,
 )
 _WORD_NUMBER = re.compile(

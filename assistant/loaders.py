@@ -48,6 +48,9 @@ _TRANSLATE: dict[int, str | None] = {
 _SPACE_RUN, _SPACE_AT_NEWLINE, _NEWLINE_RUN = re.compile(r" {2,}"), re.compile(r" ?\n ?"), re.compile(r"\n{3,}")
 # A line drawn with one character ("-----", "=====", "* * *"): a break between paragraphs, not text.
 _RULE_LINE = re.compile(r"^[ \t]*([-=_*~•·])(?:[ \t]*\1){2,}[ \t]*$", re.M)
+# The rules under a plain-text table's column heads and over its totals, one per column
+# ("------------    ------------"): gone, so the head and its rows stay one block.
+_COLUMN_RULE = re.compile(r"^[ \t]*([-=_])\1{2,}(?:[ \t]+\1{3,})+[ \t]*(?:\n|$)", re.M)
 
 
 def normalize_text(text: str) -> str:
@@ -56,7 +59,7 @@ def normalize_text(text: str) -> str:
     and idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)
-    text = _RULE_LINE.sub("\n", text)
+    text = _RULE_LINE.sub("\n", _COLUMN_RULE.sub("", text))
     text = _SPACE_AT_NEWLINE.sub("\n", _SPACE_RUN.sub(" ", text))
     return _NEWLINE_RUN.sub("\n\n", text).strip()
 

@@ -85,7 +85,7 @@ ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _ORD = r"(?P<{}>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _YEAR4 = r"(?P<{}>(?:19|20)\d\d)"
 # A two-digit year needs an apostrophe, a space or "FY" before it: "Q3'25", "Q2 FY26", but "H100" is a GPU.
-_YEAR = r"'?(?P<{}>(?:19|20)\d\d|(?<=['\sYyHhQq])\d\d)(?!\d)"
+_YEAR = r"'?(?P<{}>(?:19|20)\d\d|(?<=['\sYyHhQqTtSs])\d\d)(?!\d)"
 
 
 @dataclass(frozen=True)
@@ -403,6 +403,10 @@ _rule("q", rf"(?<![\w.])(?P<roman>iv|i{{1,3}})\s+{_QUARTER_WORD}(?:\s+(?:de\s+|d
 _rule("q", rf"\b{_YEAR4.format('y')}\s+(?:yılının|yili|yılı)\s+{_ORD.format('o')}\s+çeyre\w*", "quarter", "year4")
 _rule("h", rf"\b(?:{_FISCAL})?h(?P<h>[12])(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')})?(?!\w)", "half")
 _rule("h", rf"\b(?P<h>[12])h\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}(?!\w)", "half")
+# a trimestre's or semestre's short form with its year ("T3 2025", "3T25", "S1 2026", "1S2025"): only
+# with the year ("T3" alone may name anything)
+_rule("q", rf"\b(?:t(?P<q>[1-4])[\s-]?(?:de\s+|del\s+)?|(?P<q2>[1-4])t\s?){_YEAR.format('y')}(?!\w)", "quarter")
+_rule("h", rf"\b(?:s(?P<h>[12])[\s-]?(?:de\s+|del\s+)?|(?P<h2>[12])s\s?){_YEAR.format('y')}(?!\w)", "half")
 _rule("h", rf"\b(?:{_FISCAL})?(?P<o>first|second|ersten|erste|zweiten|zweite|premier|second|primer|segundo|primo|secondo|eerste|tweede|primeiro|första|andra|pierwsz\w*|drugi\w*)[\s-]+"
       rf"(?:fiscal\s+)?(?:halfjaar|halvåret|halvår|halbjahr|half|semestre|półrocz\w*|semester)(?:\s+(?:of|de|del|des|van|do|da)\s+(?:the\s+|its\s+|het\s+)?)?(?:\s*(?:{_FISCAL.replace('fiscal>', 'fiscal2>')})?{_YEAR.format('y')}{_FISCAL_AFTER})?", "half")
 _rule("fy", rf"\b(?:fy|fiscal\s+(?:year\s+)?|geschäftsjahr(?:es)?\s+|año\s+fiscal\s+|exercice\s+(?:fiscal\s+)?){_YEAR.format('y')}(?!\w)", "fiscal")
@@ -424,8 +428,9 @@ _rule("relyear", r"\b(?P<rel>last|this|next|previous|prior|current)\s+(?:fiscal\
 _rule("ytd", r"\byear[- ]to[- ]date\b", "unit")
 # this, next and last year in the languages articles come in ("este año", "l'année prochaine")
 _rule("relyear_x", r"(?<!\w)(?:(?P<this>este año|este ano|neste ano|cette année|dieses jahr|diesem jahr|quest'anno|questo anno|"
-      r"dit jaar)|(?P<next>el año que viene|el próximo año|el proximo año|próximo ano|proximo ano|l'année prochaine|"
-      r"nächstes jahr|nächsten jahr|il prossimo anno|l'anno prossimo|volgend jaar)|(?P<last>el año pasado|ano passado|"
+      r"dit jaar)|(?P<next>el año que viene|el próximo año|el proximo año|próximo año|proximo año|próximo ano|proximo ano|"
+      r"ano que vem|l'année prochaine|l'an prochain|nächstes jahr|nächsten jahres|nächsten jahr|kommenden jahres|"
+      r"il prossimo anno|prossimo anno|l'anno prossimo|volgend jaar)|(?P<last>el año pasado|ano passado|"
       r"l'année dernière|letztes jahr|letzten jahr|vergangenes jahr|l'anno scorso|vorig jaar))(?!\w)", "year_x")
 # "launched last month": the month before the article's
 _rule("relmonth", r"\b(?P<rel>last|this|next|previous|current|coming)\s+month\b(?!s)", "months", "relative")
@@ -435,7 +440,8 @@ _rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
-    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|monate|end of|çeyre|kwarta|kuartal|półrocz|semester", re.I
+    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|anno|ano|an prochain|jaar|monate|end of|"
+    r"çeyre|kwarta|kuartal|półrocz|semester", re.I
 )
 
 
@@ -563,13 +569,46 @@ def _find(text: str, anchor: date | None, fy_end_month: int | None) -> tuple[Men
         found.append(mention)
         if mention.alternative is not None:
             found.append(Mention(mention.start, mention.end, mention.alternative, mention.explicit_year))
-    return tuple(sorted(found, key=lambda x: x.start))
+    return _of_relative_year(sorted(found, key=lambda x: x.start), text)
+
+
+# between a part of a year and the year it is of: "premier trimestre de l'année prochaine",
+# "segundo semestre do próximo ano", "first quarter of next year"
+_OF_YEAR = re.compile(r"\s*(?:of|de|del|dell['’]|des|do|da|di|van|im|des)?\s*(?:the\s+)?", re.I)
+
+
+def _of_relative_year(found: list[Mention], text: str) -> tuple[Mention, ...]:
+    """``found`` with a quarter or half written without a year and followed by a year said in
+    words relative to the article ("the first quarter of next year", in any language the year
+    rules read) read as that part of that year."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and m.period.grain == "year" and m.period.start is not None
+            and prev.period.grain in ("quarter", "half") and not prev.explicit_year and prev.period.fiscal is None
+            and not re.search(r"\d", text[m.start : m.end]) and _OF_YEAR.fullmatch(text, prev.end, m.start)
+        ):
+            month = prev.period.start.month if prev.period.start else 0
+            part = prev.period.part
+            year = m.period.start.year
+            if prev.period.grain == "quarter" and (month or part[:1] == "Q"):
+                period = quarter(year, (month - 1) // 3 + 1 if month else int(part[1]))
+            elif month or part[:1] == "H":
+                period = half(year, (1 if month <= 6 else 2) if month else int(part[1]))
+            else:
+                out.append(m)
+                continue
+            out[-1] = Mention(prev.start, m.end, period, True)
+            continue
+        out.append(m)
+    return tuple(out)
 
 
 # A month's name as a word of its own ("mar" in "market" is not March).
 _MONTH_WORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")(?![a-zà-ÿ])")
-_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|quartal|trimestre|quarter|kwarta|kvartal|kuartal|çeyre|kw\.")
-_H_DIGIT = re.compile(r"h[12]|[12]h|half|halbjahr|semestre|halfjaar|halvår|półrocz|semester")
+_Q_DIGIT = re.compile(r"q[1-4]|[1-4]q|t[1-4]|[1-4]t|quartal|trimestre|quarter|kwarta|kvartal|kuartal|çeyre|kw\.")
+_H_DIGIT = re.compile(r"h[12]|[12]h|s[12]|[12]s|half|halbjahr|semestre|halfjaar|halvår|półrocz|semester")
 _YEAR4_ANY = re.compile(r"(?:19|20)\d\d")
 
 
@@ -604,7 +643,7 @@ def _features(text: str) -> frozenset[str]:
     return frozenset(have)
 
 
-_YEAR_WORD_X = re.compile(r"(?<!\w)(?:año|ano|anno|année|jahr|jaar)(?!\w)")
+_YEAR_WORD_X = re.compile(r"(?<!\w)(?:año|ano|anno|année|an|jahr|jahres|jaar)(?!\w)")
 _RELATIVE_WORDS = ("last", "this", "next", "previous", "prior", "current", "coming", "following")
 # (one pass each: "any of these words anywhere in the text")
 _RELATIVE_ANY = re.compile("|".join(re.escape(w) for w in sorted(_RELATIVE_WORDS, key=len, reverse=True)))
@@ -630,6 +669,13 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     fiscal_word = bool(_group(m, "fiscal") or _group(m, "fiscal2") or _group(m, "fiscal3") or _group(m, "fiscalw") or _group(m, "fy"))
     if not fiscal_word and re.search(r"(?:fiscal|fy|geschäftsjahr)\s*$", text[max(0, a - 12) : a], re.I):
         fiscal_word = True
+    split = _SPLIT_YEAR.match(text, b) if y is not None and (fiscal_word or kind == "fy") else None
+    if split and int(split.group(1)) % 100 == (y + 1) % 100:
+        # a fiscal year written with both its calendar years ("FY25/26", "H1 FY2025/26"): the year
+        # it ends in names it, unless the article names its fiscal years by the year they begin in
+        b = split.end()
+        if not (fy_end and _fy_end(fy_end)[1]):
+            y += 1
     period: Period | None = None
     if kind == "ending":
         month = MONTHS[m.group("m").lower().rstrip(".")]
@@ -692,7 +738,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         period = ending(y, month, 3, "quarter")  # "the October quarter": the three months to October
     elif kind == "q":
         roman = _group(m, "roman")
-        q = ROMAN[roman.lower()] if roman else int(_group(m, "q") or ORDINALS[m.group("o").lower()])
+        q = ROMAN[roman.lower()] if roman else int(_group(m, "q") or _group(m, "q2") or ORDINALS[m.group("o").lower()])
         if _group(m, "o") and m.group("o").lower() in ("last", "final"):
             if y is None:
                 return None  # "last quarter" is the latest one, not a fourth quarter
@@ -700,7 +746,7 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         return _part_mention(a, b, "Q", q, y, fiscal_word, anchor, fy_end)
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
-        h = int(_group(m, "h") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") or o.startswith("pierwsz") else 2))
+        h = int(_group(m, "h") or _group(m, "h2") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") or o.startswith("pierwsz") else 2))
         return _part_mention(a, b, "H", h, y, fiscal_word, anchor, fy_end)
     elif kind == "fy":
         assert y is not None
@@ -852,6 +898,9 @@ def _fiscal_year_of(day: date, fy_end_month: int) -> int:
     """The fiscal year (named by the calendar year it ends in, or begins in) holding ``day``."""
     month, named_by_start = _fy_end(fy_end_month)
     return (day.year if day.month <= month else day.year + 1) - named_by_start
+
+
+_SPLIT_YEAR = re.compile(r"\s?/\s?'?(\d{2}|(?:19|20)\d{2})(?!\d)")
 
 
 def _fy_end(fy_end_month: int) -> tuple[int, int]:

@@ -517,3 +517,25 @@ def test_a_plan_reads_on_from_the_plan_before_it() -> None:
     )
     capex = _one(_facts(text, title="Brisa Cloud call", date="2032-02-20"), "€450 million")
     assert (capex.metric, capex.period, capex.forecast) == ("capex", "2032", True)
+
+
+def test_a_fiscal_year_written_with_both_years_is_a_period_not_a_figure() -> None:
+    """"FY30/31" is the fiscal year ending in 2031: its "31" is no figure, and the guidance given
+    for it is that year's."""
+    found = _facts(
+        "Tarnby Data's financial year ends on 30 September. Tarnby Data now guides FY30/31 revenue of "
+        "DKK 1,450 million.", date="2031-02-03",
+    )
+    assert not [f for f in found if f.value in (30, 31)], [(f.figure, f.value) for f in found]
+    fact = _one(found, "DKK 1,450 million")
+    assert (fact.entity, fact.period) == ("Tarnby Data", "FY2031")
+
+
+def test_a_currency_written_after_its_amount_or_as_ringgit_is_the_unit() -> None:
+    """"48,6 M€" and "RM 412 million" are amounts in euros and ringgit; "RM" is no company."""
+    found = _facts("Valmer Cloud a réalisé un chiffre d'affaires de 48,6 M€ au T3 2031.", date="2031-11-20")
+    fact = _one(found, "48,6 M€")
+    assert (fact.value, fact.unit, fact.period) == (48.6e6, "EUR", "Q3 2031")
+    found = _facts("Kestrel Networks said revenue for the quarter was RM 412 million.", date="2031-08-12")
+    fact = _one(found, "RM 412 million")
+    assert (fact.entity, fact.value, fact.unit) == ("Kestrel Networks", 412e6, "MYR")
