@@ -32,7 +32,8 @@ from assistant.chunking import split_sentences
 from assistant.figures import Figure, find_figures
 from assistant.grounding import Draft
 from assistant.lexicon import Lexicon, family, measure_words, same_measure, stem, words
-from assistant.question import ACCORDING, MEASURE_INITIALS, REASONS_HEADING, WANTS, Name, Question, language
+from assistant.question import ACCORDING, MEASURE_INITIALS, REASONS_HEADING, STOP, WANTS, Name, Question, language
+from assistant.speakers import NO_SPEAKERS, Speakers
 from assistant.types import Passage
 
 _FORWARD = re.compile(
@@ -52,7 +53,8 @@ _CAUSE = re.compile(
     # what a plan is for, and what brought something about
     r"(?:aim|goal|purpose|idea|intention|objective) (?:is|was) to|in a bid to|designed to|intended to|hop(?:es|ed|ing) to|"
     r"seek(?:s|ing)? to|put .{0,40}\bdown to|(?:secondary|side|knock-on) effect|led to|triggered|stemm(?:ed|s) from|"
-    r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?|"
+    r"result(?:ed|s)? (?:from|in)|owing to|bottlenecks?|constraints?|shortages?|brakes?|obstacles?|barriers?|hurdles?|"
+    r"hamper(?:s|ed|ing)?|held back|hold(?:s|ing)? back|"
     # the same in the other languages articles come in (a reason is a reason in any of them):
     # es, pt, fr, it, de, nl, the Nordic languages, pl, tr, id, vi
     r"debido a|gracias a|razón|razones|motivos?|ventajas?|devido a|graças a|razão|razões|vantage(?:m|ns)|"
@@ -212,6 +214,7 @@ class SentenceData:
     before: str | None = None  # the sentence before the chunk in its paragraph ("": none; None: not looked up)
     lead: str = ""  # the opening of its article, which names what (or whose report) it is about
     above: str = ""  # the end of the chunk before it, when no blank line separates them
+    speakers: Speakers = NO_SPEAKERS  # who speaks in its article, and for whom (a transcript)
 
 
 def read_passage(
@@ -260,6 +263,8 @@ def read_passage(
             while a < b - 1 and text[a] in " |":
                 a += 1
         raw = text[a:b]
+        if _RULE_ROW.fullmatch(raw):
+            continue  # "|---|---|": the rule under a table's column names says nothing
         figures = find_figures(raw)
         starts_paragraph = (a == 0 and not lead_words) or "\n\n" in text[max(0, a - 3) : a] or text[max(0, a - 1) : a] == "\n"
         # (the masthead line opening a report, "Brightwater Research | Rack Monitor | H1 2032", heads it)
@@ -283,7 +288,11 @@ def read_passage(
         if is_heading:
             section = raw.strip()
             heading_words = sentence_words
-            heading_periods = [m.period for m in P.find(raw, anchor, fiscal_end)]
+            named = [m.period for m in P.find(raw, anchor, fiscal_end)]
+            # (a line giving only a day, "Tuesday, 12 August 2025", dates the call or release: the
+            # period a heading above it names, "Second Quarter 2025 Earnings Call", still holds)
+            if not (named and heading_periods and all(p.grain == "day" for p in named)):
+                heading_periods = named
             paragraph, lead_words, before_periods, before_forward = [], frozenset(), [], []
             continue
         if starts_paragraph:
@@ -316,7 +325,9 @@ def read_passage(
             # "Dublin, 18 September 2025 - Companies wasted 27% ...": the date is the release's,
             # not a figure's period
             mentions = [m for m in mentions if m.start >= dateline.end()]
-        periods = [m.period for m in mentions] or [p for h in header for p in h.periods] or [
+        stacked = _column_periods(_head_lines(text, spans, heads[k], above_lines), anchor, fiscal_end) if len(
+            heads.get(k, ())) >= 2 and not mentions else []
+        periods = [m.period for m in mentions] or stacked or [p for h in header for p in h.periods] or [
             p for j in heads.get(k, ()) if j < 0 for p in above_periods.get(j, ())]
         context_periods: list[P.Period] = []
         for earlier in reversed(paragraph):
@@ -428,6 +439,8 @@ def read_passage(
         prev = paragraph[-1] if paragraph else None
         # (a row of a table does not read on from the row above it)
         context = (prev.words | prev.context_words if prev and k not in heads else frozenset()) | lead_words | heading_words
+        if data is not None and data.speakers.starts:
+            context = context | data.speakers.words_at(passage.start + a)  # whom the speaker speaks for
         s = Sentence(
             passage=passage,
             rank=rank,
@@ -442,7 +455,7 @@ def read_passage(
             context_words=frozenset(context),
             title_words=title_words,
             publisher_words=publisher_words,
-            own_subject=_own_subject(raw, lexicon),
+            own_subject=_own_subject(raw[data.speakers.label_at(passage.start + a) if data is not None else 0 :], lexicon),
             heading=False,
             section=section,
             # (or under a heading that opens on what is expected: "Outlook for fiscal 2032")
@@ -483,6 +496,58 @@ _CELL_VALUE = re.compile(
 
 
 _RULE_ROW = re.compile(r"[\s|:+=-]*")  # "|---|:---:|", the line under a Markdown table's column names
+_CELL_CURRENCY = frozenset(["$", "€", "£", "¥", "US$", "A$", "C$", "S$", "R$"])
+
+
+def _column_periods(lines: Sequence[str], anchor: date | None, fiscal_end: int | None) -> list[P.Period]:
+    """The periods of the columns of a head stacked over lines ("Three Months Ended Nine Months Ended"
+    / "September 30, September 30," / "2025 2024 2025 2024"): the lowest line of years gives the
+    columns; a line above them is read as groups of words repeating its pattern, each over as many
+    columns ("Three Months Ended" over the first two, "Nine Months Ended" over the last two). One
+    period per column, or [] if a column has none."""
+    rows = [line.split() for line in lines]
+    bottom = max((i for i, r in enumerate(rows) if len(r) >= 2 and all(_YEAR_CELL.fullmatch(t) for t in r)), default=0)
+    if bottom == 0:
+        return []
+    columns = rows[bottom]
+    n = len(columns)
+    over: list[list[str]] = []
+    for row in rows[:bottom]:
+        if not row:
+            continue
+        # the most groups (a divisor of the columns) that end on the same word: the pattern repeated
+        groups = [row]
+        for m in range(n, 1, -1):
+            size = len(row) // m
+            if n % m == 0 and len(row) % m == 0 and len({_bare(row[size * g + size - 1]) for g in range(m)}) == 1:
+                groups = [row[size * g : size * (g + 1)] for g in range(m)]
+                break
+        over.append([" ".join(groups[c * len(groups) // n]) for c in range(n)])
+    out: list[P.Period] = []
+    for c, cell in enumerate(columns):
+        found = P.find(" ".join([*(o[c] for o in over), cell]), anchor, fiscal_end)
+        if not found:
+            return []
+        out.append(found[-1].period)
+    return out
+
+
+_YEAR_CELL = re.compile(r"(?:FY|CY)?['’]?(?:19|20)?\d\d[A-Z]?|(?:19|20)\d\d(?:/\d\d)?", re.I)
+
+
+_PERIOD_HEAD = re.compile(
+    r"\b(?:months?|weeks?|ended|ending|quarters?|years?|fiscal|half|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b", re.I)
+
+
+def _years_row(line: str) -> bool:
+    """A line of years only, heading columns ("2025 2024 2025 2024", "FY25 FY24")."""
+    cells = line.split()
+    return len(cells) >= 2 and all(_YEAR_CELL.fullmatch(c) for c in cells)
+
+
+def _bare(word: str) -> str:
+    return word.strip(",.:;()").lower()
 
 
 def _cells(line: str) -> list[str]:
@@ -497,10 +562,12 @@ def _numeric_row(line: str) -> bool:
         return False
     values = 0
     for token in reversed(tokens):
+        if token in _CELL_CURRENCY:
+            continue  # a currency sign standing apart from its number ("$   248,906")
         if not _CELL_VALUE.fullmatch(token):
             break
         values += 1
-    return values >= 2 and values < len(tokens)
+    return values >= 2 and values < len([t for t in tokens if t not in _CELL_CURRENCY])
 
 
 def _dated_aside(text: str, anchor: date | None, fiscal_end: int | None) -> bool:
@@ -545,6 +612,7 @@ def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") ->
             end = text.find("\n", b)
             lines.append((line_start, len(text) if end < 0 else end, [k]))
     heads: dict[int, list[int]] = {}
+    columns: list[int] = []  # the head of the last plain table whose head names its columns' years
     i = 0
     while i < len(lines):
         line = text[lines[i][0]:lines[i][1]]
@@ -571,6 +639,26 @@ def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") ->
             continue
         if not piped and (len(block) >= 2 or (ends and len(block) >= 1 and not _numeric_row(line))):
             head = [] if _numeric_row(line) else lines[i][2]
+            x = i
+            # (a head stacked over lines above it, to a blank line: "Three Months Ended" /
+            # "September 30," / "2025   2024" / "Revenues:")
+            years = _years_row(line)
+            while head and x > 0 and len(head) < 8 and lines[x - 1][1] + 1 == lines[x][0] and _head_line(
+                    text[lines[x - 1][0] : lines[x - 1][1]]):
+                upper = text[lines[x - 1][0] : lines[x - 1][1]]
+                # (only the lines of the columns' periods: not a caption above them, whose words
+                # would make every row seem to say what the table is about)
+                if not (_years_row(upper) or (years and _PERIOD_HEAD.search(upper))):
+                    break
+                years = years or _years_row(upper)
+                x -= 1
+                head = lines[x][2] + head
+            if head and any(_years_row(text[lines[y][0] : lines[y][1]]) for y in range(x, i + 1)):
+                columns = head  # (the columns of the rows below, and of the next block's rows)
+            elif head and columns:
+                # a block of the same table after a blank line, headed by a label of its own
+                # ("Segment adjusted EBITDA:"): the columns are still those named above
+                head = columns + head
             block = lines[i:j] if _numeric_row(line) else block
             for _, _, ks in block:
                 heads.update({k: head for k in ks})
@@ -578,6 +666,25 @@ def table_heads(text: str, spans: Sequence[tuple[int, int]], above: str = "") ->
             continue
         i += 1
     return heads
+
+
+def _head_lines(text: str, spans: Sequence[tuple[int, int]], head: Sequence[int], above: dict[int, str]) -> list[str]:
+    """The whole lines of a table's head (spans of ``text``, or lines of the text above it at
+    negative numbers), each once, in order, with their leading spaces (columns line up by them)."""
+    out: dict[int, str] = {}
+    for j in head:
+        if j < 0:
+            out.setdefault(j - 10**9, above.get(j, ""))
+            continue
+        start = text.rfind("\n", 0, spans[j][0]) + 1
+        end = text.find("\n", spans[j][1])
+        out.setdefault(start, text[start : len(text) if end < 0 else end])
+    return [out[key] for key in sorted(out)]
+
+
+def _head_line(line: str) -> bool:
+    """A line that may head the columns of a plain-text table: no sentence, no row of values."""
+    return len(line.split()) <= 12 and line.rstrip()[-1:] not in ".!?;" and not _numeric_row(line)
 
 
 def _same_text(a: str, wb: set[str]) -> bool:
@@ -801,7 +908,8 @@ class Scorer:
                 _DAY_WRITTEN.search(s.text, at, s.period_end.get(at, at)) for at, _ in s.period_at)
             score = max(score, 1.0 if dated else (0.5 if s.periods else 0.0))
         if q.why and not self.wants_figure:
-            score = max(score, 1.0 if s.cause else 0.3)
+            # (a row of a table gives values, never a reason)
+            score = max(score, 1.0 if s.cause else (0.0 if s.row else 0.3))
         if "name" in q.wants:
             # "Who ...": a sentence naming someone besides those asked about.
             asked = q.name_words() | set(q.terms) | {stem(w) for w in words(q.text)}
@@ -1367,6 +1475,7 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
     # (a measure's initials say as much alone: "What EBITDA did X report?")
     initials = [stem(w) for w in words(q.text) if w.lower() in _NAMED_MEASURES and lexicon.known(stem(w))]
     phrases += [(w,) for w in initials if not any(w in p for p in phrases)]
+    phrases = [p for p in phrases if len(p) == 1 or _asked_as_measure(q.text, p)]
     for phrase in phrases:
         used = [s for s in about[:40] if s.score >= FLOOR and (all(w in s.words for w in phrase) or (
             len(phrase) == 2 and _hyphenated(phrase, s.words)))]
@@ -1378,6 +1487,28 @@ def _unmet_phrase(q: Question, about: list[Sentence], scorer: Scorer) -> str | N
         if lexicon.phrase_used(phrase):
             return " ".join(phrase)
     return None
+
+
+_YES_NO = re.compile(r"(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)
+
+
+def _asked_as_measure(text: str, phrase: tuple[str, ...]) -> bool:
+    """Whether two words of a question are what it asks a figure of: the end of their noun phrase
+    (not "object storage" of "its object storage prices"), in a clause that asks for something
+    rather than whether ("Does it match the company's fact sheet?")."""
+    for clause in re.split(r"(?<=[.?!;])\s+", text):
+        tokens = re.findall(r"[\w'’-]+|[^\w\s]", clause)
+        stems = [stem(w.lower()) for w in tokens]
+        for i in range(len(stems) - 1):
+            if (stems[i], stems[i + 1]) != phrase:
+                continue
+            after = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if _YES_NO.fullmatch(tokens[0] if tokens else ""):
+                continue
+            if after[:1].isalpha() and after.islower() and after.lower() not in STOP:
+                continue
+            return True
+    return False
 
 
 # The measure a question asks for, up to the first word that is not part of it: "What dividend has
@@ -2054,7 +2185,8 @@ def source_name(passage: Passage) -> str:
         return passage.publisher.rstrip(" .:;")
     if passage.title and passage.title in passage.text:
         return passage.source  # a title taken from the text's first line would repeat the quote
-    title = (passage.title or "").split(":")[0].strip()
+    # (not at a colon inside brackets: "Kestrel Networks Bhd (KLSE: KSTL)")
+    title = re.split(r":(?![^()\[\]]*[)\]])", passage.title or "")[0].strip()
     if title and len(title) <= 50:
         return title.rstrip(" .;")
     if title:

@@ -321,14 +321,19 @@ class Lexicon:
         self._initials_cache[raw] = spelled
         return spelled
 
-    def repair(self, word: str) -> str | None:
+    def repair(self, word: str, written: str = "") -> str | None:
         """For a word the articles never use, the article word it most likely is: a typo's
-        ("prodcut" -> product) or a short form's ("rev" -> revenue); None for a known word."""
+        ("prodcut" -> product) or a short form's ("rev" -> revenue); None for a known word. A word
+        ``written`` as a word of English is no typo of another English word ("match" is not "march"),
+        but may be written otherwise in another language's article ("absorption", "absorción")."""
         if self.n <= 1 or self.known(word) or not word.isalpha():
             return None
-        if word not in self._repairs:
-            self._repairs[word] = self.closest(word) or self.complete(word)
-        return self._repairs[word]
+        key = f"{word} {written}"
+        if key not in self._repairs:
+            english = english_words()
+            typo = self.closest(word, avoid=english if written.lower() in english else frozenset())
+            self._repairs[key] = typo or self.complete(word)
+        return self._repairs[key]
 
     def complete(self, word: str) -> str | None:
         """The commonest article word that ``word`` abbreviates ("rev" -> revenue), for a word the
@@ -338,18 +343,31 @@ class Lexicon:
         options = [w for w in self.vocab() if w.startswith(word) and len(w) > len(word) + 1]
         return max(options, key=lambda w: self.df[w]) if options else None
 
-    def closest(self, word: str) -> str | None:
+    def closest(self, word: str, avoid: frozenset[str] = frozenset()) -> str | None:
         """The article word a typo away from ``word`` (one edit or swap of neighbours; two in long
-        words), starting with the same letter, if there is one."""
+        words), starting with the same letter, if there is one (and not one of ``avoid``)."""
         if len(word) < 5 or not word.isalpha():
             return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) < 8 else 2
-        candidates = [w for w in self.vocab() if w[0] == word[0] and abs(len(w) - len(word)) <= limit]
+        candidates = [w for w in self.vocab() if w[0] == word[0] and abs(len(w) - len(word)) <= limit and w not in avoid]
         hit = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return hit[0] if hit else None
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """The whole words of the encoder's English vocabulary (all-MiniLM-L6-v2's WordPiece list, 30k
+    entries): a word in it is spelled right. Empty when the model's files are not at hand."""
+    try:
+        from assistant.embeddings import resolve_model_path
+
+        data = json.loads((Path(resolve_model_path("all-MiniLM-L6-v2")) / "tokenizer.json").read_text(encoding="utf-8"))
+        return frozenset(w for w in data["model"]["vocab"] if w.isalpha() and len(w) > 2)
+    except Exception:  # (no model files: every unknown word may be a typo, as before)
+        return frozenset()
 
 
 # Words of other languages for what questions about the cloud market ask (a measure, a part of a
@@ -368,9 +386,14 @@ _EQUIVALENT_WORDS = (
     "fiscal | exercice geschäftsjahr ejercicio esercizio boekjaar räkenskapsår fiskal",
     "quarter | trimestre quartal kwartaal kwartał kvartal kuartal çeyrek çeyrekte çeyreği",
     "half | semestre halbjahr halfjaar półrocze halvår",
-    "investment investments capex | investissement investissements investition investitionen inversión inversiones "
-    "investimento investimenti investering investeringen investimentos inwestycje investeringar investasi yatırım",
+    "investment investments capex invest invests investing invested | investissement investissements investition "
+    "investitionen inversión inversiones investimento investimenti investering investeringen investimentos inwestycje "
+    "investeringar investasi yatırım investir investira investit invertir invertirá invertiremos invierte investieren "
+    "investiert investire investirà investeren investeert inwestować inwestuje investera investerer berinvestasi",
     "price prices | prix preis preise precio precios prezzo prezzi prijs prijzen preço preços ceny priser harga fiyat",
+    "sovereign sovereignty | souverain souveraine souveraineté souverän souveräne souveränität soberano soberana "
+    "soberanía sovrano sovrana sovranità soevereine soevereiniteit soberania suwerenny suwerenność suveren kedaulatan "
+    "egemen",
     "customers | clients kunden clientes clienti klanten klienci klientów kunder pelanggan müşteri müşteriler müşterisi",
     "market | marché markt mercado mercato rynek rynku marknad pasar pazar pazarı",
     "construction | bau construcción costruzione aanbouw construção budowie pembangunan",

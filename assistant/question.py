@@ -91,6 +91,9 @@ _HOW_WORDS = frozenset(
     "big bigger large larger much many high higher fast faster total size number amount figure value level "
     "about what there then same also again".split()
 )
+_PRONOUN_ONLY = re.compile(r"\b(?:it|that|this|they|those|these)\b", re.I)
+# words that only move in time what was asked before ("and what was it before?")
+_WHEN_AGAIN = frozenset(stem(w) for w in "before previously earlier prior then now later ago originally initially first".split())
 _DID = re.compile(r"\bdid\b[^?.]{0,80}?\b(?:report|earn|make|post|generate|book|record|achieve|deliver|bring in|take in)\b", re.I)
 _WAS = re.compile(r"\W*(?:what|how much|how many|how big|how large)\b[^?,;]{0,30}?\b(?:was|were)\b", re.I)
 # (not "actually" alone: "how much will actually be running by 2030?" asks for a forecast)
@@ -315,6 +318,8 @@ def _is_term(raw: str, spellings: Sequence[tuple[str, ...]], lexicon: Lexicon) -
     own = tuple(stem(w) for w in words(raw))
     if stem(raw) in GERMAN_NOUNS or raw.lower() in MEASURE_INITIALS:
         return True
+    if re.fullmatch(r"C[A-Z]Os?", raw):
+        return True  # a chief officer ("CEO", "CFO"): who, by role, not a name of its own
     for spelling in spellings:
         # (one word only ever seen opening a sentence, "Amazon" for AWS, says nothing)
         seen_lower = len(spelling) > 1 or lexicon.lower.get(spelling[0], 0) > 0 if spelling else False
@@ -496,8 +501,12 @@ def analyse(
     folded = text.lower()
     # (a typo is repaired in an English question only: another language's word the articles do not
     # use is no typo, "loyer" is not "lower", "gros" not "growth")
-    repair: Callable[[str], str | None] = lexicon.repair if lang == "en" else (lambda w: None)
-    expanded_text = " ".join(repair(stem(w)) or w for w in words(text))
+    repair: Callable[[str, str], str | None] = lexicon.repair if lang == "en" else (lambda w, written: None)
+    expanded_text = " ".join(
+        # (a compound the articles never write asks what its words ask: "a live-capacity figure")
+        w.replace("-", " ") if "-" in w and lang == "en" and not lexicon.known(stem(w)) else (repair(stem(w), w) or w)
+        for w in words(text)
+    )
     folded = f"{folded} {expanded_text}"
     wants = set()
     # ("year to date", "so far to date" ask for a running total, not for a date)
@@ -522,8 +531,12 @@ def analyse(
     if "how much of" in folded or re.search(share_of, folded):
         wants.discard("amount")
         wants.add("percent")
+    if re.search(r"\bby how much\b|\bhow much (?:more|less|higher|lower|faster|slower)\b", folded):
+        wants |= {"percent", "points"}  # a change, in money or in per cent ("By how much did X cut its prices?")
     if re.match(r"\W*(?:where|in which (?:countries|country|regions?|cities|city|markets?|places?))\b", folded) and not re.search(
-            r"\bhow (?:much|many|big|large)\b|\bwhat (?:share|percentage|amount)\b", folded):
+            r"\bhow (?:much|many|big|large)\b|\bwhat (?:share|percentage|amount)\b|"
+            # ("where does the analyst's estimate sit?": a figure against others, not a place)
+            r"\b(?:sits?|stands?|lands?|comes? in|falls?)\b", folded):
         wants -= {"amount", "quantity", "count", "percent", "points"}  # "Where will it add capacity?": places
     # (with a word or two before the noun: "which Indonesian company", "which two providers")
     if re.search(r"\bwho(?:se)?\b|\bwhich (?:\w+ ){0,2}?(?:one|ones|company|companies|provider|providers|firm|firms|operator|operators|"
@@ -545,7 +558,13 @@ def analyse(
         if s in STOP or asks or len(s) < 2 or re.fullmatch(r"fy|q[1-4]|h[12]|\d+", s):
             continue
         light = s in _WHEN_WORDS or s == asked_with or w in _ABOUT_SOURCES
-        s = repair(s) or s
+        if "-" in w and not lexicon.known(s) and all(len(x) > 1 for x in w.split("-")):
+            # a compound the articles never write ("live-capacity"): its words, each half as much
+            for x in w.split("-"):
+                if stem(x) not in STOP:
+                    terms[stem(x)] = terms.get(stem(x), 0.0) + 0.5
+            continue
+        s = repair(s, w) or s
         # words that say when ("last year", "quarter") weigh as periods, not as what is measured
         terms[s] = terms.get(s, 0.0) + (0.3 if light else 1.0)
     # Two words the articles write hyphenated ("public sector" as "public-sector"): the compound
@@ -677,6 +696,9 @@ def resolve(
     # ("what about in the public sector?" keeps the earlier measure for another scope)
     new_measure = bool(own_terms - set(prior.terms) - _HOW_WORDS) and not _SAME_ASK.match(text)
     thin = len(own_terms) <= 2 and not new_ask and not new_measure
+    # ("What is X's guidance now, and what was it before?": "it" is the guidance, a forecast whatever
+    # the tense it is asked in, and the amount asked before)
+    moved = bool(prior.forecast and _PRONOUN_ONLY.search(text) and not own_terms - _WHEN_AGAIN)
     terms = dict(q.terms)
     for t, w in prior.terms.items():
         if (t in prior.name_words() and q.names) or (new_ask and t not in prior.name_words()):
@@ -701,9 +723,9 @@ def resolve(
         periods=periods,
         soft_periods=soft or (q.soft_periods if q.periods else prior.soft_periods and not shift),
         # (an outlook or guidance asked after a figure is a figure too: "and the updated full-year outlook?")
-        wants=q.wants or (prior.wants if thin or (q.forecast and not q.why) else frozenset()),
+        wants=q.wants or (prior.wants if thin or moved or (q.forecast and not q.why) else frozenset()),
         latest=q.latest or (prior.latest and not periods),
-        forecast=q.forecast if q.forecast is not None else prior.forecast,
+        forecast=prior.forecast if q.forecast is None or moved else q.forecast,
         why=q.why or (prior.why and thin),
         followup=True,
     )

@@ -29,6 +29,7 @@ from assistant.errors import InputError
 from assistant.evidence import SentenceData
 from assistant.figures import load_reading as load_figures
 from assistant.lexicon import Lexicon
+from assistant.speakers import Speakers, read_speakers
 from assistant.query import QueryPlan, analyse, fold
 from assistant.reading import date_number
 from assistant.settings import RetrievalSettings
@@ -54,6 +55,14 @@ PASSAGE_FIELDS = (
 
 def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold(text)) if t not in STOPWORDS]
+
+
+# A company's name ending on its legal form ("Kestrel Hollow Data, Inc.", "NORDFJELL ASA")
+_LEGAL_NAME = re.compile(
+    r"(?:[A-Z][\w&.'’-]*[ ,]+){1,6}(?:inc|corp|corporation|ltd|limited|plc|llc|ag|se|sa|s\.a|asa|ab|oyj|a/s|nv|n\.v|bv|"
+    r"gmbh|spa|s\.p\.a|bhd|berhad|tbk|k\.k|co|holdings|group)\.?(?:\s*\([^)]{1,30}\))?",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,7 @@ class Snapshot:
     _fiscal: dict[str, int | None] = field(default_factory=dict)
     _doc_periods: dict[str, list[P.Period]] = field(default_factory=dict)
     _doc_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    _speakers: dict[str, Speakers] = field(default_factory=dict)
     _copies: dict[str, str] | None = None
     _titled: dict[str, set[str]] | None = None  # a title's (stemmed) word -> the articles titled with it
     _languages: dict[str, str] = field(default_factory=dict)  # by article, as read when needed
@@ -348,7 +358,22 @@ class Snapshot:
         if int(self.metas[first].get("start", 0)) != 0:
             return ""
         text = self.texts[first]
-        return text if len(text) <= 200 else text[:200].rsplit(" ", 1)[0]
+        lead = text if len(text) <= 200 else text[:200].rsplit(" ", 1)[0]
+        # (and a company's name with its legal form on a line of its own further down a filing's or
+        # a release's cover: "CUMULUS RIDGE HOLDINGS, INC.")
+        named = [line for line in text[len(lead) : 1500].split("\n") if _LEGAL_NAME.fullmatch(line.strip())]
+        return " ".join([lead, *named[:1]])
+
+    def document_speakers(self, source: str) -> Speakers:
+        """Who speaks in the article ``source`` and for whom, when it is a transcript (read once)."""
+        found = self._speakers.get(source)
+        if found is None:
+            text = ""
+            for k in self._in_article_order(self._source_positions().get(source, [])):
+                start = int(self.metas[k].get("start", 0))
+                text += "\n" * max(0, start - len(text)) + self.texts[k][max(0, len(text) - start) :]
+            found = self._speakers[source] = read_speakers(text)
+        return found
 
     def _source_positions(self) -> dict[str, list[int]]:
         if self._by_source is None:
@@ -578,7 +603,7 @@ class HybridSearcher:
                 data = self._sentences.get(p.id)
                 if data is not None and data.before is None:
                     self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source),
-                                                    above=snapshot.text_above(p.id))
+                                                    above=snapshot.text_above(p.id), speakers=snapshot.document_speakers(p.source))
             while len(self._sentences) > 20_000:
                 self._sentences.pop(next(iter(self._sentences)))
         return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}

@@ -1418,3 +1418,191 @@ def test_the_reasons_counted_out_after_two_reasons_are_all_given(tmp_path: Path)
     a = assistant_over(tmp_path, {"andes-podcast.txt": text})
     answer = a.ask("Why is Cumbral Cloud building a campus in Arequipa?")
     assert not answer.abstained and "flood risk" in answer.answer and "hydro" in answer.answer, answer.answer
+
+
+def test_what_holds_growth_back_is_answered_with_the_obstacles_not_a_table(tmp_path: Path) -> None:
+    """"What is holding back growth": the sentences naming the obstacles ("the main brake is ...",
+    "the second constraint"), not the rows of a capacity table nor its "|---|" rule."""
+    a = assistant_over(tmp_path, {
+        "valdor.md": "---\ntitle: Valdoria data-centre market, second half of 2025\ndate: 2026-02-03\n"
+        "publisher: Northgate Infra Monitor\n---\n# Valdoria data-centre market, second half of 2025\n\n"
+        "Colocation capacity in Valdoria reached 212 MW of IT load at the end of 2025, up from 180 MW a year earlier.\n\n"
+        "Capacity by operator, MW of IT load, end of 2025\n\n"
+        "| Operator | Live | Under construction | Planned |\n|---|---|---|---|\n| Brenna Data | 81 | 40 | 120 |\n"
+        "| Ostfold Compute | 64 | 22 | 90 |\n| Kelmar Sites | 37 | 18 | 60 |\n\n## Constraints\n\n"
+        "The main brake on new capacity is the power network: the state utility has approved only two new "
+        "substations since 2023, and operators wait up to four years for a connection.\n"
+        "Water is the second constraint, since the regional aquifer is already over-allocated and permits for "
+        "evaporative cooling have been frozen.\nRents rose to $152 per kW per month, from $140.\n",
+    })
+    for question in ("What is holding back data-centre growth in Valdoria?", "What limits expansion in Valdoria?"):
+        answer = a.ask(question)
+        assert "power network" in answer.answer and "aquifer" in answer.answer, answer.answer
+        assert "|" not in answer.answer and "---" not in answer.answer, answer.answer
+
+
+def test_a_dateline_under_a_period_heading_does_not_replace_its_period(tmp_path: Path) -> None:
+    """A call transcript opens "Second Quarter 2025 Earnings Call" then "Tuesday, 12 August 2025":
+    the day dates the call, and "revenue for the quarter" is still the second quarter's."""
+    a = assistant_over(tmp_path, {
+        "kestrel-q2-call.txt": "Kestrel Networks Bhd (KLSE: KSTL)\nSecond Quarter 2025 Earnings Call\n"
+        "Tuesday, 12 August 2025\n\nOperator: Good morning and welcome.\n\n"
+        "Anita Rao, CFO: Revenue for the quarter was RM 412 million, up 18 percent from a year earlier.\n",
+    })
+    answer = a.ask("What was Kestrel Networks' revenue in the second quarter of 2025?")
+    assert not answer.abstained and "412" in answer.answer, answer.answer
+    found = a.facts(entity="Kestrel Networks")["facts"]
+    assert [f["period"] for f in found if f["value"] == 412e6] == ["Q2 2025"], found
+
+
+def test_a_source_is_not_named_by_a_title_cut_inside_brackets() -> None:
+    """A title is cut at its colon for a short source name, but not at one inside brackets
+    ("Kestrel Networks Bhd (KLSE: KSTL)" is not "Kestrel Networks Bhd (KLSE")."""
+    from assistant.evidence import source_name
+    from assistant.types import Passage
+
+    passage = Passage(
+        id="x", source="k.txt", text="Revenue rose.", start=0, end=13,
+        title="Kestrel Networks Bhd (KLSE: KSTL) results call: transcript", date=None, publisher=None, url=None,
+    )
+    assert source_name(passage) == "Kestrel Networks Bhd (KLSE: KSTL) results call"
+
+
+PANEL = (
+    "ANDEAN CLOUD FORUM 2026\nTeatro Colon, Bogota - Thursday 12 March 2026\n\n"
+    "PARTICIPANTS\nLucia Ferraz - Moderator, Cordillera Tech Weekly\n"
+    "Tomas Ibarra - Senior Analyst, Paramo Research (Lima)\n"
+    "Valeria Quispe - Chief Executive Officer, Nevado Compute SA (Quito)\n\n"
+    "[10:02] LUCIA FERRAZ: Welcome. Tomas, how big is the market?\n\n"
+    "[10:03] TOMAS IBARRA: At the end of 2025 we counted 640 megawatts of live capacity across the Andean "
+    "countries. Colombia is the largest, with 260 megawatts against 190 in Peru.\n\n"
+    "[10:05] LUCIA FERRAZ: Valeria, where is Nevado today?\n\n"
+    "[10:06] VALERIA QUISPE: We run 74 megawatts today. We bought a site in Guayaquil next to a substation, "
+    "and we expect to energise the first hall there in the first half of next year.\n\n"
+    "[10:08] TOMAS IBARRA: If I may add one thing: on live capacity Colombia is still well ahead of Peru.\n"
+)
+
+
+def test_a_speaker_in_a_transcript_speaks_for_the_company_the_participants_list_gives(tmp_path: Path) -> None:
+    """"VALERIA QUISPE: We bought a site in Guayaquil": "we" is Nevado Compute, as the list of
+    participants says; a question naming the company and the place is answered from her turn, and a
+    question naming the analyst firm from the analyst's."""
+    a = assistant_over(tmp_path, {"andean-forum-panel.txt": PANEL})
+    answer = a.ask("When does Nevado Compute expect to energise the first hall at its Guayaquil site?")
+    assert not answer.abstained and "first half of next year" in answer.answer, answer.answer
+    answer = a.ask("How much live capacity does Colombia have on Paramo Research's numbers?")
+    assert not answer.abstained and "260" in answer.answer, answer.answer
+
+
+def test_a_bold_interview_label_is_not_the_sentence_s_subject(tmp_path: Path) -> None:
+    """"**Ibarra:** We cut list prices for block storage by 12 percent": the label is who speaks,
+    and the company the article introduces him with owns the figure; "by how much" asks for a change
+    in per cent as much as in money."""
+    text = (
+        "---\ntitle: \"Puna Cloud's chief on prices and power\"\ndate: 2026-05-02\npublisher: Altiplano Tech Review\n---\n"
+        "*La Paz-based Puna Cloud is the largest Bolivian-owned cloud provider. Its chief executive,\n"
+        "Mateo Ibarra, spoke to Altiplano Tech Review about prices and power.*\n\n"
+        "**ATR: Are you in a price war?**\n\n"
+        "**Ibarra:** We cut list prices for block storage by 12 percent this spring. It is a door-opener.\n\n"
+        "**ATR: And power?**\n\n**Ibarra:** Power is the constraint: the grid in El Alto is full.\n"
+    )
+    a = assistant_over(tmp_path, {"2026-05-02-puna-cloud-interview.md": text})
+    answer = a.ask("By how much did Puna Cloud cut its block storage prices?")
+    assert not answer.abstained and "12 percent" in answer.answer, answer.answer
+
+
+def test_a_chief_officer_and_an_english_word_are_not_names_or_typos() -> None:
+    """"Nevado's CEO": the CEO is who, by role, not a name the articles must write; "match" is a word
+    of English, not a typo of the "March" the articles write."""
+    from assistant.lexicon import Lexicon, stem
+    from assistant.question import analyse
+
+    lexicon = Lexicon.build(["Nevado Compute runs 74 MW in Quito. Its results for March were strong.",
+                             "The chief executive spoke in Bogota on 12 March."])
+    q = analyse("Nevado's CEO gave a capacity figure in Bogota. Does it match the fact sheet?", lexicon)
+    assert "CEO" not in [n.text for n in q.names], q.names
+    assert "match" in q.terms and "march" not in q.terms, q.terms
+    typo = Lexicon.build(["Revenue of the product rose.", "The product sold well."])
+    assert typo.repair("prodcut", "prodcut") == "product"
+    # (an English word may still be found as another language's cognate: "absorption", "absorción")
+    spanish = Lexicon.build(["La absorción neta fue de 58 MW.", "La renta subió."])
+    assert spanish.repair(stem("absorption"), "absorption") == stem("absorción")
+
+
+def test_an_amount_with_its_scale_and_currency_after_the_number_is_money() -> None:
+    """"48,6 M€", "1,2 Md€", "20 €/MWh": the currency sign after the number (and "Md", the French
+    milliard) makes an amount, as "€48.6m" does."""
+    from assistant.figures import find_figures
+
+    for text, written in (("un chiffre d'affaires de 48,6 M€ au T3", "48,6 M€"), ("1,2 Md€ en 2025", "1,2 Md€"),
+                          ("à 20 €/MWh", "20 €")):
+        found = find_figures(text)
+        assert [(f.text, f.kind) for f in found] == [(written, "amount")], found
+
+
+FILING = (
+    "UNITED STATES\nSECURITIES AND EXCHANGE COMMISSION\nWashington, D.C. 20549\n\nFORM 10-Q\n\n"
+    "[X] QUARTERLY REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT OF 1934\n\n"
+    "For the quarterly period ended June 30, 2031\n\nCommission File Number: 001-00000\n\n"
+    "KESTREL HOLLOW DATA, INC.\n(Exact name of registrant as specified in its charter)\n\n"
+    "Note 9. Segment Information\n\n"
+    "Revenues by reportable segment were as follows (in thousands):\n\n"
+    "                                    Three Months Ended              Six Months Ended\n"
+    "                                         June 30,                        June 30,\n"
+    "                                   2031            2030            2031             2030\n"
+    "                               ------------    ------------    -------------    ------------\n"
+    "Revenues:\n"
+    "  Americas                     $   140,200     $   121,050     $    270,940     $   236,300\n"
+    "  EMEA                              61,730          50,020          118,450           97,310\n"
+    "  APAC                              22,410          20,880           43,900           40,120\n"
+    "                               ------------    ------------    -------------    ------------\n"
+    "Total revenues                 $   224,340     $   191,950     $    433,290     $   373,730\n"
+    "                               ============    ============    =============    ============\n\n"
+    "Segment operating income:\n"
+    "  Americas                     $    38,100     $    31,900     $     72,800     $    61,200\n"
+    "  EMEA                              14,260          10,950           27,100           20,480\n"
+)
+
+
+def test_a_plain_text_filing_table_keeps_its_rows_and_reads_its_stacked_column_heads(tmp_path: Path) -> None:
+    """A 10-Q table: rules of dashes under the heads, "$" apart from its numbers, a row labelled
+    "EMEA" (not a ticker strip to drop), columns headed over three lines ("Three Months Ended" /
+    "June 30," / "2031  2030  2031  2030"); a second block of the table after a blank line keeps
+    the columns. Each row is read for the periods of its columns, and for the company the cover
+    names below its boilerplate ("KESTREL HOLLOW DATA, INC.")."""
+    from assistant.loaders import read_document
+    from assistant.settings import Settings
+
+    (tmp_path / "corpus").mkdir()
+    path = tmp_path / "corpus" / "kestrel-hollow-10-q.txt"
+    path.write_text(FILING, encoding="utf-8")
+    text = read_document(path, path.name, Settings().limits).text
+    assert "EMEA 61,730 50,020 118,450 97,310" in text and "EMEA 14,260" in text, text
+    a = assistant_over(tmp_path / "idx", {"kestrel-hollow-10-q.txt": FILING})
+    answer = a.ask("What were Kestrel Hollow's total revenues for the three months ended June 30, 2031?")
+    assert "224,340" in answer.answer, answer.answer
+    answer = a.ask("What was Kestrel Hollow's EMEA segment operating income in Q2 2031?")
+    assert "14,260" in answer.answer, answer.answer
+
+
+def test_the_columns_of_a_stacked_head_are_read_as_periods() -> None:
+    from datetime import date
+
+    from assistant.evidence import _column_periods
+
+    lines = ["Three Months Ended Nine Months Ended", "September 30, September 30,", "2031 2030 2031 2030", "Revenues:"]
+    assert [p.label() for p in _column_periods(lines, date(2031, 11, 5), None)] == [
+        "Q3 2031", "Q3 2030", "Jan-Sep 2031", "Jan-Sep 2030"]
+
+
+def test_words_of_a_question_that_are_no_measure_do_not_make_it_abstain(tmp_path: Path) -> None:
+    """"a live-capacity figure" asks for capacity though the articles never write "live-capacity";
+    "Does it match the fact sheet?" asks whether, not for a measure called "fact sheet"."""
+    a = assistant_over(tmp_path, {
+        "tarn-fact-sheet.md": "---\ntitle: Tarn Compute investor fact sheet, Q1 2031\ndate: 2031-05-06\n---\n"
+        "Tarn Compute operated 184 MW of live IT capacity at 31 March 2031. Revenue was NOK 812 million.\n",
+        "summit.md": "---\ntitle: Nordic summit panel\ndate: 2031-04-22\npublisher: Fjell Infra Weekly\n---\n"
+        "Tarn Compute's chief executive told the Bergen summit the company runs about 190 MW of live capacity.\n",
+    })
+    answer = a.ask("Tarn Compute's CEO gave a live-capacity figure at the Bergen summit. Does it match the company's fact sheet?")
+    assert not answer.abstained and "190" in answer.answer, answer.answer

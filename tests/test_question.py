@@ -73,6 +73,11 @@ ANCHOR = date(2031, 11, 20)
         ("R: Este año invertiremos 900 millones", "2031"),  # this, next and last year in other languages
         ("ouvrira l'année prochaine", "2032"),
         ("wuchs im letzten Jahr um 12%", "2030"),
+        # a trimestre's or semestre's short form, with its year
+        ("a généré 29,3 M€ au T3 2031", "Q3 2031"),
+        ("receita do 3T31", "Q3 2031"),
+        ("capacidad al cierre del 2S2031", "H2 2031"),
+        ("résultats du S1 2031", "H1 2031"),
     ],
 )
 def test_written_periods_become_values(text: str, label: str) -> None:
@@ -86,6 +91,13 @@ def test_written_periods_become_values(text: str, label: str) -> None:
         ("deliveries start in the second quarter of next year", "Q2 2032"),
         ("in Q3 of this year", "Q3 2031"),
         ("the first half of the previous year", "H1 2030"),
+        # the same in the other languages articles come in
+        ("au premier trimestre de l'année prochaine", "Q1 2032"),
+        ("no segundo semestre do próximo ano", "H2 2032"),
+        ("nel secondo semestre del prossimo anno", "H2 2032"),
+        ("el primer trimestre del próximo año", "Q1 2032"),
+        ("im ersten Quartal des nächsten Jahres", "Q1 2032"),
+        ("entro la fine del prossimo anno", "2032"),
     ],
 )
 def test_a_part_of_a_year_said_relative_to_the_article_date_is_dated(text: str, label: str) -> None:
@@ -704,3 +716,32 @@ def test_a_word_as_near_to_two_article_words_is_repaired_alike_whatever_order_th
     one = Lexicon.build(["The fourth quarto edition.", "Quando the board met."])
     other = Lexicon.build(["Quando the board met.", "The fourth quarto edition."])
     assert one.repair("quanto") == other.repair("quanto") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "fiscal_end", "label", "months"),
+    [
+        ("H1 FY30/31", 9, "H1 FY2031", ("2030-10-01", "2031-03-31")),  # the year it ends in names it
+        ("its first 20 MW go live in Q1 FY31/32", 9, "Q1 FY2032", ("2031-10-01", "2031-12-31")),
+        ("guidance for FY2030/31", 6, "FY2031", ("2030-07-01", "2031-06-30")),
+        ("FY30/31", 103, "FY2030", ("2030-04-01", "2031-03-31")),  # (years named by the year they begin in)
+    ],
+)
+def test_a_fiscal_year_written_with_both_its_years_is_the_one_ending_in_the_second(
+    text: str, fiscal_end: int, label: str, months: tuple[str, str]
+) -> None:
+    period = P.find(text, ANCHOR, fiscal_end)[-1].period
+    assert (period.label(), str(period.start), str(period.end)) == (label, *months)
+
+
+def test_a_follow_up_moving_a_forecast_in_time_still_asks_for_the_forecast() -> None:
+    """"What is X's revenue guidance for 2032 now, and what was it before?": "it" is the guidance,
+    a forecast and an amount, though asked with "was"; "where does the analyst's estimate sit?"
+    asks for a figure, not a place."""
+    lexicon = Lexicon.build(["Tarn Compute raised its 2032 revenue guidance to $440m from $425m.",
+                             "Our own estimate of $452m sits near the top of the range."])
+    history = [{"role": "user", "content": "What is Tarn Compute's revenue guidance for 2032 now?"},
+               {"role": "assistant", "content": "$440m [1]."}]
+    q = resolve("what was it before?", history, lexicon)
+    assert q.forecast is True and "amount" in q.wants, (q.forecast, q.wants)
+    assert "amount" in analyse("Where does the analyst's own revenue estimate sit?", lexicon).wants
