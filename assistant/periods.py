@@ -669,8 +669,8 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
     fiscal_word = bool(_group(m, "fiscal") or _group(m, "fiscal2") or _group(m, "fiscal3") or _group(m, "fiscalw") or _group(m, "fy"))
     if not fiscal_word and re.search(r"(?:fiscal|fy|geschäftsjahr)\s*$", text[max(0, a - 12) : a], re.I):
         fiscal_word = True
-    split = _SPLIT_YEAR.match(text, b) if y is not None and (fiscal_word or kind == "fy") else None
-    if split and int(split.group(1)) % 100 == (y + 1) % 100:
+    split = _SPLIT_YEAR.match(text, b) if fiscal_word or kind == "fy" else None
+    if split and y is not None and int(split.group(1)) % 100 == (y + 1) % 100:
         # a fiscal year written with both its calendar years ("FY25/26", "H1 FY2025/26"): the year
         # it ends in names it, unless the article names its fiscal years by the year they begin in
         b = split.end()
