@@ -1052,6 +1052,7 @@ class Selection:
     abstain: str | None = None
     undisclosed: bool = False  # abstains, quoting the sentence that says the figure is not given
     when: bool = False  # the question asks when: periods said relative to an article's date are dated
+    asked: tuple[P.Period, ...] = ()  # the periods asked about (a fiscal one is given in calendar months)
 
 
 @dataclass(frozen=True)
@@ -1347,7 +1348,7 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
     missing += [f"The articles do not mention {n.text}." for n in absent]
     if also is not None and also not in chosen:
         chosen.append(also)
-    return Selection(chosen, missing, when="date" in q.wants)
+    return Selection(chosen, missing, when="date" in q.wants, asked=tuple(q.periods))
 
 
 _CLAUSE_END = frozenset("it its that which who whom for to in on at because as since while when after before and but".split())
@@ -1526,6 +1527,13 @@ _ASKED_MEASURE = re.compile(
 )
 
 
+# ... or asked as a name's: "What is Liffey Data Group's net debt?", "What was X's headcount in 2025?"
+_ASKED_OWNED = re.compile(
+    r"^\W*(?i:what|how much|how many)\s+(?i:is|was|are|were)\s+(?:the\s+)?(?:[A-Z][\w&.-]*\s+){0,4}?[A-Z][\w&.-]*['’]s?\s+"
+    r"((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)(?=\s+(?:in|for|at|of|as|on|by|during|over|now|today)\b|\s*[?,(]|\s*$)"
+)
+
+
 # The single words that say what kind of figure is asked ("share", "growth", "revenue", "capacity")
 _KIND_CUES = frozenset(stem(c) for cues in WANTS.values() for c in cues if c.isalpha())
 
@@ -1538,7 +1546,7 @@ def _unknown_measure(q: Question, scorer: Scorer, about: Sequence[Sentence] = ()
     dividend asked of a company whose articles never speak of one, though others' do)."""
     if q.why or q.language != "en" or q.followup:
         return None
-    found = _ASKED_MEASURE.match(q.text)
+    found = _ASKED_MEASURE.match(q.text) or _ASKED_OWNED.match(q.text)
     if not found:
         return None
     measure = words(found.group(1))
@@ -2065,6 +2073,8 @@ def compose(selection: Selection) -> Draft:
                 prefix = f"{who}: "
         lines.append(f"{prefix}{body} [{n}]{end}")
     notes = [note for note in (_dated(s) for s in chosen) if note] if selection.when else []
+    if selection.when:
+        notes += [note for note in _asked_fiscal(selection.asked, chosen) if not any(note in n for n in notes)]
     return Draft(text="\n".join(lines), abstained=False, cited=cited, notes=[*notes, *selection.missing])
 
 
@@ -2075,11 +2085,47 @@ _COMPARES_SOURCES = re.compile(
     r"\b(?:sources?|reports?|estimates?|trackers?|analysts?|firms?|figures?|articles?)\b[^?.]{0,40}\b(?:agree|disagree|differ|"
     r"diverge|match|compare|consistent|conflict)|\b(?:agree|disagree|differ|diverge)\b[^?.]{0,20}\b(?:sources?|reports?|estimates?)\b",
     re.I)
-_RELATIVE = re.compile(r"\b(?:last|this|next|previous|prior|current|coming|following)\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:last|this|next|previous|prior|current|coming|following|"
+    # (the same in the other languages articles come in: "l'année prochaine", "del prossimo anno")
+    r"prochaine?|dernière|dernier|próxim[oa]|proxim[oa]|pasado|passado|que vem|que viene|prossimo|scorso|"
+    r"nächste[nsr]?|letzte[nsr]?|kommende[nsr]?|vorige[nsr]?|volgend)\b", re.I)
 # A sentence whose subject is what the one before said ("That is why ...", "This explains ...")
 _POINTS_BACK = re.compile(
     r"\W*(?:that|this|these|those|which)\s+(?:is|was|are|were|has|had|explains?|explained|means?|meant|makes?|made|"
     r"leaves?|left|puts?|helps?|helped|also|alone|in turn)\b", re.I)
+
+
+def _asked_fiscal(asked: Sequence[P.Period], chosen: Sequence[Sentence]) -> list[str]:
+    """For a question asking when, or which months: each fiscal period asked about, in the calendar
+    months of the quoted article's fiscal year ("H1 FY2026 is the fiscal period from October 2025 to
+    March 2026."), when the article states its fiscal year's end."""
+    out: list[str] = []
+    for period in asked:
+        if not period.fiscal or period.start is not None:
+            continue
+        for s in chosen:
+            dated = next((p for p in s.doc_periods() if p.fiscal == period.fiscal and p.start and p.end), None)
+            if dated is None:
+                year, part = period.fiscal
+                whole = next((p for p in s.doc_periods() if p.fiscal == (year, "") and p.start and p.end), None)
+                dated = _part_of(whole, part) if whole is not None and part else None
+            if dated is not None and dated.start and dated.end:
+                out.append(f"{period.label()} is the fiscal period from {dated.start:%B %Y} to {dated.end:%B %Y}.")
+                break
+    return out
+
+
+def _part_of(year: P.Period, part: str) -> P.Period | None:
+    """The quarter or half ``part`` ("Q1", "H2") of a fiscal ``year`` whose months are known."""
+    if year.start is None or not re.fullmatch(r"[QH][1-4]", part):
+        return None
+    months = 3 if part[0] == "Q" else 6
+    first = (year.start.month - 1 + months * (int(part[1]) - 1)) % 12 + 1
+    start_year = year.start.year + (year.start.month - 1 + months * (int(part[1]) - 1)) // 12
+    last = (first - 1 + months - 1) % 12 + 1
+    end_year = start_year + (first - 1 + months - 1) // 12
+    return P.Period(date(start_year, first, 1), P._month_end(date(end_year, last, 1)), "quarter" if months == 3 else "half")
 
 
 def _dated(s: Sentence) -> str:

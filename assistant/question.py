@@ -74,7 +74,8 @@ WANTS: dict[str, tuple[str, ...]] = {
     "quantity": ("capacity", "gw", "mw", "gigawatt", "megawatt", "power", "water", "litres", "liters", "gallons", "pue", "wue",
                  "how big", "how large"),
     "date": ("when", "date", "deadline", "until when", "by when", "what day", "which day", "which year", "what year",
-             "which quarter", "what quarter", "which month", "what month", "wann", "cuándo", "quand"),
+             "which quarter", "what quarter", "which month", "what month", "which months", "what months",
+             "calendar months", "calendar terms", "wann", "cuándo", "quand"),
 }
 _LATEST = re.compile(
     r"\b(?:latest|most recent|last reported|newest|current(?:ly)?|right now|now|today|so far|to date|as of now|"

@@ -1606,3 +1606,42 @@ def test_words_of_a_question_that_are_no_measure_do_not_make_it_abstain(tmp_path
     })
     answer = a.ask("Tarn Compute's CEO gave a live-capacity figure at the Bergen summit. Does it match the company's fact sheet?")
     assert not answer.abstained and "190" in answer.answer, answer.answer
+
+
+def test_a_when_answer_dates_a_part_of_next_year_said_in_another_language(tmp_path: Path) -> None:
+    """"au premier trimestre de l'année prochaine" in an article of 20 November 2031: the answer
+    says it is the first quarter of 2032, as it does for "next year" in English."""
+    a = assistant_over(tmp_path, {
+        "valmer.md": "---\ntitle: Valmer Cloud accélère à Lyon\ndate: 2031-11-20\npublisher: Le Fil Rhône\n---\n"
+        "Valmer Cloud construit un campus de 30 MW à Lyon. La première tranche, de 10 MW, doit être mise en "
+        "service au premier trimestre de l'année prochaine.\n",
+    })
+    answer = a.ask("When is the first phase of Valmer Cloud's Lyon campus due to come online?")
+    assert not answer.abstained and "Q1 2032" in answer.answer, answer.answer
+
+
+def test_the_calendar_months_of_an_asked_fiscal_half_are_given(tmp_path: Path) -> None:
+    """"Which calendar months does X's H1 FY30/31 cover?", over a note saying the financial year
+    ends on 30 September: October 2030 to March 2031, worked out and given as a note."""
+    a = assistant_over(tmp_path, {
+        "tarn-note.md": "---\ntitle: Tarn Data first half\ndate: 2031-05-20\npublisher: Corrib Equity Research\n---\n"
+        "Tarn Data's financial year ends on 30 September. In H1 FY30/31 revenue rose 12% to €120.4m, and "
+        "adjusted EBITDA reached €51.0m.\n",
+    })
+    answer = a.ask("Which calendar months does Tarn Data's H1 FY30/31 cover?")
+    assert not answer.abstained and "October 2030" in answer.answer and "March 2031" in answer.answer, answer.answer
+
+
+def test_a_measure_asked_as_a_company_s_that_its_articles_never_name_is_not_given(tmp_path: Path) -> None:
+    """"What is Tarn Data's net debt?" when Tarn's article gives revenue and margins but no debt
+    (another company's article does): the articles do not give it; its revenue is still answered."""
+    a = assistant_over(tmp_path, {
+        "tarn.md": "---\ntitle: Tarn Data first half\ndate: 2031-05-20\npublisher: Corrib Equity Research\n---\n"
+        "Tarn Data's revenue rose 12% to €120.4m in the first half, and adjusted EBITDA reached €51.0m.\n",
+        "other.md": "---\ntitle: Brenna Compute refinances\ndate: 2031-05-22\npublisher: Corrib Wire\n---\n"
+        "Brenna Compute's net debt fell to €310m at the end of March, from €355m a year earlier.\n",
+    })
+    answer = a.ask("What is Tarn Data's net debt?")
+    assert answer.abstained and "net debt" in answer.answer, answer.answer
+    answer = a.ask("What was Tarn Data's revenue in the first half?")
+    assert not answer.abstained and "120.4" in answer.answer, answer.answer
