@@ -131,13 +131,13 @@ _CURRENCIES = (
     (r"\bnaira\b", "NGN"), (r"(?<![A-Za-z])TL\b|₺|\blira\b", "TRY"),
     (r"₹|INR|Rs\.?|rupees?|crores?|lakhs?", "INR"), (r"¥|JPY|yen", "JPY"), (r"CNY|RMB|yuan|renminbi", "CNY"),
     (r"₩|KRW|won", "KRW"), (r"CHF", "CHF"), (r"AED|dirhams?", "AED"), (r"SAR|riyals?", "SAR"), (r"Rp", "IDR"),
-    (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"),
+    (r"KSh", "KES"), (r"francs? CFA|FCFA", "XOF"), (r"zł|złoty|zlotys?", "PLN"), (r"₫|\bđồng\b|\bdong\b|VND", "VND"),
 )
 _SCALES = (
     (r"trillion|tn|billones|billionen|triliun", 1e12),
-    (r"billion|bn|bln|b|mds?|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
-    (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon|juta", 1e6),
-    (r"thousand|k|tausend|mille|tys\.?|ribu", 1e3),
+    (r"billion|bn|bln|b|mds?|tỷ|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
+    (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon|juta|triệu", 1e6),
+    (r"thousand|k|tausend|mille|tys\.?|ribu|nghìn", 1e3),
     (r"crores?", 1e7), (r"lakhs?", 1e5),
 )
 # Labels for what a figure measures, nearest first. A figure none of them fits is labelled by its
@@ -844,7 +844,10 @@ def _value_unit(f: Figure, text: str) -> tuple[float | None, str]:
         return f.value * scale, _counted_thing(text[f.end :]) or "money"
     unit_match = re.search(r"[\d.,]\s*(?:[a-zA-Z]+\s)?([A-Za-z][\w/ -]*)$", written)
     unit = unit_match.group(1).strip() if unit_match else ""
-    if f.kind == "count" or not unit:
+    scaled = scale != 1.0 and any(re.fullmatch(pattern, unit, re.I) for pattern, _ in _SCALES)
+    if scaled:
+        unit = ""  # the scale word is no unit ("38,9 milioni", "185 triệu"): the value is scaled
+    elif f.kind == "count" or not unit:
         unit = _counted_thing(text[f.end :]) or unit
     if unit.lower() in ("gigawatts", "gigawatt"):
         unit = "GW"

@@ -23,7 +23,7 @@ _CURRENCY = (
     r"kroner|kronor|krone|"
     r"zlotys?|złoty|lira|liras|rand|shillings?|pesos?|ringgits?|(?-i:RM)|baht|rupiah|naira|KSh|zł|TL|₺|"
     # (the other currencies' names and signs, as written in English: "148 billion tenge", "₸148 billion")
-    r"tenge|₸|soms?|drams?|lari|manats?|cedis?|kwacha|birr|dinars?|rials?|taka|kyats?|riels?|dong|₫|hryvnias?|₴|"
+    r"tenge|₸|soms?|drams?|lari|manats?|cedis?|kwacha|birr|dinars?|rials?|taka|kyats?|riels?|dong|đồng|₫|hryvnias?|₴|"
     # (not the ones that are also common words or names: "sol", "lei", "lev", "pula")
     r"forints?|koruna|korun|leva|kuna|krona|kronur|pesetas?|soles|guaranis?|bolivianos?|quetzales|quetzals?|"
     r"colones|colón|lempiras?|córdobas?|balboas?|rufiyaa|rupee|ngultrum|afghanis?|tugriks?|₮|"
@@ -36,7 +36,7 @@ _SCALE = (
     r"trillion|tn|billion|bn|bln|b|million|mn|mln|m|thousand|k|crore|crores|lakh|lakhs|mds?|"
     r"milliarden|milliarde|mrd|millionen|million|mio|mil millones|millones|millón|milliards?|"
     r"billones|mille|tausend|milyar|milyon|miliardi|miliardo|miljarden|miljarder|miljard|bilhões|bilhão|mld|"
-    r"milioni|milione|miljoenen|miljoen|milhões|milhão|miljoner|miljon|tys\.?|juta|miliar|triliun|ribu"
+    r"milioni|milione|miljoenen|miljoen|milhões|milhão|miljoner|miljon|tys\.?|juta|miliar|triliun|ribu|tỷ|triệu|nghìn"
 )
 _UNIT = (
     r"gw|gigawatts?|mw|megawatts?|kw|kilowatts?|twh|gwh|mwh|kwh|"

@@ -539,3 +539,12 @@ def test_a_currency_written_after_its_amount_or_as_ringgit_is_the_unit() -> None
     found = _facts("Kestrel Networks said revenue for the quarter was RM 412 million.", date="2031-08-12")
     fact = _one(found, "RM 412 million")
     assert (fact.entity, fact.value, fact.unit) == ("Kestrel Networks", 412e6, "MYR")
+
+
+def test_a_scale_word_of_another_language_scales_the_value_and_is_no_unit() -> None:
+    """"38,9 milioni" is 38.9 million (of no unit said), "4.800 tỷ đồng" 4.8 trillion dong."""
+    fact = _one(_facts("Dora Digitale ha chiuso il semestre con ricavi per 38,9 milioni e un margine del 36,1 %."),
+                "38,9 milioni")
+    assert (fact.value, fact.unit) == (38.9e6, ""), fact
+    fact = _one(_facts("Song Da Cloud đầu tư khoảng 4.800 tỷ đồng vào trung tâm dữ liệu."), "4.800 tỷ đồng")
+    assert (fact.value, fact.unit) == (4.8e12, "VND"), fact
