@@ -135,7 +135,8 @@ _CURRENCIES = (
 )
 _SCALES = (
     (r"trillion|tn|billones|billionen|triliun", 1e12),
-    (r"billion|bn|bln|b|mds?|tỷ|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|milyar|miliar", 1e9),
+    (r"billion|bn|bln|b|mds?|tỷ|milliarden?|mrd|milliards?|mil millones|miliard[io]|miljard(?:en|er)?|bilhões|bilhão|mld|"
+     r"milyar|miliar", 1e9),
     (r"million|mn|mln|m|millionen|mio|millones|millón|milion[ie]|miljoen(?:en)?|milhões|milhão|miljon(?:er)?|milyon|juta|triệu", 1e6),
     (r"thousand|k|tausend|mille|tys\.?|ribu|nghìn", 1e3),
     (r"crores?", 1e7), (r"lakhs?", 1e5),

@@ -440,8 +440,8 @@ _rule("relpart", rf"\b(?:{_ORD.format('o')}[- ](?P<unit>quarter|half)|q(?P<q>[1-
 
 _WORD_NUMBER = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "drei": 3, "sechs": 6, "neun": 9}
 _HINT = re.compile(
-    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|anno|ano|an prochain|jaar|monate|end of|"
-    r"çeyre|kwarta|kuartal|półrocz|semester", re.I
+    r"\d|quarter|half|month|year|fiscal|quartal|trimestre|halbjahr|semestre|jahr|año|année|anno|ano|an prochain|jaar|monate|"
+    r"end of|çeyre|kwarta|kuartal|półrocz|semester", re.I
 )
 
 
@@ -746,7 +746,8 @@ def _read(kind: str, m: re.Match[str], anchor: date | None, fy_end: int | None, 
         return _part_mention(a, b, "Q", q, y, fiscal_word, anchor, fy_end)
     elif kind == "h":
         o = (_group(m, "o") or "").lower()
-        h = int(_group(m, "h") or _group(m, "h2") or (1 if o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") or o.startswith("pierwsz") else 2))
+        opening = o in ("first", "ersten", "erste", "premier", "primer", "primo", "eerste", "primeiro", "första") or o.startswith("pierwsz")
+        h = int(_group(m, "h") or _group(m, "h2") or (1 if opening else 2))
         return _part_mention(a, b, "H", h, y, fiscal_word, anchor, fy_end)
     elif kind == "fy":
         assert y is not None

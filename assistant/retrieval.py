@@ -29,10 +29,10 @@ from assistant.errors import InputError
 from assistant.evidence import SentenceData
 from assistant.figures import load_reading as load_figures
 from assistant.lexicon import Lexicon
-from assistant.speakers import Speakers, read_speakers
 from assistant.query import QueryPlan, analyse, fold
 from assistant.reading import date_number
 from assistant.settings import RetrievalSettings
+from assistant.speakers import Speakers, read_speakers
 from assistant.store import ChunkStore
 from assistant.sync import decode_sentences, scan_index
 from assistant.types import Passage
@@ -602,8 +602,10 @@ class HybridSearcher:
             for p in passages:
                 data = self._sentences.get(p.id)
                 if data is not None and data.before is None:
-                    self._sentences[p.id] = replace(data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source),
-                                                    above=snapshot.text_above(p.id), speakers=snapshot.document_speakers(p.source))
+                    self._sentences[p.id] = replace(
+                        data, before=snapshot.text_before(p.id), lead=snapshot.document_lead(p.source),
+                        above=snapshot.text_above(p.id), speakers=snapshot.document_speakers(p.source),
+                    )
             while len(self._sentences) > 20_000:
                 self._sentences.pop(next(iter(self._sentences)))
         return {p.id: self._sentences[p.id] for p in passages if p.id in self._sentences}
