@@ -193,6 +193,7 @@ class Sentence:
     parts: dict[str, float] = field(default_factory=dict)
     name_cover: list[float | None] = field(default_factory=list)  # per asked name (None: absent from the articles)
     name_in_context: bool = False
+    spoken_for: frozenset[str] = frozenset()  # in a transcript's turn: the words of whom its speaker speaks for
     _cause: bool | None = None
 
     @property
@@ -439,8 +440,8 @@ def read_passage(
         prev = paragraph[-1] if paragraph else None
         # (a row of a table does not read on from the row above it)
         context = (prev.words | prev.context_words if prev and k not in heads else frozenset()) | lead_words | heading_words
-        if data is not None and data.speakers.starts:
-            context = context | data.speakers.words_at(passage.start + a)  # whom the speaker speaks for
+        spoken_for = data.speakers.words_at(passage.start + a) if data is not None and data.speakers.starts else frozenset()
+        context = context | spoken_for  # (whom the speaker of a transcript's turn speaks for)
         s = Sentence(
             passage=passage,
             rank=rank,
@@ -475,6 +476,7 @@ def read_passage(
             row=k in heads,
             stock=bool(figures) and _STOCK_MOVE.search(raw) is not None,
             retracted=bool(figures) and _RETRACTED.search(raw) is not None,
+            spoken_for=spoken_for,
         )
         made[k] = s
         if prev is not None and _GOES_ON.match(raw):
@@ -1178,6 +1180,12 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
         # as it opens, a few sentences in its own order (the headline and headings left out).
         source = (about or pool)[0].passage.source
         ordered = sorted((s for s in pool if s.passage.source == source and len(s.text) >= 40), key=lambda s: s.start)
+        # (what someone said about a company, in a transcript: the turns of whoever speaks for it)
+        subject = next((n for n in scorer.names if not n.absent), None)  # (the first named: "X's CEO")
+        spoken = [s for s in ordered if s.spoken_for and subject is not None and any(
+            all(w in s.spoken_for for w in spelling) for spelling in subject.spellings)]
+        if spoken:
+            return Selection(spoken[:6], [])
         # (its opening, then the first sentence of each section after it)
         opening = [s for k, s in enumerate(ordered) if k < 4 or s.section != ordered[k - 1].section]
         return Selection(opening[:6], [])

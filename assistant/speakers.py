@@ -83,7 +83,9 @@ def _names_around(text: str, start: int, end: int, others: set[str]) -> list[str
     after = text[end : min(len(text) if line_end < 0 else line_end, end + _REACH)]
     line_start = text.rfind("\n", 0, start) + 1
     # (a name that opens its line, after a title at most, is an item of a list of participants)
-    listed = len(text[line_start:start].strip(" *-•>")) <= 4
+    # (and a name followed by a dash and a role: "Eirik Haugland - Chief Executive Officer, ...", on a
+    # list's line or on one the lines of a list were joined into)
+    listed = len(text[line_start:start].strip(" *-•>")) <= 4 or re.match(r"\s+[-–—]\s", after) is not None
     before = "" if listed else text[max(0, start - _REACH) : start].split("\n\n")[-1]
     for other in others:
         name = r"\b" + r"\s+".join(map(re.escape, other.split())) + r"\b"

@@ -1645,3 +1645,12 @@ def test_a_measure_asked_as_a_company_s_that_its_articles_never_name_is_not_give
     assert answer.abstained and "net debt" in answer.answer, answer.answer
     answer = a.ask("What was Tarn Data's revenue in the first half?")
     assert not answer.abstained and "120.4" in answer.answer, answer.answer
+
+
+def test_a_summary_of_what_a_company_s_speaker_said_gives_their_turns(tmp_path: Path) -> None:
+    """"Summarise what Nevado Compute's chief executive said on the panel": her turns, not the
+    transcript's opening or the analyst's."""
+    a = assistant_over(tmp_path, {"andean-forum-panel.txt": PANEL})
+    answer = a.ask("Summarise what Nevado Compute's chief executive said on the panel.")
+    assert "74 megawatts" in answer.answer and "Guayaquil" in answer.answer, answer.answer
+    assert "640" not in answer.answer and "Welcome" not in answer.answer, answer.answer
