@@ -413,6 +413,11 @@ _EQUIVALENT_WORDS = (
     "occupancy utilisation utilization | ocupación taux d'occupation auslastung occupazione bezetting ocupação obłożenie "
     "beläggning okupansi doluluk",
     "vacancy | vacance leerstand vacancia sfitto leegstand vacância pustostany vakans kekosongan",
+    "absorption absorbed absorb take-up | absorción absorbió absorbidos absorção absorvidos assorbimento assorbiti "
+    "assorbito absorption absorbés absorbiert absorptie wchłonięcie",
+    "leased lease leasing let | arrendada arrendado arrendados arrendadas arrendamiento alquilado alquilada alugado "
+    "alugada locato locata affittato affittata affittati loué louée louées vermietet verhuurd wynajęty uthyrd disewa",
+    "cost costs cost costed | costó coste costo costos custo custou coût coûté kosten kostete costato kosztował biaya",
     "dividend dividends | dividende dividenden dividendo dividendos dywidenda utdelning dividen temettü",
     "ebitda | favök",
     "margin margins | marge marges margen márgenes margine margini margem margens marża marży marj marjı",

@@ -1654,3 +1654,20 @@ def test_a_summary_of_what_a_company_s_speaker_said_gives_their_turns(tmp_path: 
     answer = a.ask("Summarise what Nevado Compute's chief executive said on the panel.")
     assert "74 megawatts" in answer.answer and "Guayaquil" in answer.answer, answer.answer
     assert "640" not in answer.answer and "Welcome" not in answer.answer, answer.answer
+
+
+def test_absorption_leases_and_costs_are_found_across_languages(tmp_path: Path) -> None:
+    """"absorbed" finds the Italian "assorbiti"; a Spanish question's "costó" and "arrendada" find
+    the English "cost" and "leased"."""
+    a = assistant_over(tmp_path, {
+        "torino.txt": "Torino, 14 luglio 2031 - Il mercato dei data center di Torino ha chiuso il primo semestre 2031 "
+        "con 140 MW di capacità IT in esercizio.\n\nNel semestre sono stati assorbiti 23 MW, un record; nell'intero "
+        "2030 l'assorbimento si era fermato a 31 MW.\n",
+        "rack.md": "---\ntitle: The Rack Weekly\ndate: 2031-04-09\npublisher: Rack Weekly\n---\n"
+        "Chilean operator Puelche Nube opened its 20 MW campus in Pudahuel on Tuesday. The company says the site "
+        "cost US$210 million and that half of it is already leased to two cloud providers.\n",
+    })
+    answer = a.ask("How much capacity was absorbed in Torino in the first half of 2031?")
+    assert "23 MW" in answer.answer, answer.answer
+    answer = a.ask("¿Cuánto costó el campus de Puelche Nube en Pudahuel y qué parte ya está arrendada?")
+    assert "210" in answer.answer and "half" in answer.answer, answer.answer
