@@ -695,6 +695,12 @@ def _same_text(a: str, wb: set[str]) -> bool:
     return bool(wa) and len(wa & wb) >= 0.8 * len(wa) and len(wa & wb) >= 0.6 * len(wb)
 
 
+def _opens_on(text: str, asked: set[str]) -> bool:
+    """Whether a sentence's first word (past a transcript's label) is a word of the names asked."""
+    m = re.match(r"\W*(?:[^\W\d_]{1,2}:\s+\W*)?([^\W\d_][\w&'’.-]*)", text)
+    return m is not None and stem(m.group(1)) in asked
+
+
 def _own_subject(text: str, lexicon: Lexicon) -> bool:
     """Whether the sentence opens with a name of its own rather than "The company" or "It"."""
     # (past a transcript's turn label: "Q:", "A:", "R:")
@@ -725,6 +731,7 @@ class Scorer:
         self.vector = vector
         self.lexicon = lexicon
         names = q.name_words()
+        self._asked_words = names
         self.terms = {t: w * (0.5 + _idf(lexicon, t)) for t, w in q.terms.items() if t not in names or len(q.names) == 0}
         self.term_total = sum(self.terms.values()) or 1.0
         # the words of the articles' other languages for the question's words ("omzet" for revenue)
@@ -791,6 +798,9 @@ class Scorer:
 
     def name_cover(self, s: Sentence) -> list[float | None]:
         out: list[float | None] = []
+        # (a sentence whose own subject is another of the names asked, "EMEA revenues increased ..."
+        # of "X's EMEA growth", is about the asked company as its article is)
+        other_subject = s.own_subject and not _opens_on(s.text, self._asked_words)
         for n in self.q.names:
             if n.absent:
                 out.append(None)
@@ -823,11 +833,11 @@ class Scorer:
                 elif _has(s.publisher_words, key) and len(key[0]) > 2:
                     best = max(best, 0.9)  # a report's own figures are its publisher's ("by our count")
                 elif _has(s.context_words, key):
-                    best = max(best, 0.4 if s.own_subject else 0.8)
+                    best = max(best, 0.4 if other_subject else 0.8)
                 elif _has(s.title_words, key):
                     # "its", "the company": the article's own subject, named in its title (not a
                     # sentence about another name of its own: "Spotlane, its closest rival, ...")
-                    best = max(best, 0.4 if s.own_subject else 0.75 if s.pronoun else 0.6)
+                    best = max(best, 0.4 if other_subject else 0.75 if s.pronoun else 0.6)
             out.append(best)
         return out
 
@@ -1205,6 +1215,9 @@ def select(q: Question, pool: list[Sentence], scorer: Scorer) -> Selection:
                 or (s.parts.get("names", 0) >= 1.0 and s.parts.get("kind", 0) >= 0.5 and language(s.passage.text) != q.language)
                 # what was asked for, for the period asked: "When did X's fiscal 2025 end?"
                 or (s.parts.get("kind", 0) >= 0.5 and s.parts.get("period", 0) >= 0.9)
+                # a reason, given of what the question names ("What drove X's EMEA growth?": "EMEA
+                # revenues increased 27%, primarily due to ...")
+                or (q.reasons and s.cause and s.parts.get("names", 0) >= 0.6)
             )
         ]
         if not related:

@@ -1671,3 +1671,18 @@ def test_absorption_leases_and_costs_are_found_across_languages(tmp_path: Path) 
     assert "23 MW" in answer.answer, answer.answer
     answer = a.ask("¿Cuánto costó el campus de Puelche Nube en Pudahuel y qué parte ya está arrendada?")
     assert "210" in answer.answer and "half" in answer.answer, answer.answer
+
+
+def test_what_drove_a_segment_s_growth_is_answered_with_its_reason(tmp_path: Path) -> None:
+    """"What drove X's EMEA growth?": "EMEA revenues increased 28% ..., primarily due to ..." opens on
+    another name asked (the segment), so it is about the company its filing is about, and gives
+    the reason."""
+    mdna = (
+        "\n\nITEM 2. MANAGEMENT'S DISCUSSION AND ANALYSIS\n\n"
+        "Americas revenues increased 16% to $140.2 million, driven by new colocation leases in Phoenix.\n"
+        "EMEA revenues increased 23% to $61.7 million, primarily due to the opening of LYS2 in Lyon in May 2031 "
+        "and higher interconnection revenue in Madrid.\n"
+    )
+    a = assistant_over(tmp_path, {"kestrel-hollow-10-q.txt": FILING + mdna})
+    answer = a.ask("What drove Kestrel Hollow's EMEA growth in the June quarter?")
+    assert not answer.abstained and "Lyon" in answer.answer, answer.answer
