@@ -508,7 +508,7 @@ def _column_periods(lines: Sequence[str], anchor: date | None, fiscal_end: int |
     columns ("Three Months Ended" over the first two, "Nine Months Ended" over the last two). One
     period per column, or [] if a column has none."""
     rows = [line.split() for line in lines]
-    bottom = max((i for i, r in enumerate(rows) if len(r) >= 2 and all(_YEAR_CELL.fullmatch(t) for t in r)), default=0)
+    bottom = max((i for i, line in enumerate(lines) if _years_row(line)), default=0)
     if bottom == 0:
         return []
     columns = rows[bottom]
@@ -2139,14 +2139,11 @@ def _asked_fiscal(asked: Sequence[P.Period], chosen: Sequence[Sentence]) -> list
 
 def _part_of(year: P.Period, part: str) -> P.Period | None:
     """The quarter or half ``part`` ("Q1", "H2") of a fiscal ``year`` whose months are known."""
-    if year.start is None or not re.fullmatch(r"[QH][1-4]", part):
+    if year.fiscal is None or year.end is None or not re.fullmatch(r"[QH][1-4]", part):
         return None
-    months = 3 if part[0] == "Q" else 6
-    first = (year.start.month - 1 + months * (int(part[1]) - 1)) % 12 + 1
-    start_year = year.start.year + (year.start.month - 1 + months * (int(part[1]) - 1)) // 12
-    last = (first - 1 + months - 1) % 12 + 1
-    end_year = start_year + (first - 1 + months - 1) // 12
-    return P.Period(date(start_year, first, 1), P._month_end(date(end_year, last, 1)), "quarter" if months == 3 else "half")
+    # (the year's last month, and whether its years are named by the calendar year they begin in)
+    fy_end = year.end.month + (100 if year.end.year != year.fiscal[0] else 0)
+    return P.fiscal_period(year.fiscal[0], part, fy_end)
 
 
 def _dated(s: Sentence) -> str:
